@@ -1,0 +1,58 @@
+# The two commands of a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test lint typecheck pytest install dev clean pg-start pg-stop schema-doc
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev-installed
+
+## demo: build the London estate in the embedded store and write out/estate.gpkg + out/borough_summary.csv
+demo: $(VENV)/.installed
+	$(BIN)/cctvscope demo --out $(OUT)
+
+## test: lint, type check, and the whole test suite (SQLite and a real PostgreSQL/PostGIS on loopback)
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	bash scripts/pg.sh start
+	CCTVSCOPE_TEST_PG_URL="$$(bash scripts/pg.sh url)" $(BIN)/pytest; rc=$$?; \
+	  bash scripts/pg.sh stop; exit $$rc
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+pg-start:
+	bash scripts/pg.sh start
+
+pg-stop:
+	bash scripts/pg.sh stop
+
+schema-doc: $(VENV)/.installed
+	$(BIN)/cctvscope schema --out docs/schema.md
+
+clean:
+	rm -rf $(VENV) $(OUT) cctvscope.db .pytest_cache .mypy_cache .ruff_cache

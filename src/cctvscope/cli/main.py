@@ -1,0 +1,244 @@
+"""``cctvscope`` command line.
+
+Commands are thin: they parse options, call :mod:`cctvscope.workflows`, and render
+results. This is the only place that configures logging.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cctvscope import __version__
+from cctvscope.cli.render import (
+    console,
+    err_console,
+    findings_table,
+    frame_table,
+    steps,
+    warning_summary,
+)
+from cctvscope.config import get_settings
+from cctvscope.errors import CctvscopeError, InputError
+from cctvscope.model.schema import schema_markdown
+
+app = typer.Typer(
+    name="cctvscope",
+    help="Assess and plan a city's CCTV estate.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Import data into an estate.", no_args_is_help=True)
+template_app = typer.Typer(help="Write blank templates for data collection.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(template_app, name="template")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="CCTVSCOPE_DATABASE_URL",
+        help="Store URL (default sqlite:///./cctvscope.db).",
+        show_default=False,
+    ),
+]
+
+EXIT_INPUT_ERROR = 2
+
+
+def _database_url(option: str | None) -> str:
+    return option or get_settings().database_url
+
+
+def _fail(exc: CctvscopeError) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(code=1)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+) -> None:
+    """cctvscope: assess and plan a city's CCTV estate."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+@app.command()
+def version() -> None:
+    """Print the cctvscope version."""
+    console.print(__version__)
+
+
+@app.command()
+def init(database_url: DbOption = None) -> None:
+    """Create or upgrade the store's schema."""
+    from cctvscope.store import init_store
+
+    url = _database_url(database_url)
+    try:
+        init_store(url)
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(f"store ready: {url}")
+
+
+@app.command()
+def estates(database_url: DbOption = None) -> None:
+    """List the estates in the store with their versions."""
+    from rich.table import Table
+
+    from cctvscope.store import init_store, list_estates
+
+    try:
+        engine = init_store(_database_url(database_url))
+        infos = list_estates(engine)
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    table = Table(title="Estates")
+    for col in ("name", "version", "created", "cameras", "description", "input hash"):
+        table.add_column(col)
+    for info in infos:
+        table.add_row(
+            info.name,
+            str(info.version),
+            info.created_at.strftime("%Y-%m-%d %H:%M"),
+            f"{info.cameras:,}",
+            info.description,
+            info.input_hash[:12],
+        )
+    console.print(table)
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option(help="Write the table to this file.")] = None,
+) -> None:
+    """Print the estate schema table: every attribute with its type and unit."""
+    text = schema_markdown()
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {out}")
+    else:
+        console.print(text, markup=False, highlight=False)
+
+
+@import_app.command("cameras")
+def import_cameras_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV, GeoJSON, OSM XML or survey .xlsx file.")],
+    estate: Annotated[str, typer.Option("--estate", help="Estate to import into.")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN: read FIELD from the source's COLUMN."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="FIELD=VALUE: set FIELD to VALUE on every row."),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, geojson, osm or xlsx (default: by extension).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding of a CSV file (default UTF-8).")
+    ] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Import cameras, validating every row and field; any error changes nothing (exit 2)."""
+    from cctvscope.ingest.cameras import parse_assignments
+    from cctvscope.store import init_store
+    from cctvscope.workflows import import_cameras
+
+    try:
+        field_map = parse_assignments(map_ or [])
+        constants = parse_assignments(set_ or [])
+        engine = init_store(_database_url(database_url))
+        with steps("import") as progress:
+            task = progress.add_task(f"Validating {file.name}", total=None)
+            outcome = import_cameras(
+                engine,
+                estate,
+                file,
+                field_map=field_map,
+                constants=constants,
+                fmt=fmt,
+                encoding=encoding,
+            )
+            progress.update(task, description=f"Imported {file.name}")
+    except InputError as exc:
+        err_console.print(findings_table(exc.errors, title=f"Errors in {file.name}"))
+        warnings = [f for f in exc.findings if f.severity == "warning"]
+        if warnings:
+            err_console.print(warning_summary(warnings))
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=EXIT_INPUT_ERROR) from exc
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    imported = outcome.imported
+    if imported.warnings:
+        console.print(warning_summary(imported.warnings))
+    created = " (new estate)" if outcome.created else ""
+    console.print(
+        f"imported {len(imported.cameras):,} cameras into estate {outcome.estate.name!r} "
+        f"version {outcome.estate.version}{created}; {len(imported.warnings):,} warnings stored"
+    )
+
+
+@template_app.command("survey")
+def template_survey(
+    out: Annotated[Path, typer.Option("--out", help="Output file: .xlsx or .csv.")],
+) -> None:
+    """Write the borough camera survey template (Excel workbook or CSV header)."""
+    from cctvscope.ingest.survey import write_survey_template
+
+    try:
+        write_survey_template(out)
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(f"wrote {out}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    seed: Annotated[int | None, typer.Option(help="Seed of the synthetic estate.")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Build the London estate (real + synthetic), store it, write the GeoPackage and summary."""
+    from cctvscope.reporting.files import write_borough_summary_csv, write_estate_gpkg
+    from cctvscope.store import init_store
+    from cctvscope.workflows import build_demo
+
+    try:
+        with steps("demo") as progress:
+            task = progress.add_task("Opening the store", total=None)
+
+            def on_step(message: str) -> None:
+                progress.update(task, description=message)
+
+            engine = init_store(_database_url(database_url))
+            result = build_demo(engine, seed=seed, on_step=on_step)
+            on_step("Writing the GeoPackage")
+            gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
+            csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
+            on_step("Done")
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    estate = result.estate
+    console.print(frame_table(result.summary, title="London estate: per-borough summary"))
+    synthetic = (estate.cameras["provenance"] == "synthetic").sum()
+    console.print(
+        f"estate {estate.name!r} version {estate.version}: {len(estate.cameras):,} cameras "
+        f"({synthetic:,} synthetic), {len(estate.control_rooms)} control rooms, "
+        f"input hash {estate.input_hash()[:12]}"
+    )
+    console.print(
+        "[yellow]Note:[/yellow] figures rest partly on the calibrated synthetic estate "
+        "(council inventories are not public); see docs/synthetic-estate.md."
+    )
+    console.print(f"wrote {gpkg} and {csv} in {result.build_seconds:.1f} s")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,80 @@
+"""Rich rendering helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cctvscope.errors import Finding
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def steps(title: str) -> Iterator[Progress]:
+    """A live progress display; call ``progress.update(task, description=...)`` per step."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        yield progress
+
+
+def findings_table(findings: Sequence[Finding], *, title: str, limit: int = 200) -> Table:
+    """Errors listed one per line (all of them, up to ``limit``)."""
+    table = Table(title=title, show_lines=False)
+    for col in ("severity", "row", "field", "value", "reason"):
+        table.add_column(col, overflow="fold")
+    for f in findings[:limit]:
+        table.add_row(
+            f.severity,
+            "" if f.row is None else str(f.row),
+            f.field or "",
+            "" if f.value is None else f.value,
+            f.reason,
+        )
+    if len(findings) > limit:
+        table.caption = f"... and {len(findings) - limit} more"
+    return table
+
+
+def warning_summary(findings: Sequence[Finding]) -> Table:
+    """Warnings summarised by field and reason, with counts."""
+    counts = Counter((f.field or "", f.reason) for f in findings)
+    table = Table(title="Warnings (summarised)")
+    table.add_column("field")
+    table.add_column("reason", overflow="fold")
+    table.add_column("rows", justify="right")
+    for (field, reason), n in counts.most_common():
+        table.add_row(field, reason, str(n))
+    return table
+
+
+def frame_table(frame: pd.DataFrame, *, title: str, float_digits: int = 2) -> Table:
+    """A DataFrame as a rich table (floats rounded, NaN shown as '-')."""
+    table = Table(title=title)
+    for col in frame.columns:
+        justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
+        table.add_column(str(col), justify=justify)  # type: ignore[arg-type]
+    for row in frame.itertuples(index=False, name=None):
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append("-" if math.isnan(v) else f"{v:,.{float_digits}f}")
+            elif isinstance(v, int):
+                cells.append(f"{v:,}")
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,104 @@
+"""The estate container: a named, versioned set of tables describing a CCTV estate."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from cctvscope.model.entities import ENTITY_TYPES, Region
+from cctvscope.model.frames import empty_frame
+
+FINDING_COLUMNS = ["table", "record_id", "row", "field", "value", "reason", "source"]
+"""Columns of the estate's stored import warnings."""
+
+#: Id column of each table, used to sort rows for a stable input hash.
+ID_COLUMNS: dict[str, list[str]] = {
+    "boroughs": ["gss_code"],
+    "control_rooms": ["room_id"],
+    "cameras": ["camera_id"],
+    "links": ["link_id"],
+    "contracts": ["contract_id"],
+    "evidence_stats": ["borough_code", "year"],
+    "cost_items": ["profile", "item"],
+}
+
+TABLES: tuple[str, ...] = tuple(ID_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Estate:
+    """A CCTV estate: boroughs, control rooms, cameras, links, contracts, statistics, costs.
+
+    Tables are (Geo)DataFrames in EPSG:27700 whose columns are the fields of the
+    entity in :data:`cctvscope.model.entities.ENTITY_TYPES`. ``boroughs`` carries
+    polygon geometry; ``cameras`` and ``control_rooms`` carry points. Estates are
+    never modified in place: :meth:`replace_tables` returns a new one.
+    """
+
+    name: str
+    region: Region
+    boroughs: gpd.GeoDataFrame
+    control_rooms: gpd.GeoDataFrame
+    cameras: gpd.GeoDataFrame
+    links: pd.DataFrame
+    contracts: pd.DataFrame
+    evidence_stats: pd.DataFrame
+    cost_items: pd.DataFrame
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINDING_COLUMNS))
+    version: int | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table called ``name`` (one of :data:`TABLES`)."""
+        if name not in TABLES:
+            raise KeyError(f"unknown estate table {name!r}; tables are {', '.join(TABLES)}")
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
+
+    def replace_tables(self, **changes: Any) -> Estate:
+        """A new estate with some tables, findings or metadata replaced (version cleared)."""
+        return replace(self, version=None, **changes)
+
+    def input_hash(self) -> str:
+        """SHA-256 over the canonical content of every table: equal estates, equal hash.
+
+        Geometry enters as WKB hex, rows are sorted by id, floats are written with
+        repr precision, so the hash does not depend on row order or storage.
+        """
+        digest = hashlib.sha256()
+        digest.update(self.region.model_dump_json().encode())
+        for name in TABLES:
+            frame = pd.DataFrame(self.table(name)).copy()
+            if "geometry" in frame.columns:
+                frame["geometry"] = gpd.GeoSeries(frame["geometry"]).to_wkb(hex=True)
+            frame = frame.sort_values(ID_COLUMNS[name]).reset_index(drop=True)
+            buffer = io.StringIO()
+            frame.to_csv(buffer, index=False, float_format="%.17g")
+            digest.update(name.encode())
+            digest.update(buffer.getvalue().encode())
+        return digest.hexdigest()
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every table."""
+        return {name: len(self.table(name)) for name in TABLES}
+
+
+def empty_estate(name: str, region: Region, boroughs: gpd.GeoDataFrame) -> Estate:
+    """An estate with boroughs and nothing else."""
+    return Estate(
+        name=name,
+        region=region,
+        boroughs=boroughs,
+        control_rooms=empty_frame(ENTITY_TYPES["control_rooms"], points=True),  # type: ignore[arg-type]
+        cameras=empty_frame(ENTITY_TYPES["cameras"], points=True),  # type: ignore[arg-type]
+        links=empty_frame(ENTITY_TYPES["links"]),
+        contracts=empty_frame(ENTITY_TYPES["contracts"]),
+        evidence_stats=empty_frame(ENTITY_TYPES["evidence_stats"]),
+        cost_items=empty_frame(ENTITY_TYPES["cost_items"]),
+    )

@@ -1,0 +1,133 @@
+"""Conversion between entity records and the (Geo)DataFrames that analyses use.
+
+Conventions for every estate table: one column per entity field, in field order;
+enums as their string values; tuple fields as ``;``-separated strings (so that the
+same columns go unchanged to SQL, GeoPackage and CSV); dates as ``datetime.date``.
+Point tables (cameras, control rooms) also carry a Point geometry built from
+``x_m``/``y_m`` in EPSG:27700.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from cctvscope.crs import BNG
+from cctvscope.model.entities import Entity
+
+E = TypeVar("E", bound=Entity)
+
+LIST_SEPARATOR = ";"
+POINT_TABLES = frozenset({"cameras", "control_rooms"})
+
+
+def _base_type(annotation: Any) -> Any:
+    """Strip ``X | None`` down to ``X``."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def is_tuple_field(entity: type[Entity], name: str) -> bool:
+    """True when the field holds a tuple (stored as a ``;``-separated string)."""
+    return typing.get_origin(_base_type(entity.model_fields[name].annotation)) is tuple
+
+
+def field_kind(entity: type[Entity], name: str) -> str:
+    """A storage kind for a field: str, int, float, bool, date or list."""
+    ann = _base_type(entity.model_fields[name].annotation)
+    if typing.get_origin(ann) is tuple:
+        return "list"
+    if isinstance(ann, type):
+        if issubclass(ann, Enum):
+            return "str"
+        if issubclass(ann, bool):
+            return "bool"
+        if issubclass(ann, int):
+            return "int"
+        if issubclass(ann, float):
+            return "float"
+        if issubclass(ann, dt.date):
+            return "date"
+    return "str"
+
+
+def _to_cell(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return LIST_SEPARATOR.join(str(v.value if isinstance(v, Enum) else v) for v in value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def records_to_frame(entity: type[Entity], records: Iterable[Entity]) -> pd.DataFrame:
+    """A DataFrame with one row per record and one column per field of ``entity``."""
+    columns = list(entity.model_fields)
+    rows = [[_to_cell(getattr(r, c)) for c in columns] for r in records]
+    frame = pd.DataFrame(rows, columns=columns)
+    return normalise_frame(entity, frame)
+
+
+def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
+    """Give an estate table its canonical column order and dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for name in entity.model_fields:
+        col = frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
+        kind = field_kind(entity, name)
+        if kind == "int":
+            out[name] = pd.to_numeric(col).astype("int64")
+        elif kind == "float":
+            out[name] = pd.to_numeric(col).astype("float64")
+        elif kind == "bool":
+            out[name] = col.astype(bool)
+        elif kind == "list":
+            out[name] = col.fillna("").astype(str)
+        elif kind == "date":
+            out[name] = [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)) for v in col]
+        else:
+            out[name] = col.astype(object).where(col.notna(), None)
+    return out.reset_index(drop=True)
+
+
+def frame_to_records(entity: type[E], frame: pd.DataFrame) -> list[E]:
+    """Validate each row of an estate table back into entity records."""
+    names = list(entity.model_fields)
+    records: list[E] = []
+    for row in frame[names].itertuples(index=False, name=None):
+        data: dict[str, Any] = {}
+        for name, value in zip(names, row, strict=True):
+            if is_tuple_field(entity, name):
+                data[name] = tuple(v for v in str(value or "").split(LIST_SEPARATOR) if v)
+            elif value is None or (isinstance(value, float) and pd.isna(value)):
+                continue
+            else:
+                data[name] = value.item() if hasattr(value, "item") else value
+        records.append(entity.model_validate(data))
+    return records
+
+
+def with_points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Attach Point geometry from ``x_m``/``y_m`` in EPSG:27700."""
+    geometry = shapely.points(frame["x_m"].to_numpy(float), frame["y_m"].to_numpy(float))
+    return gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=BNG)
+
+
+def empty_frame(entity: type[Entity], *, points: bool = False) -> pd.DataFrame:
+    """An empty table with the entity's columns (and geometry when ``points``)."""
+    frame = normalise_frame(entity, pd.DataFrame(columns=list(entity.model_fields)))
+    return with_points(frame) if points else frame
+
+
+def split_list(value: str) -> Sequence[str]:
+    """Parse a ``;``-separated list cell."""
+    return [v for v in str(value or "").split(LIST_SEPARATOR) if v]
