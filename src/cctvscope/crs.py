@@ -57,6 +57,4 @@ def looks_like_wgs84(a: npt.ArrayLike, b: npt.ArrayLike) -> bool:
     ok = np.isfinite(aa) & np.isfinite(bb)
     if not ok.any():
         return False
-    return bool(
-        np.all((np.abs(aa[ok]) <= 180.0) & (np.abs(bb[ok]) <= 90.0))
-    )
+    return bool(np.all((np.abs(aa[ok]) <= 180.0) & (np.abs(bb[ok]) <= 90.0)))

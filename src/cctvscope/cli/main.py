@@ -138,7 +138,8 @@ def import_cameras_cmd(
         typer.Option("--set", help="FIELD=VALUE: set FIELD to VALUE on every row."),
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv, geojson, osm or xlsx (default: by extension).")
+        str | None,
+        typer.Option("--format", help="csv, geojson, osm or xlsx (default: by extension)."),
     ] = None,
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding of a CSV file (default UTF-8).")

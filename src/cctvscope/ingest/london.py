@@ -66,7 +66,8 @@ def _read_geo(relative: str) -> gpd.GeoDataFrame:
 
 
 def _read_csv(relative: str, **kwargs: object) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(_read_bytes(relative)), **kwargs)  # type: ignore[call-overload]
+    frame: pd.DataFrame = pd.read_csv(io.BytesIO(_read_bytes(relative)), **kwargs)  # type: ignore[call-overload]
+    return frame
 
 
 @cache

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from cctvscope.model.enums import (
     CameraStatus,
@@ -36,7 +36,7 @@ GSS_BOROUGH_PATTERN = r"^E09000\d{3}$"
 
 def attr(description: str, unit: str = "-", **kwargs: Any) -> Any:
     """A pydantic ``Field`` carrying a description and a unit for the schema table."""
-    extra = {"unit": unit}
+    extra: dict[str, JsonValue] = {"unit": unit}
     return Field(description=description, json_schema_extra=extra, **kwargs)
 
 
@@ -101,7 +101,9 @@ class Camera(Entity):
     camera_id: str = attr("Unique camera id within the estate", min_length=1)
     owner_type: OwnerType = attr("Who owns the camera")
     operator: str = attr("Organisation that operates the camera")
-    borough_code: str = attr("GSS code of the borough the camera is in", pattern=GSS_BOROUGH_PATTERN)
+    borough_code: str = attr(
+        "GSS code of the borough the camera is in", pattern=GSS_BOROUGH_PATTERN
+    )
     x_m: float = attr("Easting, British National Grid", "m")
     y_m: float = attr("Northing, British National Grid", "m")
     location_text: str = attr("Free-text location description", default="")
@@ -126,7 +128,9 @@ class Camera(Entity):
     signal: Signal = attr("Analogue or IP signal chain")
     install_year: int = attr("Year the camera was installed", "year", ge=1970, le=2100)
     retention_days: int = attr("Days recordings are kept before overwrite", "days", ge=0, le=3650)
-    onvif_profiles: tuple[OnvifProfile, ...] = attr("ONVIF profiles the recorder claims", default=())
+    onvif_profiles: tuple[OnvifProfile, ...] = attr(
+        "ONVIF profiles the recorder claims", default=()
+    )
     export_formats: tuple[ExportFormat, ...] = attr(
         "Formats footage can be exported in", default=()
     )
@@ -217,4 +221,3 @@ ENTITY_TYPES: dict[str, type[Entity]] = {
     "cost_items": CostItem,
 }
 """Estate tables and the entity each holds, in dependency order."""
-

@@ -95,8 +95,8 @@ def empty_estate(name: str, region: Region, boroughs: gpd.GeoDataFrame) -> Estat
         name=name,
         region=region,
         boroughs=boroughs,
-        control_rooms=empty_frame(ENTITY_TYPES["control_rooms"], points=True),  # type: ignore[arg-type]
-        cameras=empty_frame(ENTITY_TYPES["cameras"], points=True),  # type: ignore[arg-type]
+        control_rooms=empty_frame(ENTITY_TYPES["control_rooms"], points=True),
+        cameras=empty_frame(ENTITY_TYPES["cameras"], points=True),
         links=empty_frame(ENTITY_TYPES["links"]),
         contracts=empty_frame(ENTITY_TYPES["contracts"]),
         evidence_stats=empty_frame(ENTITY_TYPES["evidence_stats"]),

@@ -93,7 +93,9 @@ def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
         elif kind == "list":
             out[name] = col.fillna("").astype(str)
         elif kind == "date":
-            out[name] = [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)) for v in col]
+            out[name] = [
+                v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)) for v in col
+            ]
         else:
             out[name] = col.astype(object).where(col.notna(), None)
     return out.reset_index(drop=True)

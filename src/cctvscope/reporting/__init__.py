@@ -1,1 +1,1 @@
-"""Reporting: tables, files, figures and the guide. Presents results; computes nothing of its own."""
+"""Reporting: tables, files, figures and the guide; it presents results and computes nothing."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from cctvscope.model.estate import Estate
@@ -20,7 +21,7 @@ def write_estate_gpkg(estate: Estate, path: Path) -> Path:
     if path.exists():
         path.unlink()
     for layer in GPKG_LAYERS:
-        frame = estate.table(layer)
+        frame = gpd.GeoDataFrame(estate.table(layer))
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
     return path
 

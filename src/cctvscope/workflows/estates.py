@@ -121,9 +121,9 @@ def import_cameras(
         geometry="geometry",
         crs=base.cameras.crs or imported.cameras.crs,
     )
-    findings = pd.concat(
-        [base.findings, _findings_frame(imported)], ignore_index=True
-    )[FINDING_COLUMNS]
+    findings = pd.concat([base.findings, _findings_frame(imported)], ignore_index=True)[
+        FINDING_COLUMNS
+    ]
     updated = base.replace_tables(cameras=cameras, findings=findings)
     saved = save_estate(engine, updated, description=f"import cameras from {path.name}")
     return ImportOutcome(saved, imported, created)
