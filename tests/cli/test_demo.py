@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cctvscope.cli.main import app
-from cctvscope.store import connect, list_runs, load_estate
+from cctvscope.store import connect, list_estates, list_runs, load_estate
 from cctvscope.workflows import BOROUGH_SUMMARY_COLUMNS, summarise_boroughs
 
 
@@ -24,7 +24,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
 
 
 def test_demo_files(demo_run):
-    out, url, output = demo_run
+    out, _url, output = demo_run
     layers = gpd.list_layers(out / "estate.gpkg")
     assert set(layers["name"]) == {"boroughs", "cameras", "control_rooms"}
     boroughs = gpd.read_file(out / "estate.gpkg", layer="boroughs")
@@ -51,5 +51,14 @@ def test_demo_store_matches_files(demo_run):
     )
     assert (estate.cameras.loc[estate.cameras["owner_type"] == "tfl", "provenance"] == "real").all()
     runs = list_runs(engine, "london")
-    assert [r.kind for r in runs] == ["demo"]
+    assert runs[0].kind == "demo"
     assert runs[0].input_hash == estate.input_hash()
+
+
+def test_demo_again_reuses_identical_version(demo_run):
+    out, url, _ = demo_run
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "version 1" in result.output
+    assert [i.version for i in list_estates(connect(url))] == [1]
+    assert len(list_runs(connect(url), "london")) == 2

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import pandas as pd
@@ -14,8 +15,14 @@ from rich.table import Table
 
 from cctvscope.errors import Finding
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _width() -> int | None:
+    """Terminal width, or 160 columns when output is not a terminal (logs, CI, pipes)."""
+    return None if sys.stdout.isatty() else 160
+
+
+console = Console(width=_width())
+err_console = Console(stderr=True, width=_width())
 
 
 @contextmanager
@@ -61,17 +68,36 @@ def warning_summary(findings: Sequence[Finding]) -> Table:
     return table
 
 
-def frame_table(frame: pd.DataFrame, *, title: str, float_digits: int = 2) -> Table:
-    """A DataFrame as a rich table (floats rounded, NaN shown as '-')."""
-    table = Table(title=title)
+def frame_table(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    formats: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    caption: str | None = None,
+) -> Table:
+    """A DataFrame as a rich table.
+
+    ``formats`` maps a column to a format spec (``",.0f"``, ``".0%"``); numbers
+    without one get ``",.2f"`` (floats) or ``","`` (integers); NaN shows as ``-``.
+    ``headers`` renames columns for display.
+    """
+    formats = formats or {}
+    headers = headers or {}
+    table = Table(title=title, caption=caption)
     for col in frame.columns:
         justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
-        table.add_column(str(col), justify=justify)  # type: ignore[arg-type]
+        table.add_column(headers.get(str(col), str(col)), justify=justify)  # type: ignore[arg-type]
     for row in frame.itertuples(index=False, name=None):
         cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append("-" if math.isnan(v) else f"{v:,.{float_digits}f}")
+        for col, v in zip(frame.columns, row, strict=True):
+            spec = formats.get(str(col))
+            if isinstance(v, float) and math.isnan(v):
+                cells.append("-")
+            elif spec is not None:
+                cells.append(format(v, spec))
+            elif isinstance(v, float):
+                cells.append(f"{v:,.2f}")
             elif isinstance(v, int):
                 cells.append(f"{v:,}")
             else:

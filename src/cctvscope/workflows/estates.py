@@ -18,7 +18,7 @@ from cctvscope.ingest.london import london_empty_estate
 from cctvscope.ingest.synthetic import build_london_estate
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import FINDING_COLUMNS, Estate
-from cctvscope.store import load_estate, record_run, save_estate
+from cctvscope.store import list_estates, load_estate, record_run, save_estate
 from cctvscope.workflows.assess import summarise_boroughs
 
 Step = Callable[[str], None]
@@ -47,7 +47,9 @@ def build_demo(
     estate = build_london_estate(name, seed=seed, assumptions=assumptions, on_step=on_step)
     if on_step:
         on_step("Saving the estate to the store")
-    saved = save_estate(engine, estate, description="London demo estate: real TfL + synthetic")
+    saved = _latest_identical(engine, estate) or save_estate(
+        engine, estate, description="London demo estate: real TfL + synthetic"
+    )
     if on_step:
         on_step("Summarising boroughs")
     summary = summarise_boroughs(saved)
@@ -62,6 +64,17 @@ def build_demo(
         {"cameras": len(saved.cameras), "boroughs": len(saved.boroughs)},
     )
     return DemoResult(saved, summary, time.perf_counter() - started)
+
+
+def _latest_identical(engine: Engine, estate: Estate) -> Estate | None:
+    """The stored latest version of ``estate.name`` when its content is identical."""
+    digest = estate.input_hash()
+    for info in list_estates(engine):
+        if info.name == estate.name:
+            return (
+                load_estate(engine, info.name, info.version) if info.input_hash == digest else None
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -129,20 +142,43 @@ def import_cameras(
     return ImportOutcome(saved, imported, created)
 
 
+DEFAULTED_PREFIX = "not given; default"
+
+
 def _findings_frame(imported: CameraImport) -> pd.DataFrame:
-    """The import's warnings as rows of the estate's stored findings."""
-    ids = imported.cameras["camera_id"].tolist()
-    rows = []
+    """The import's warnings as rows of the estate's stored findings.
+
+    Defaulted attributes are already recorded per camera in ``defaulted_fields``,
+    so they are stored as one summary row per field (with the row count) rather
+    than one row per camera and field, which for a bare ``id, lon, lat`` inventory
+    would be some twenty rows per camera.
+    """
+    rows: list[dict[str, object]] = []
+    defaulted: dict[tuple[str | None, str], int] = {}
     for f in imported.warnings:
-        record = ids[f.row - 1] if f.row is not None and 0 < f.row <= len(ids) else None
+        if f.reason.startswith(DEFAULTED_PREFIX):
+            defaulted[(f.field, f.reason)] = defaulted.get((f.field, f.reason), 0) + 1
+            continue
         rows.append(
             {
                 "table": "cameras",
-                "record_id": record,
+                "record_id": None,
                 "row": f.row,
                 "field": f.field,
                 "value": f.value,
                 "reason": f.reason,
+                "source": imported.source_name,
+            }
+        )
+    for (field, reason), count in defaulted.items():
+        rows.append(
+            {
+                "table": "cameras",
+                "record_id": None,
+                "row": None,
+                "field": field,
+                "value": f"{count} rows",
+                "reason": reason,
                 "source": imported.source_name,
             }
         )

@@ -1,0 +1,549 @@
+"""Validated import of camera inventories (CSV, GeoJSON, OSM XML, survey workbook).
+
+:func:`read_cameras_file` reads a file into the canonical estate camera table and
+reports *every* problem at once as row-located :class:`~cctvscope.errors.Finding`
+objects. Only an id and a location are required: other attributes left out are
+filled from the ``camera_defaults`` section of the assumptions file, named in the
+camera's ``defaulted_fields`` and warned once per row and field. Pure functions: no
+database, settings or console.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import annotated_types as at
+import geopandas as gpd
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from cctvscope.errors import Finding, InputError
+from cctvscope.ingest.camera_fields import (
+    ALIAS_INDEX,
+    ALIASES,
+    ATTRIBUTE_FIELDS,
+    IMPORT_FIELDS,
+    LOCATION_FIELDS,
+    NOT_CONSTANT,
+    default_cell,
+    field_kind,
+    normalise_header,
+    parse_cell,
+    parse_number,
+)
+from cctvscope.ingest.locate import BoroughIndex, locate
+from cctvscope.ingest.sources import RawTable, read_source
+from cctvscope.model.assumptions import Assumptions
+from cctvscope.model.entities import Camera
+from cctvscope.model.enums import Provenance
+from cctvscope.model.frames import empty_frame, records_to_frame, with_points
+
+VALUE_FIELDS = ("location_text", *ATTRIBUTE_FIELDS)
+PLACEHOLDER = {"x_m": 0.0, "y_m": 0.0, "borough_code": "E09000000"}
+
+
+@dataclass(frozen=True)
+class CameraImport:
+    """The outcome of a camera import.
+
+    Attributes
+    ----------
+    cameras
+        Canonical estate camera table (EPSG:27700) of the rows that validated.
+    findings
+        Every error and warning, file-level ones first, then by row.
+    defaulted_counts
+        Field -> number of rows whose value came from the assumptions file.
+    source_name
+        Name recorded as each camera's ``source``.
+    """
+
+    cameras: gpd.GeoDataFrame
+    findings: tuple[Finding, ...]
+    defaulted_counts: dict[str, int]
+    source_name: str
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Findings of severity ``error`` (any one refuses the import)."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """Findings of severity ``warning`` (stored with the estate)."""
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`~cctvscope.errors.InputError` carrying all findings if any is an error."""
+        errors = self.errors
+        if errors:
+            rows = len({f.row for f in errors if f.row is not None})
+            where = f" in {rows} row{'s' if rows != 1 else ''}" if rows else ""
+            raise InputError(
+                f"{self.source_name}: {len(errors)} error{'s' if len(errors) != 1 else ''}"
+                f"{where}; nothing imported",
+                self.findings,
+            )
+
+    def summary(self) -> str:
+        """One line: cameras read, errors, warnings, and defaulted fields by count."""
+        text = (
+            f"{self.source_name}: {len(self.cameras)} cameras, {len(self.errors)} errors, "
+            f"{len(self.warnings)} warnings"
+        )
+        if self.defaulted_counts:
+            parts = ", ".join(f"{f} {n}" for f, n in self.defaulted_counts.items())
+            text += f"; defaulted from assumptions: {parts}"
+        return text
+
+
+def canonical_field(name: str) -> str | None:
+    """The import field a user's FIELD name means (field names and aliases), or None."""
+    key = normalise_header(name)
+    if key == "borough_code":
+        return "borough"
+    if key in IMPORT_FIELDS:
+        return key
+    return ALIAS_INDEX.get(key)
+
+
+def parse_assignments(items: Sequence[str], *, option: str = "--set") -> dict[str, str]:
+    """Parse ``FIELD=VALUE`` items (``--map`` and ``--set``) into {field: value}.
+
+    Raises
+    ------
+    InputError
+        For an item without ``=``, an empty side, an unknown FIELD (the message
+        lists the valid ones) or a FIELD given twice; all problems at once.
+    """
+    out: dict[str, str] = {}
+    problems: list[Finding] = []
+    valid = ", ".join(IMPORT_FIELDS)
+    for item in items:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        field = canonical_field(name) if name else None
+        if not sep or not name or not value:
+            reason = f"{option} expects FIELD=VALUE with both sides given"
+            problems.append(Finding("error", None, name or None, item, reason))
+        elif field is None:
+            reason = f"{option}: unknown field {name!r}; fields are {valid}"
+            problems.append(Finding("error", None, name, item, reason))
+        elif field in out:
+            problems.append(Finding("error", None, field, item, f"{option}: {field} given twice"))
+        else:
+            out[field] = value
+    if problems:
+        raise InputError(f"{option}: {len(problems)} bad item(s)", problems)
+    return out
+
+
+def read_cameras_file(
+    path: str | Path,
+    *,
+    boroughs: gpd.GeoDataFrame,
+    assumptions: Assumptions,
+    field_map: Mapping[str, str] | None = None,
+    constants: Mapping[str, str] | None = None,
+    existing_ids: Collection[str] = (),
+    fmt: str | None = None,
+    encoding: str | None = None,
+    provenance: Provenance = Provenance.IMPORTED,
+    source_name: str | None = None,
+) -> CameraImport:
+    """Read and validate a camera file (CSV, GeoJSON, OSM XML or survey ``.xlsx``).
+
+    Parameters
+    ----------
+    path
+        The file; its format comes from the extension unless ``fmt`` is given.
+    boroughs
+        Borough table (``gss_code``, ``name``, polygons in EPSG:27700).
+    assumptions
+        Assumptions whose ``camera_defaults`` section fills missing attributes.
+    field_map
+        FIELD -> source column (``--map``), overriding the column aliases.
+    constants
+        FIELD -> value for every row (``--set``); ``borough`` takes a code or name.
+    existing_ids
+        Camera ids already in the estate (a repeat is an error).
+    fmt, encoding
+        Format and text encoding overrides (default: by extension; strict UTF-8).
+    provenance, source_name
+        Recorded on every camera (``source`` defaults to the file name).
+
+    Returns
+    -------
+    CameraImport
+        Cameras that validated and every finding; nothing is raised for bad data.
+    """
+    raw = read_source(path, fmt=fmt, encoding=encoding)
+    return import_table(
+        raw,
+        boroughs=boroughs,
+        assumptions=assumptions,
+        field_map=field_map or {},
+        constants=constants or {},
+        existing_ids=existing_ids,
+        provenance=provenance,
+        source_name=source_name or Path(path).name,
+    )
+
+
+def import_table(
+    raw: RawTable,
+    *,
+    boroughs: gpd.GeoDataFrame,
+    assumptions: Assumptions,
+    field_map: Mapping[str, str],
+    constants: Mapping[str, str],
+    existing_ids: Collection[str],
+    provenance: Provenance,
+    source_name: str,
+) -> CameraImport:
+    """Validate a :class:`~cctvscope.ingest.sources.RawTable` (see :func:`read_cameras_file`)."""
+    findings = list(raw.findings)
+    index = BoroughIndex.of(boroughs)
+    columns: dict[str, str] = {}
+    consts: dict[str, str] = {}
+    if not raw.failed and raw.frame.empty:
+        if not any(f.row for f in findings):
+            findings.append(Finding("error", None, None, None, "no data rows: only a header"))
+        return _result([], findings, {}, source_name)
+    if not raw.failed:
+        columns, found = resolve_columns(raw, field_map)
+        findings += found
+        consts, found = check_constants(constants, columns, index)
+        findings += found
+    if any(f.severity == "error" and f.row is None for f in findings):
+        return _result([], findings, {}, source_name)
+    frame = raw.frame
+    located = locate(
+        frame,
+        {f: c for f, c in columns.items() if f in LOCATION_FIELDS},
+        boroughs,
+        warn_generic=raw.fmt != "geojson",
+    )
+    findings += located.findings
+    failed_rows = {f.row for f in located.findings if f.severity == "error"}
+    defaults = _defaults(assumptions)
+    values = {f: frame[c].tolist() for f, c in columns.items() if f in VALUE_FIELDS}
+    ids = [str(v).strip() for v in frame[columns["camera_id"]]]
+    fallback = raw.fallback_columns.get("camera_id")
+    if fallback and fallback != columns["camera_id"]:
+        ids = [v or str(f).strip() for v, f in zip(ids, frame[fallback], strict=True)]
+    stated = frame[columns["borough"]].tolist() if "borough" in columns else None
+    existing = set(existing_ids)
+    first_row: dict[str, int] = {}
+    records: list[Camera] = []
+    counts: Counter[str] = Counter()
+    const_errors: dict[tuple[str, str], str] = {}
+    for i, row in enumerate(int(r) for r in frame.index):
+        out: list[Finding] = []
+        skip: set[str] = set()
+        cid = ids[i]
+        if not cid:
+            out.append(Finding("error", row, "camera_id", "", "camera_id is required"))
+        elif cid in first_row:
+            reason = f"duplicate id: first used on row {first_row[cid]}"
+            out.append(Finding("error", row, "camera_id", cid, reason))
+        else:
+            first_row[cid] = row
+            if cid in existing:
+                out.append(Finding("error", row, "camera_id", cid, "id already in the estate"))
+        code = located.borough[i]
+        if row in failed_rows or code is None:
+            skip.update(PLACEHOLDER)
+        text = consts.get("borough") or (str(stated[i]).strip() if stated is not None else "")
+        claimed = _check_borough(row, text, code, index, out)
+        data, texts, defaulted = _row_values(i, row, values, consts, defaults, out)
+        if "operator" not in data:
+            owner = str(data.get("owner_type", ""))
+            where = code or claimed
+            if owner == "council" and where:
+                data["operator"] = index.operator(where)
+                reason = f"not given; {data['operator']} (council camera in that borough)"
+            else:
+                data["operator"] = "unknown"
+                reason = "not given; set to 'unknown' (use --set operator=NAME)"
+            defaulted.append("operator")
+            out.append(Finding("warning", row, "operator", None, reason))
+        data.update(
+            camera_id=cid or "?",
+            x_m=float(located.x_m[i]),
+            y_m=float(located.y_m[i]),
+            borough_code=code or "",
+            provenance=provenance,
+            source=source_name,
+            defaulted_fields=tuple(defaulted),
+        )
+        for name in skip:
+            data[name] = PLACEHOLDER[name]
+        skip.update(f.field for f in out if f.severity == "error" and f.field)
+        try:
+            camera = Camera.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                field = _error_field(err)
+                if field in skip:
+                    continue
+                reason = error_reason(field, err)
+                if field in consts:
+                    const_errors[(field, consts[field])] = reason
+                else:
+                    out.append(Finding("error", row, field, texts.get(field), reason))
+        else:
+            if not any(f.severity == "error" for f in out) and row not in failed_rows:
+                records.append(camera)
+                counts.update(defaulted)
+        findings += out
+    for (field, value), reason in const_errors.items():
+        findings.append(Finding("error", None, field, value, f"--set {field}: {reason}"))
+    ordered = {f: counts[f] for f in ("operator", *VALUE_FIELDS) if counts[f]}
+    return _result(records, findings, ordered, source_name)
+
+
+def _check_borough(
+    row: int, text: str, code: str | None, index: BoroughIndex, out: list[Finding]
+) -> str | None:
+    """Resolve a stated borough; error if unknown, warning if the point lies elsewhere."""
+    if not text:
+        return None
+    claimed = index.resolve(text)
+    if claimed is None:
+        reason = f"unknown borough {text!r}; nearest matches: {index.suggest(text)}"
+        out.append(Finding("error", row, "borough", text, reason))
+    elif code and claimed != code:
+        reason = (
+            f"stated borough {index.names[claimed]} but the point lies in "
+            f"{index.names[code]}; {index.names[code]} used"
+        )
+        out.append(Finding("warning", row, "borough", text, reason))
+    return claimed
+
+
+def _row_values(
+    i: int,
+    row: int,
+    values: Mapping[str, list[Any]],
+    consts: Mapping[str, str],
+    defaults: Mapping[str, tuple[Any, str]],
+    out: list[Finding],
+) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """Model input, cell texts and defaulted fields of one row (warnings go to ``out``)."""
+    data: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    defaulted: list[str] = []
+    for field in VALUE_FIELDS:
+        text = consts.get(field) or (str(values[field][i]).strip() if field in values else "")
+        if text:
+            parsed = parse_cell(field, text)
+            data[field], texts[field] = parsed.value, text
+            if parsed.note:
+                out.append(Finding("warning", row, field, text, parsed.note))
+    if "hfov_deg" not in data:
+        sensor = parse_number(texts.get("sensor_width_mm", "x"))
+        focal = parse_number(texts.get("focal_length_mm", "x"))
+        if sensor and focal and sensor > 0 and focal > 0:
+            data["hfov_deg"] = round(math.degrees(2 * math.atan(sensor / (2 * focal))), 3)
+            reason = f"derived from sensor width and focal length: {data['hfov_deg']:g}°"
+            out.append(Finding("warning", row, "hfov_deg", None, reason))
+    for field, (value, reason) in defaults.items():
+        if field not in data:
+            data[field] = value
+            defaulted.append(field)
+            out.append(Finding("warning", row, field, None, reason))
+    return data, texts, defaulted
+
+
+def _defaults(assumptions: Assumptions) -> dict[str, tuple[Any, str]]:
+    """Field -> (default value, warning reason) from ``camera_defaults``."""
+    out: dict[str, tuple[Any, str]] = {}
+    for field, entry in assumptions.section("camera_defaults").items():
+        if field not in ATTRIBUTE_FIELDS:
+            continue
+        unit = "" if entry.unit in ("-", "") else f" {entry.unit}"
+        value = entry.value
+        if isinstance(value, bool):
+            shown: Any = "yes" if value else "no"
+        else:
+            shown = "(none)" if value in ("", None) else value
+        reason = f"not given; default {shown}{unit} (assumptions camera_defaults.{field})"
+        out[field] = (default_cell(field, entry.value), reason)
+    return out
+
+
+def resolve_columns(
+    raw: RawTable, field_map: Mapping[str, str]
+) -> tuple[dict[str, str], list[Finding]]:
+    """Import field -> source column: reader-fixed columns, then ``field_map``, then aliases."""
+    found: list[Finding] = []
+    present = [str(c) for c in raw.frame.columns]
+    columns: dict[str, str] = {f: c for f, c in raw.fixed_columns.items() if c in present}
+    for name, column in field_map.items():
+        field = canonical_field(name)
+        match = _find_column(column, present)
+        if field is None:
+            reason = f"--map: unknown field {name!r}; fields are {', '.join(IMPORT_FIELDS)}"
+            found.append(Finding("error", None, name, column, reason))
+        elif match is None:
+            reason = f"--map {field}={column}: no such column; columns are {', '.join(present)}"
+            found.append(Finding("error", None, field, column, reason))
+        else:
+            columns[field] = match
+    used = set(columns.values()) | set(raw.fallback_columns.values())
+    candidates: dict[str, list[tuple[int, str]]] = {}
+    unknown: list[str] = []
+    for column in present:
+        if column in used:
+            continue
+        key = normalise_header(column)
+        field = ALIAS_INDEX.get(key) or (key if key in IMPORT_FIELDS else None)
+        if field is None:
+            unknown.append(column)
+            continue
+        candidates.setdefault(field, []).append((ALIASES[field].index(key), column))
+    for field, cands in candidates.items():
+        cands.sort()
+        if field not in columns:
+            columns[field] = cands[0][1]
+            cands = cands[1:]
+        for _, column in cands:
+            reason = f"column {column!r} also means {field}; {columns[field]!r} used, it ignored"
+            found.append(Finding("warning", None, field, column, reason))
+    if unknown:
+        reason = f"{len(unknown)} column(s) not recognised and ignored: {', '.join(unknown)}"
+        found.append(Finding("warning", None, None, None, reason))
+    listed = ", ".join(c for c in present if c not in used) or "(none)"
+    if "camera_id" not in columns and "camera_id" in raw.fallback_columns:
+        columns["camera_id"] = raw.fallback_columns["camera_id"]
+    if "camera_id" not in columns:
+        reason = (
+            f"no id column: need one of {', '.join(ALIASES['camera_id'][:6])} "
+            f"(or --map camera_id=COLUMN); columns found: {listed}"
+        )
+        found.append(Finding("error", None, "camera_id", None, reason))
+    pairs = (("lon", "lat"), ("easting", "northing"), ("x", "y"))
+    if not any(a in columns and b in columns for a, b in pairs):
+        reason = (
+            "no location columns: need lon and lat (WGS84) or easting and northing "
+            f"(British National Grid); columns found: {listed}"
+        )
+        found.append(Finding("error", None, "coordinates", None, reason))
+    return columns, found
+
+
+def _find_column(name: str, present: Sequence[str]) -> str | None:
+    for test in (str.strip, str.lower, normalise_header):
+        hits = [c for c in present if test(c) == test(name.strip())]
+        if hits:
+            return hits[0]
+    return None
+
+
+def check_constants(
+    constants: Mapping[str, str], columns: dict[str, str], index: BoroughIndex
+) -> tuple[dict[str, str], list[Finding]]:
+    """Validate ``--set`` names; resolve a borough; a set field overrides its column."""
+    out: dict[str, str] = {}
+    found: list[Finding] = []
+    for name, value in constants.items():
+        field = canonical_field(name)
+        text = str(value).strip()
+        if field is None:
+            reason = f"--set: unknown field {name!r}; fields are {', '.join(IMPORT_FIELDS)}"
+            found.append(Finding("error", None, name, text, reason))
+            continue
+        if field in NOT_CONSTANT:
+            reason = f"--set: {field} differs per camera and cannot be set for all rows"
+            found.append(Finding("error", None, field, text, reason))
+            continue
+        if field == "borough":
+            code = index.resolve(text)
+            if code is None:
+                reason = f"unknown borough {text!r}; nearest matches: {index.suggest(text)}"
+                found.append(Finding("error", None, "borough", text, reason))
+                continue
+            text = code
+        if field in columns:
+            reason = f"column {columns.pop(field)!r} ignored: --set {field} given"
+            found.append(Finding("warning", None, field, text, reason))
+        out[field] = text
+    return out, found
+
+
+def _error_field(err: ErrorDetails) -> str:
+    loc = err["loc"]
+    if loc:
+        return str(loc[0])
+    msg = err["msg"]
+    if "ptz_max_zoom" in msg:
+        return "ptz_max_zoom"
+    return "onvif_profiles" if "ONVIF" in msg else "camera"
+
+
+def range_text(field: str) -> str:
+    """The allowed range of a numeric Camera field with its unit, e.g. ``> 0 and ≤ 360 °``."""
+    info = Camera.model_fields[field]
+    parts: list[str] = []
+    symbols = {at.Gt: (">", "gt"), at.Ge: ("≥", "ge"), at.Lt: ("<", "lt"), at.Le: ("≤", "le")}
+    for meta in info.metadata:
+        if type(meta) in symbols:
+            sym, name = symbols[type(meta)]
+            parts.append(f"{sym} {getattr(meta, name):g}")
+    extra = info.json_schema_extra
+    unit = extra.get("unit", "-") if isinstance(extra, dict) else "-"
+    suffix = f" {unit}" if unit not in ("-", None) else ""
+    return " and ".join(parts) + suffix
+
+
+def error_reason(field: str, err: ErrorDetails) -> str:
+    """A readable reason for one pydantic error on ``field``."""
+    kind = err["type"]
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"out of range: {field} must be {range_text(field)}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        what = field_kind(field) if field in IMPORT_FIELDS else "float"
+        if what == "heading":
+            return "not a number of degrees or a compass direction (N, NE, ...)"
+        return "not a whole number" if what == "int" else "not a number"
+    if kind in ("bool_parsing", "bool_type"):
+        return "not yes/no (accepted: yes, no, true, false, y, n, 1, 0)"
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"not an allowed value; allowed: {expected.replace(' or ', ', ')}"
+    if kind == "string_too_short":
+        return f"{field} is required"
+    msg = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def _result(
+    records: list[Camera], findings: list[Finding], counts: dict[str, int], name: str
+) -> CameraImport:
+    frame = (
+        with_points(records_to_frame(Camera, records))
+        if records
+        else empty_frame(Camera, points=True)
+    )
+    ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))
+    return CameraImport(
+        cameras=frame,
+        findings=tuple(ordered),
+        defaulted_counts=counts,
+        source_name=name,
+    )
+
+
+__all__ = [
+    "CameraImport",
+    "canonical_field",
+    "import_table",
+    "parse_assignments",
+    "read_cameras_file",
+]

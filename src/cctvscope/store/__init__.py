@@ -1,0 +1,41 @@
+"""The store: versioned estates and analysis runs in SQLite or PostgreSQL/PostGIS.
+
+SQLAlchemy Core tables (:mod:`~cctvscope.store.tables`), Alembic migrations
+shipped in the package (:mod:`~cctvscope.store.migrate`), and a function API
+(:mod:`~cctvscope.store.repository`) that takes an engine or URL and never
+reads settings.
+"""
+
+from __future__ import annotations
+
+from cctvscope.store.engine import connect
+from cctvscope.store.migrate import upgrade_database
+from cctvscope.store.repository import (
+    EstateInfo,
+    RunInfo,
+    canonical_estate,
+    delete_estate,
+    init_store,
+    list_estates,
+    list_runs,
+    load_estate,
+    record_run,
+    save_estate,
+    store_snapshot,
+)
+
+__all__ = [
+    "EstateInfo",
+    "RunInfo",
+    "canonical_estate",
+    "connect",
+    "delete_estate",
+    "init_store",
+    "list_estates",
+    "list_runs",
+    "load_estate",
+    "record_run",
+    "save_estate",
+    "store_snapshot",
+    "upgrade_database",
+]

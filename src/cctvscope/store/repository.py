@@ -1,0 +1,532 @@
+"""Save, load, list and delete versioned estates, and record analysis runs.
+
+Every function takes the engine (or a URL) as an argument and never reads
+settings. Saving writes a new version of the named estate in one transaction:
+either every table is written or nothing is. Rows go in with Core
+``executemany`` inserts (tens of thousands of cameras in a second or two on
+SQLite) and come back in their original order, with the dtypes of
+:func:`cctvscope.model.frames.normalise_frame`, so a loaded estate has the same
+:meth:`~cctvscope.model.estate.Estate.input_hash` as the one saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import PurePath
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from cctvscope import __version__
+from cctvscope.crs import BNG
+from cctvscope.errors import StoreError, UnknownEstateError
+from cctvscope.model.entities import ENTITY_TYPES, Region
+from cctvscope.model.estate import FINDING_COLUMNS, TABLES, Estate
+from cctvscope.model.frames import POINT_TABLES, field_kind, normalise_frame
+from cctvscope.store.engine import as_engine
+from cctvscope.store.migrate import upgrade_database
+from cctvscope.store.tables import (
+    ALL_TABLES,
+    ESTATE_TABLES,
+    GEOMETRY_TYPES,
+    estates,
+    findings,
+    runs,
+)
+
+EngineOrUrl = Engine | str | sa.URL
+
+
+@dataclass(frozen=True)
+class EstateInfo:
+    """One stored estate version, as listed by :func:`list_estates`."""
+
+    name: str
+    version: int
+    created_at: dt.datetime  # UTC
+    description: str
+    cameras: int
+    input_hash: str
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One recorded analysis run, as listed by :func:`list_runs`."""
+
+    id: int
+    estate_name: str
+    estate_version: int
+    kind: str
+    options: dict[str, Any]
+    input_hash: str
+    created_at: dt.datetime  # UTC
+    status: str
+    result: dict[str, Any]
+    cctvscope_version: str
+
+
+@contextmanager
+def _engine(engine: EngineOrUrl) -> Iterator[Engine]:
+    """The caller's engine, or a temporary one for a URL (disposed afterwards)."""
+    if isinstance(engine, Engine):
+        yield engine
+        return
+    owned = as_engine(engine)
+    try:
+        yield owned
+    finally:
+        owned.dispose()
+
+
+@contextmanager
+def _database_errors(action: str) -> Iterator[None]:
+    """Turn driver errors into :class:`StoreError` saying what was being done."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        detail = getattr(exc, "orig", None) or exc
+        raise StoreError(f"{action} failed: {detail}") from exc
+
+
+def init_store(url: EngineOrUrl) -> Engine:
+    """Create or upgrade the store's schema at ``url`` and return its engine."""
+    with _database_errors("creating the store schema"):
+        return upgrade_database(url)
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
+def canonical_estate(estate: Estate) -> Estate:
+    """The estate with every table in canonical form: entity columns, dtypes, EPSG:27700.
+
+    This is what the store holds, so its hash is the stored ``input_hash``.
+
+    Raises
+    ------
+    StoreError
+        When a table has columns the store would drop, values of the wrong type,
+        or geometry in another CRS.
+    """
+    tables: dict[str, Any] = {}
+    for name in TABLES:
+        frame = estate.table(name)
+        entity = ENTITY_TYPES[name]
+        geometry_column = _geometry_column(frame)
+        extra = [c for c in frame.columns if c not in entity.model_fields and c != geometry_column]
+        if extra:
+            raise StoreError(f"estate table {name!r} has columns the store does not keep: {extra}")
+        try:
+            normal = normalise_frame(entity, frame)
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"estate table {name!r} cannot be stored: {exc}") from exc
+        if name in GEOMETRY_TYPES:
+            normal = gpd.GeoDataFrame(normal, geometry=_geometry(name, frame, normal), crs=BNG)
+        tables[name] = normal
+    extra = [c for c in estate.findings.columns if c not in FINDING_COLUMNS]
+    if extra:
+        raise StoreError(f"estate findings have columns the store does not keep: {extra}")
+    return replace(estate, **tables, findings=estate.findings.reindex(columns=FINDING_COLUMNS))
+
+
+def _geometry_column(frame: pd.DataFrame) -> str | None:
+    if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
+        return str(frame._geometry_column_name)
+    return None
+
+
+def _geometry(name: str, frame: pd.DataFrame, normal: pd.DataFrame) -> gpd.GeoSeries:
+    """The table's geometry in EPSG:27700; points are built from x_m/y_m when absent."""
+    column = _geometry_column(frame)
+    if column is None:
+        if name not in POINT_TABLES:
+            raise StoreError(f"estate table {name!r} has no geometry")
+        points = shapely.points(normal["x_m"].to_numpy(float), normal["y_m"].to_numpy(float))
+        return gpd.GeoSeries(points, index=normal.index, crs=BNG)
+    series = frame[column]
+    crs = getattr(series, "crs", None)
+    if crs is not None and crs.to_epsg() != 27700:
+        raise StoreError(f"estate table {name!r} is in {crs.to_string()}, not {BNG}")
+    return gpd.GeoSeries(np.asarray(series.array), index=normal.index, crs=BNG)
+
+
+def _column_values(kind: str, series: pd.Series) -> list[Any]:
+    """A column as plain Python values for the driver (NaN and NA become NULL)."""
+    if kind == "float":
+        return [None if math.isnan(v) else v for v in series.to_numpy(float).tolist()]
+    if kind == "int":
+        return list(series.to_numpy("int64").tolist())
+    if kind == "bool":
+        return list(series.to_numpy(bool).tolist())
+    if kind == "date":
+        return list(series)
+    return [None if v is None or v is pd.NA or v != v else str(v) for v in series]
+
+
+def _table_rows(name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Insert parameters of one canonical estate table, ``position`` giving the row order."""
+    entity = ENTITY_TYPES[name]
+    columns = {c: _column_values(field_kind(entity, c), frame[c]) for c in entity.model_fields}
+    columns["position"] = list(range(len(frame)))
+    if name in GEOMETRY_TYPES:
+        columns["geometry"] = [None if g is None else g for g in frame.geometry.array]
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _finding_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for position, values in enumerate(frame[FINDING_COLUMNS].itertuples(index=False, name=None)):
+        row: dict[str, Any] = {"position": position}
+        for column, value in zip(FINDING_COLUMNS, values, strict=True):
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                row[column] = None
+            elif column == "row":
+                row[column] = int(value)
+            else:
+                row[column] = str(value)
+        rows.append(row)
+    return rows
+
+
+def _insert_rows(
+    connection: sa.Connection, table: sa.Table, estate_id: int, rows: list[dict[str, Any]]
+) -> None:
+    """One executemany insert of ``rows`` into ``table`` for estate ``estate_id``."""
+    if rows:
+        for row in rows:
+            row["estate_id"] = estate_id
+        connection.execute(table.insert(), rows)
+
+
+def save_estate(engine: EngineOrUrl, estate: Estate, *, description: str = "") -> Estate:
+    """Store ``estate`` as a new version of its name, all or nothing.
+
+    The version is 1 for a new name and the latest version + 1 otherwise; the
+    estate's own ``version`` is ignored. Tables are put in canonical form first
+    (see :func:`canonical_estate`).
+
+    Returns
+    -------
+    Estate
+        The canonical estate with ``version`` set.
+
+    Raises
+    ------
+    StoreError
+        When the estate cannot be stored (duplicate ids, bad values, a database
+        error); the store is left unchanged.
+    """
+    if not estate.name:
+        raise StoreError("an estate needs a name to be stored")
+    canonical = canonical_estate(estate)
+    input_hash = canonical.input_hash()
+    meta = _plain(dict(canonical.metadata), "estate metadata")
+    # Build every row before the transaction opens, so it stays short.
+    table_rows = {name: _table_rows(name, canonical.table(name)) for name in TABLES}
+    finding_rows = _finding_rows(canonical.findings)
+    with (
+        _engine(engine) as eng,
+        _database_errors(f"saving estate {estate.name!r}"),
+        eng.begin() as connection,
+    ):
+        latest = connection.execute(
+            sa.select(sa.func.max(estates.c.version)).where(estates.c.name == estate.name)
+        ).scalar()
+        version = int(latest or 0) + 1
+        estate_id = connection.execute(
+            estates.insert()
+            .values(
+                {
+                    "name": estate.name,
+                    "version": version,
+                    "created_at": dt.datetime.now(dt.UTC),
+                    "description": description,
+                    "region_code": canonical.region.region_code,
+                    "region_name": canonical.region.name,
+                    "metadata": meta,
+                    "input_hash": input_hash,
+                }
+            )
+            .returning(estates.c.id)
+        ).scalar_one()
+        for name in TABLES:
+            _insert_rows(connection, ESTATE_TABLES[name], estate_id, table_rows[name])
+        _insert_rows(connection, findings, estate_id, finding_rows)
+    return replace(canonical, version=version)
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def _describe_estates(connection: sa.Connection) -> str:
+    """``london (versions 1-3), tiny (version 1)``, or ``none``, for error messages."""
+    rows = connection.execute(
+        sa.select(estates.c.name, sa.func.min(estates.c.version), sa.func.max(estates.c.version))
+        .group_by(estates.c.name)
+        .order_by(estates.c.name)
+    ).all()
+    if not rows:
+        return "the store holds no estates"
+    parts = [
+        f"{name} (version {low})" if low == high else f"{name} (versions {low}-{high})"
+        for name, low, high in rows
+    ]
+    return "estates in the store: " + ", ".join(parts)
+
+
+def _find_estate(connection: sa.Connection, name: str, version: int | None) -> sa.Row[Any]:
+    """The ``estates`` row of ``name`` at ``version`` (latest when None)."""
+    query = sa.select(estates).where(estates.c.name == name)
+    if version is None:
+        query = query.order_by(estates.c.version.desc()).limit(1)
+    else:
+        query = query.where(estates.c.version == version)
+    row = connection.execute(query).first()
+    if row is not None:
+        return row
+    versions = connection.execute(
+        sa.select(estates.c.version).where(estates.c.name == name).order_by(estates.c.version)
+    ).scalars()
+    found = ", ".join(str(v) for v in versions)
+    if found:
+        raise UnknownEstateError(f"estate {name!r} has no version {version}; its versions: {found}")
+    raise UnknownEstateError(f"no estate named {name!r}; {_describe_estates(connection)}")
+
+
+def _read_table(connection: sa.Connection, name: str, estate_id: int) -> pd.DataFrame:
+    table = ESTATE_TABLES[name]
+    entity = ENTITY_TYPES[name]
+    columns = [table.c[c] for c in entity.model_fields]
+    if name in GEOMETRY_TYPES:
+        columns.append(table.c.geometry)
+    rows = connection.execute(
+        sa.select(*columns).where(table.c.estate_id == estate_id).order_by(table.c.position)
+    ).all()
+    raw = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in columns])
+    frame = normalise_frame(entity, raw)
+    if name not in GEOMETRY_TYPES:
+        return frame
+    geometry = gpd.GeoSeries(raw["geometry"].to_list(), index=frame.index, crs=BNG)
+    with_geometry: pd.DataFrame = gpd.GeoDataFrame(frame, geometry=geometry, crs=BNG)
+    return with_geometry
+
+
+def _read_findings(connection: sa.Connection, estate_id: int) -> pd.DataFrame:
+    """Stored findings, object columns with None for missing values."""
+    columns = [findings.c[c] for c in FINDING_COLUMNS]
+    rows = connection.execute(
+        sa.select(*columns).where(findings.c.estate_id == estate_id).order_by(findings.c.position)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=FINDING_COLUMNS, dtype=object)
+
+
+@contextmanager
+def _read_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """A transaction that sees one snapshot across several SELECTs."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
+
+
+def load_estate(engine: EngineOrUrl, name: str, version: int | None = None) -> Estate:
+    """The stored estate ``name`` at ``version`` (the latest when None).
+
+    Raises
+    ------
+    UnknownEstateError
+        When there is no such estate or version; the message lists what exists.
+    """
+    with (
+        _engine(engine) as eng,
+        _database_errors(f"loading estate {name!r}"),
+        _read_transaction(eng) as connection,
+    ):
+        row = _find_estate(connection, name, version)
+        tables = {table: _read_table(connection, table, row.id) for table in TABLES}
+        stored_findings = _read_findings(connection, row.id)
+    return Estate(
+        name=row.name,
+        region=Region(region_code=row.region_code, name=row.region_name),
+        findings=stored_findings,
+        version=row.version,
+        metadata=dict(row._mapping["metadata"] or {}),
+        **tables,
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite returns naive UTC, PostgreSQL aware in the session's zone: make both aware UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def list_estates(engine: EngineOrUrl) -> list[EstateInfo]:
+    """Every stored estate version, by name, newest version first within a name."""
+    cameras = ESTATE_TABLES["cameras"]
+    counts = (
+        sa.select(cameras.c.estate_id, sa.func.count().label("n"))
+        .group_by(cameras.c.estate_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            estates.c.name,
+            estates.c.version,
+            estates.c.created_at,
+            estates.c.description,
+            sa.func.coalesce(counts.c.n, 0),
+            estates.c.input_hash,
+        )
+        .outerjoin(counts, counts.c.estate_id == estates.c.id)
+        .order_by(estates.c.name, estates.c.version.desc())
+    )
+    with _engine(engine) as eng, _database_errors("listing estates"), eng.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        EstateInfo(name, version, _utc(created), description, int(n), input_hash)
+        for name, version, created, description, n, input_hash in rows
+    ]
+
+
+def delete_estate(engine: EngineOrUrl, name: str, version: int | None = None) -> int:
+    """Delete one version of an estate, or every version when ``version`` is None.
+
+    Its tables, findings and runs go with it. Returns the number of versions deleted.
+
+    Raises
+    ------
+    UnknownEstateError
+        When there is no such estate or version.
+    """
+    with (
+        _engine(engine) as eng,
+        _database_errors(f"deleting estate {name!r}"),
+        eng.begin() as connection,
+    ):
+        if version is None:
+            query = sa.select(estates.c.id).where(estates.c.name == name)
+            ids = list(connection.execute(query).scalars())
+            if not ids:
+                _find_estate(connection, name, None)  # raises, listing what exists
+        else:
+            ids = [_find_estate(connection, name, version).id]
+        # Children first, explicitly: a foreign-key cascade needs SQLite's pragma on.
+        for table in reversed(ALL_TABLES[1:]):
+            connection.execute(table.delete().where(table.c.estate_id.in_(ids)))
+        connection.execute(estates.delete().where(estates.c.id.in_(ids)))
+    return len(ids)
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+def _plain(value: Any, what: str) -> Any:
+    """``value`` as JSON-ready Python data; non-finite floats become None (JSON has no NaN)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Enum):
+        return _plain(value.value, what)
+    if isinstance(value, np.generic):
+        return _plain(value.item(), what)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, what) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return [_plain(v, what) for v in value]
+    raise StoreError(f"{what}: cannot store a {type(value).__name__} ({value!r}) as JSON")
+
+
+def record_run(
+    engine: EngineOrUrl,
+    estate_name: str,
+    version: int,
+    kind: str,
+    options: Mapping[str, Any],
+    input_hash: str,
+    result: Mapping[str, Any],
+    status: str = "ok",
+) -> int:
+    """Record an analysis run on an estate version, with its options and result; returns its id.
+
+    Options and result are stored as JSON (dates as ISO strings, NaN as null).
+
+    Raises
+    ------
+    UnknownEstateError
+        When the estate version is not in the store.
+    """
+    values = {
+        "kind": kind,
+        "options": _plain(dict(options), "run options"),
+        "input_hash": input_hash,
+        "created_at": dt.datetime.now(dt.UTC),
+        "status": status,
+        "result": _plain(dict(result), "run result"),
+        "cctvscope_version": __version__,
+    }
+    with (
+        _engine(engine) as eng,
+        _database_errors(f"recording a {kind!r} run"),
+        eng.begin() as connection,
+    ):
+        estate_id = _find_estate(connection, estate_name, version).id
+        query = runs.insert().values(estate_id=estate_id, **values).returning(runs.c.id)
+        return int(connection.execute(query).scalar_one())
+
+
+def list_runs(engine: EngineOrUrl, estate_name: str | None = None) -> list[RunInfo]:
+    """Recorded runs, oldest first, of one estate (every version) or of all."""
+    query = (
+        sa.select(runs, estates.c.name.label("estate_name"), estates.c.version.label("version"))
+        .join(estates, estates.c.id == runs.c.estate_id)
+        .order_by(runs.c.id)
+    )
+    if estate_name is not None:
+        query = query.where(estates.c.name == estate_name)
+    with _engine(engine) as eng, _database_errors("listing runs"), eng.connect() as connection:
+        rows = connection.execute(query).mappings().all()
+    return [
+        RunInfo(
+            id=r["id"],
+            estate_name=r["estate_name"],
+            estate_version=r["version"],
+            kind=r["kind"],
+            options=dict(r["options"]),
+            input_hash=r["input_hash"],
+            created_at=_utc(r["created_at"]),
+            status=r["status"],
+            result=dict(r["result"]),
+            cctvscope_version=r["cctvscope_version"],
+        )
+        for r in rows
+    ]
+
+
+def store_snapshot(engine: EngineOrUrl) -> dict[str, int]:
+    """Row count of every store table: equal snapshots before and after prove nothing changed."""
+    with _engine(engine) as eng, _database_errors("counting rows"), eng.connect() as connection:
+        return {
+            table.name: int(
+                connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            )
+            for table in ALL_TABLES
+        }
