@@ -261,7 +261,9 @@ def test_contracts(estate: Estate) -> None:
         "vms_software": 0.05,
         "monitoring_staff": 0.35,
     }
-    base = con["borough_code"].map(counts) * 494 * con["category"].map(shares)
+    # £494 per camera-year at 2010 prices, moved to 2024 at 2 % a year (1.02**14 = 1.3195).
+    running_2024 = 494 * 1.02**14
+    base = con["borough_code"].map(counts) * running_2024 * con["category"].map(shares)
     ratio = con["annual_value_gbp"] / base
     assert ratio.between(math.exp(-5 * 0.2), math.exp(5 * 0.2)).all()
     assert 0.8 < ratio.median() < 1.25

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cctvscope.ingest.synthetic_params import ParamReader, draw_categorical
 from cctvscope.model.enums import ContractCategory, RetrievalModel
+from cctvscope.model.prices import PriceBase
 
 CONTRACTS = "synthetic_contracts"
 EVIDENCE = "synthetic_evidence"
@@ -47,11 +48,18 @@ def build_contracts(
 ) -> pd.DataFrame:
     """One contract per borough and category (boroughs sorted, categories in enum order).
 
-    annual value = cameras × camera_running × category share × exp(N(0, σ));
+    annual value = cameras × camera_running × category share × exp(N(0, σ)), with
+    camera_running moved from its price year to the price base year (contracts are
+    current spend, so they are valued in base-year pounds);
     the reference date falls uniformly inside each term, so end dates spread
     over the following years.
     """
-    running = float(reader.value(f"{COSTS}.camera_running")["value_gbp"])
+    running_spec = reader.value(f"{COSTS}.camera_running")
+    running = float(
+        PriceBase.from_assumptions(reader.assumptions).to_base_gbp(
+            float(running_spec["value_gbp"]), int(running_spec["price_base_year"])
+        )
+    )
     shares = reader.shares(f"{CONTRACTS}.category_shares")
     sigma = reader.number(f"{CONTRACTS}.value_noise_sigma")
     pool = reader.integer(f"{CONTRACTS}.supplier_pool_size")
