@@ -52,6 +52,7 @@ def test_demo_store_matches_files(demo_run):
     assert (estate.cameras.loc[estate.cameras["owner_type"] == "tfl", "provenance"] == "real").all()
     runs = list_runs(engine, "london")
     assert runs[0].kind == "demo"
+    assert {r.kind for r in runs} == {"demo", "economics"}
     assert runs[0].input_hash == estate.input_hash()
 
 
@@ -61,4 +62,54 @@ def test_demo_again_reuses_identical_version(demo_run):
     assert result.exit_code == 0, result.output
     assert "version 1" in result.output
     assert [i.version for i in list_estates(connect(url))] == [1]
-    assert len(list_runs(connect(url), "london")) == 2
+    assert [r.kind for r in list_runs(connect(url), "london")].count("demo") == 2
+
+
+ECONOMICS_FILES = (
+    "vfm.csv",
+    "vfm_sensitivity.csv",
+    "vfm_tornado.svg",
+    "framework.csv",
+    "framework_timeline.svg",
+    "evidence_ops.csv",
+    "evidence_ops.svg",
+    "scenarios.csv",
+    "scenarios.svg",
+)
+
+
+def test_demo_economics_files(demo_run):
+    out, _url, output = demo_run
+    for name in ECONOMICS_FILES:
+        assert (out / name).stat().st_size > 0, name
+    assert "Framework agreement savings" in output
+    assert len(pd.read_csv(out / "framework.csv")) == 5
+    assert len(pd.read_csv(out / "evidence_ops.csv")) == 33 * 3
+    svg = (out / "framework_timeline.svg").read_text(encoding="utf-8")
+    assert "Pan-London CCTV framework" in svg
+    assert "synthetic" in svg
+
+
+def test_demo_london_cost_by_second_method(demo_run):
+    """London annual cost = Σ contracts + council cameras × installation × annuity factor."""
+    out, url, _ = demo_run
+    estate = load_estate(connect(url), "london")
+    vfm = pd.read_csv(out / "vfm.csv").set_index("gss_code")
+    council = int((estate.cameras["owner_type"] == "council").sum())
+    installation_2024 = 5000 * 1.02 ** (2024 - 2010)  # £5,000 at 2010 prices, 2 % a year
+    annuity = 0.035 / (1 - 1.035**-10)
+    expected = estate.contracts["annual_value_gbp"].sum() + council * installation_2024 * annuity
+    assert vfm.loc["LONDON", "annual_cost_gbp"] == pytest.approx(expected, rel=1e-6)
+    assert vfm.loc["LONDON", "council_cameras"] == council
+
+
+def test_economics_command_reproduces_demo(demo_run, tmp_path):
+    out, url, _ = demo_run
+    result = CliRunner().invoke(
+        app, ["economics", "--estate", "london", "--out", str(tmp_path), "--database-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("vfm.csv", "framework.csv", "evidence_ops.csv", "scenarios.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(out / name))
+    kinds = [r.kind for r in list_runs(connect(url), "london")]
+    assert kinds.count("economics") >= 2

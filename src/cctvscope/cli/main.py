@@ -7,12 +7,14 @@ results. This is the only place that configures logging.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
 from cctvscope import __version__
 from cctvscope.cli.render import (
@@ -25,6 +27,7 @@ from cctvscope.cli.render import (
 )
 from cctvscope.config import get_settings
 from cctvscope.errors import CctvscopeError, InputError
+from cctvscope.model.estate import Estate
 from cctvscope.model.schema import schema_markdown
 
 app = typer.Typer(
@@ -90,8 +93,6 @@ def init(database_url: DbOption = None) -> None:
 @app.command()
 def estates(database_url: DbOption = None) -> None:
     """List the estates in the store with their versions."""
-    from rich.table import Table
-
     from cctvscope.store import init_store, list_estates
 
     try:
@@ -225,6 +226,7 @@ def demo(
             on_step("Writing the GeoPackage")
             gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
             csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
+            headlines, _paths = _economics(engine, result.estate, out, on_step)
             on_step("Done")
     except CctvscopeError as exc:
         raise _fail(exc) from exc
@@ -240,7 +242,87 @@ def demo(
         "[yellow]Note:[/yellow] figures rest partly on the calibrated synthetic estate "
         "(council inventories are not public); see docs/synthetic-estate.md."
     )
-    console.print(f"wrote {gpkg} and {csv} in {result.build_seconds:.1f} s")
+    console.print(_headline_table(headlines))
+    console.print(f"wrote {gpkg}, {csv} and the economics tables and charts in {out}")
+
+
+def _economics(
+    engine: Engine, estate: Estate, out: Path, on_step: Callable[[str], None]
+) -> tuple[dict[str, float], list[Path]]:
+    """Run the economics workflow, write its files, record the run; return headlines and paths."""
+    from cctvscope.reporting.economics import economics_headlines, write_economics
+    from cctvscope.store import record_run
+    from cctvscope.workflows.economics import run_economics
+
+    result = run_economics(estate, on_step=on_step)
+    on_step("Writing the economics tables and charts")
+    paths = write_economics(result, out)
+    headlines = economics_headlines(result)
+    assert estate.version is not None
+    record_run(
+        engine,
+        estate.name,
+        estate.version,
+        "economics",
+        {"price_base_year": result.price_base_year},
+        estate.input_hash(),
+        headlines,
+    )
+    return headlines, paths
+
+
+HEADLINE_LABELS = {
+    "annual_estate_cost_gbp": ("Annual cost of council CCTV (revenue + capital)", "£/yr"),
+    "cost_per_camera_gbp_per_year": ("Cost per council camera", "£/yr"),
+    "cost_per_evidential_export_gbp": ("Cost per evidential export", "£"),
+    "cost_per_crime_in_recognise_coverage_gbp": ("Cost per crime in Recognise coverage", "£"),
+    "framework_savings_gbp_per_year": ("Framework agreement savings", "£/yr"),
+    "framework_tenders_avoided_per_year": ("Separate tenders avoided", "tenders/yr"),
+    "evidence_officer_hours_saved_per_year": ("Officer hours saved, cheapest model", "h/yr"),
+    "evidence_saving_gbp_per_year": ("Saving, cheapest retrieval model", "£/yr"),
+}
+
+
+def _headline_table(headlines: Mapping[str, float]) -> Table:
+    table = Table(title="London economics (base-year £; built on the synthetic estate)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for key, value in headlines.items():
+        if key.startswith("npv_"):
+            scenario = key.removeprefix("npv_").removesuffix("_gbp").replace("_", " ")
+            label, unit = f"NPV vs baseline, 10 years: {scenario}", "£"
+        else:
+            label, unit = HEADLINE_LABELS.get(key, (key.replace("_", " "), "£"))
+        table.add_row(label, f"{value:,.0f}", unit)
+    return table
+
+
+@app.command()
+def economics(
+    estate: Annotated[str, typer.Option("--estate", help="Estate to appraise.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Value for money, framework agreement, evidence retrieval and technology scenarios."""
+    from cctvscope.store import init_store, load_estate
+
+    try:
+        with steps("economics") as progress:
+            task = progress.add_task("Loading the estate", total=None)
+
+            def on_step(message: str) -> None:
+                progress.update(task, description=message)
+
+            engine = init_store(_database_url(database_url))
+            loaded = load_estate(engine, estate, version)
+            headlines, paths = _economics(engine, loaded, out, on_step)
+            on_step("Done")
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(_headline_table(headlines))
+    console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))
 
 
 SUMMARY_HEADERS = {

@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -19,14 +17,6 @@ from cctvscope.reporting.charts.style import PALETTE, add_source, new_figure, sa
 TIMELINE_TITLE = "Pan-London CCTV framework: current contract terms and call-off join dates"
 SAVINGS_TITLE = "Pan-London CCTV framework: annual savings by service category"
 SOURCE = "cctvscope contracts register; economics_framework assumptions (ours)"
-
-
-def _reserve_footer(fig: Figure, inches: float = 0.35) -> None:
-    """Keep the bottom strip free for the source footnote."""
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        share = inches / float(fig.get_figheight())
-        engine.set(rect=(0.0, share, 1.0, 1.0 - share))
 
 
 def _num(values: pd.Series | list[dt.date]) -> npt.NDArray[np.float64]:
@@ -59,7 +49,6 @@ def framework_timeline_chart(
     rows = {code: i for i, code in enumerate(order["borough_code"])}
     n_rows = len(rows)
     fig = new_figure(10.0, max(4.0, 0.3 * n_rows + 2.0))
-    _reserve_footer(fig)
     ax = fig.add_subplot()
     sub = 0.8 / len(CATEGORIES)
     start = _num(timeline["start_date"])
@@ -106,7 +95,6 @@ def framework_timeline_chart(
 def framework_savings_chart(savings: pd.DataFrame, path: Path, *, synthetic: bool = True) -> Path:
     """Stacked bars per category: price (volume discount) and tender-cost savings, £k a year."""
     fig = new_figure(8.0, 4.5)
-    _reserve_footer(fig)
     ax = fig.add_subplot()
     labels = [str(c).replace("_", " ") for c in savings.index]
     x = np.arange(len(labels))

@@ -14,6 +14,7 @@ mpl.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 SYNTHETIC_NOTE = (
     "Built on the calibrated synthetic estate: illustrative, not a council's real figures."
@@ -29,8 +30,16 @@ def new_figure(width_in: float = 8.0, height_in: float = 5.0) -> Figure:
     return fig
 
 
-def add_source(fig: Figure, source: str, *, synthetic: bool = True) -> None:
-    """Footnote naming the source (and the synthetic basis where it applies)."""
+def add_source(fig: Figure, source: str, *, synthetic: bool = True, inches: float = 0.35) -> None:
+    """Footnote naming the source (and the synthetic basis where it applies).
+
+    The bottom ``inches`` of the figure are kept free of axes so the footnote never
+    overlaps an axis label.
+    """
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        share = inches / float(fig.get_figheight())
+        engine.set(rect=(0.0, share, 1.0, 1.0 - share))
     text = f"Source: {source}."
     if synthetic:
         text += " " + SYNTHETIC_NOTE

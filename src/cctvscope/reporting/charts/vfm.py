@@ -35,7 +35,7 @@ def tornado_chart(sensitivity: pd.DataFrame, metric: str, path: Path, *, unit: s
     ax.set_yticks(y, labels)
     ax.axvline(base, color="black", linewidth=1)
     ax.set_xlabel(f"{metric} [{unit}]")
-    ax.set_title(f"Sensitivity of London {metric} (base {base:,.0f} {unit})")
+    ax.set_title(f"Sensitivity of London {metric}\n(base case {base:,.0f} {unit})")
     ax.legend(loc="lower right", fontsize=8)
     add_source(fig, "cctvscope VFM model; ranges from assumptions.yaml (economics_vfm)")
     return save_svg(fig, path)
