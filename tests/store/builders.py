@@ -22,6 +22,7 @@ from cctvscope.model import (
 )
 from cctvscope.model.estate import FINDING_COLUMNS
 from cctvscope.model.frames import records_to_frame, with_points
+from tests.conftest import make_camera
 
 BOROUGH_CODES = ("E09000001", "E09000002", "E09000003")
 SQUARE_M = 1_000.0
@@ -39,33 +40,9 @@ def borough_polygon(index: int) -> shapely.Geometry:
 
 def camera(camera_id: str, borough: int, dx: float, dy: float, **kw: object) -> Camera:
     """A valid camera inside borough ``borough`` at offset (dx, dy) m; keywords override."""
-    fields: dict[str, object] = {
-        "camera_id": camera_id,
-        "owner_type": "council",
-        "operator": "Test Council",
-        "borough_code": BOROUGH_CODES[borough],
-        "x_m": X0 + borough * SQUARE_M + dx,
-        "y_m": Y0 + dy,
-        "mount_height_m": 6.0,
-        "heading_deg": 90.0,
-        "hfov_deg": 60.0,
-        "tilt_deg": 10.0,
-        "ptz": False,
-        "ptz_max_zoom": 1.0,
-        "resolution_h_px": 1920,
-        "resolution_v_px": 1080,
-        "codec": "h264",
-        "fps": 25.0,
-        "signal": "ip",
-        "install_year": 2015,
-        "retention_days": 31,
-        "time_sync": "ntp",
-        "status": "operational",
-        "provenance": "synthetic",
-        "source": "test",
-    }
-    fields.update(kw)
-    return Camera.model_validate(fields)
+    return make_camera(
+        camera_id, BOROUGH_CODES[borough], X0 + borough * SQUARE_M + dx, Y0 + dy, **kw
+    )
 
 
 def make_cameras(n: int, *, prefix: str = "c") -> gpd.GeoDataFrame:
