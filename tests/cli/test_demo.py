@@ -52,7 +52,7 @@ def test_demo_store_matches_files(demo_run):
     assert (estate.cameras.loc[estate.cameras["owner_type"] == "tfl", "provenance"] == "real").all()
     runs = list_runs(engine, "london")
     assert runs[0].kind == "demo"
-    assert {r.kind for r in runs} == {"demo", "economics"}
+    assert {r.kind for r in runs} == {"demo", "economics", "compliance"}
     assert runs[0].input_hash == estate.input_hash()
 
 
@@ -113,3 +113,88 @@ def test_economics_command_reproduces_demo(demo_run, tmp_path):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(out / name))
     kinds = [r.kind for r in list_runs(connect(url), "london")]
     assert kinds.count("economics") >= 2
+
+
+def test_demo_compliance_files(demo_run):
+    out, url, output = demo_run
+    estate = load_estate(connect(url), "london")
+    in_service = estate.cameras["status"].isin(["operational", "faulty"]).sum()
+    cams = pd.read_csv(out / "compliance.csv")
+    assert len(cams) == in_service
+    assert (cams["standard"] == "london-cctv v1.0").all()
+    summary = pd.read_csv(out / "compliance_summary.csv")
+    assert set(summary.loc[summary["borough_code"] == "LONDON", "rule_id"]) >= {"IQ-01", "RT-01"}
+    plan = pd.read_csv(out / "upgrade_plan.csv")
+    private = set(estate.cameras.loc[estate.cameras["owner_type"] == "private", "camera_id"])
+    assert not set(plan["camera_id"]) & private
+    assert plan["cumulative_cost_gbp"].is_monotonic_increasing
+    # Second path: the share compliant recomputed from the per-camera table.
+    boroughs = pd.read_csv(out / "compliance_boroughs.csv").set_index("gss_code")
+    hackney = cams[cams["borough_code"] == "E09000012"]
+    assert boroughs.loc["E09000012", "share_compliant"] == pytest.approx(
+        hackney["compliant"].mean()
+    )
+    assert "London compliance with london-cctv v1.0" in output
+
+
+def test_cop_scores_appear_beside_compliance(demo_run, tmp_path):
+    _out, url, _ = demo_run
+    runner = CliRunner()
+    template = tmp_path / "answers.yaml"
+    assert runner.invoke(app, ["cop", "template", "--out", str(template)]).exit_code == 0
+    text = template.read_text(encoding="utf-8")
+    # Hackney answers "yes" to every question: every principle scores 1.0.
+    filled = (
+        text.replace('borough_code: ""', "borough_code: E09000012")
+        .replace('assessor: ""', "assessor: Test Manager")
+        .replace("assessed_on:", "assessed_on: 2026-11-01")
+        .replace("answer:    #", "answer: yes   #")
+    )
+    answers = tmp_path / "hackney.yaml"
+    answers.write_text(filled, encoding="utf-8")
+    result = runner.invoke(
+        app, ["cop", "submit", str(answers), "--estate", "london", "--database-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["comply", "--estate", "london", "--out", str(tmp_path), "--database-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    boroughs = pd.read_csv(tmp_path / "compliance_boroughs.csv").set_index("gss_code")
+    assert boroughs.loc["E09000012", "cop_share"] == pytest.approx(1.0)
+    assert bool(boroughs.loc["E09000012", "meets_cop"]) is True
+    assert pd.isna(boroughs.loc["E09000033", "cop_share"])
+
+
+def test_comply_other_standard_and_strict(demo_run, tmp_path):
+    _out, url, _ = demo_run
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "comply",
+            "--estate",
+            "london",
+            "--out",
+            str(tmp_path),
+            "--standard",
+            "national-minimum-v1",
+            "--database-url",
+            url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "national-minimum v1.0" in result.output
+    assert (pd.read_csv(tmp_path / "compliance.csv")["standard"] == "national-minimum v1.0").all()
+    result = runner.invoke(
+        app,
+        ["comply", "--estate", "london", "--out", str(tmp_path), "--strict", "--database-url", url],
+    )
+    assert result.exit_code == 1
+    assert "RT-01" in result.output
+
+
+def test_audit_footage_is_registered():
+    result = CliRunner().invoke(app, ["audit-footage", "--help"])
+    assert result.exit_code == 0
+    assert "--json" in result.output

@@ -31,6 +31,7 @@ STORE_TABLES = {
     "cost_items",
     "findings",
     "runs",
+    "cop_assessments",
 }
 
 
@@ -39,7 +40,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0001"
+    assert current_revision(store) == head_revision() == "0002"
 
 
 def test_migrated_schema_equals_metadata(store):

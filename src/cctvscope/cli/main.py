@@ -17,6 +17,8 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from cctvscope import __version__
+from cctvscope.cli.audit_cmd import audit_footage
+from cctvscope.cli.cop_cmd import cop_app
 from cctvscope.cli.render import (
     console,
     err_console,
@@ -29,6 +31,7 @@ from cctvscope.config import get_settings
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.model.estate import Estate
 from cctvscope.model.schema import schema_markdown
+from cctvscope.workflows.compliance import ComplianceOutcome
 
 app = typer.Typer(
     name="cctvscope",
@@ -40,6 +43,8 @@ import_app = typer.Typer(help="Import data into an estate.", no_args_is_help=Tru
 template_app = typer.Typer(help="Write blank templates for data collection.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
+app.add_typer(cop_app, name="cop")
+app.command("audit-footage")(audit_footage)
 
 DbOption = Annotated[
     str | None,
@@ -227,6 +232,7 @@ def demo(
             gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
             csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
             headlines, _paths = _economics(engine, result.estate, out, on_step)
+            compliance, _paths = _compliance(engine, result.estate, out, "london-v1", on_step)
             on_step("Done")
     except CctvscopeError as exc:
         raise _fail(exc) from exc
@@ -243,7 +249,8 @@ def demo(
         "(council inventories are not public); see docs/synthetic-estate.md."
     )
     console.print(_headline_table(headlines))
-    console.print(f"wrote {gpkg}, {csv} and the economics tables and charts in {out}")
+    console.print(_compliance_table(compliance))
+    console.print(f"wrote {gpkg}, {csv} and the economics and compliance files in {out}")
 
 
 def _economics(
@@ -322,6 +329,107 @@ def economics(
     except CctvscopeError as exc:
         raise _fail(exc) from exc
     console.print(_headline_table(headlines))
+    console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))
+
+
+def _compliance(
+    engine: Engine,
+    estate: Estate,
+    out: Path,
+    standard: str,
+    on_step: Callable[[str], None],
+    *,
+    strict: bool = False,
+) -> tuple[ComplianceOutcome, list[Path]]:
+    """Run the compliance workflow (with stored CoP scores), write its files, record the run."""
+    from cctvscope.reporting.compliance import write_compliance
+    from cctvscope.store import cop_scores, record_run
+    from cctvscope.workflows.compliance import run_compliance
+
+    outcome = run_compliance(
+        estate,
+        standard=standard,
+        cop_scores=cop_scores(engine, estate.name),
+        strict=strict,
+        on_step=on_step,
+    )
+    on_step("Writing the compliance tables")
+    paths = write_compliance(outcome, out)
+    assert estate.version is not None
+    tranche = outcome.first_tranche
+    record_run(
+        engine,
+        estate.name,
+        estate.version,
+        "compliance",
+        {"standard": outcome.standard_label, "strict": strict},
+        estate.input_hash(),
+        {
+            "share_compliant": outcome.result.share_compliant,
+            "first_tranche_cost_gbp": tranche.cost_gbp,
+            "first_tranche_cameras_made_compliant": tranche.cameras_made_compliant,
+        },
+    )
+    return outcome, paths
+
+
+def _compliance_table(outcome: ComplianceOutcome) -> Table:
+    by_rule = outcome.result.london_by_rule
+    tranche = outcome.first_tranche
+    table = Table(
+        title=f"London compliance with {outcome.standard_label} (synthetic estate)",
+        caption=f"{outcome.result.share_compliant:.1%} of cameras meet every camera rule. "
+        f"The first £{tranche.budget_gbp:,.0f} of the upgrade plan (£{tranche.cost_gbp:,.0f}) "
+        f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant.",
+    )
+    for col in ("rule", "title", "severity", "passing", "unknown"):
+        table.add_column(col, justify="right" if col in ("passing", "unknown") else "left")
+    for rule_id, title, severity, share, unknown in zip(
+        by_rule["rule_id"],
+        by_rule["title"],
+        by_rule["severity"],
+        by_rule["share_passed"].astype(float),
+        by_rule["unknown"].astype(int),
+        strict=True,
+    ):
+        table.add_row(
+            str(rule_id),
+            str(title),
+            str(severity),
+            "not assessed" if pd.isna(share) else f"{share:.0%}",
+            f"{unknown:,}",
+        )
+    return table
+
+
+@app.command()
+def comply(
+    estate: Annotated[str, typer.Option("--estate", help="Estate to check.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    standard: Annotated[
+        str, typer.Option(help="Bundled standard name (london-v1, national-minimum-v1) or a file.")
+    ] = "london-v1",
+    strict: Annotated[bool, typer.Option(help="Fail (exit 1) on any non-compliance.")] = False,
+    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Check every camera against the evidential standard; cost the fixes; rank the upgrade plan."""
+    from cctvscope.store import init_store, load_estate
+
+    try:
+        with steps("comply") as progress:
+            task = progress.add_task("Loading the estate", total=None)
+
+            def on_step(message: str) -> None:
+                progress.update(task, description=message)
+
+            engine = init_store(_database_url(database_url))
+            loaded = load_estate(engine, estate, version)
+            outcome, paths = _compliance(engine, loaded, out, standard, on_step, strict=strict)
+            on_step("Done")
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(_compliance_table(outcome))
     console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))
 
 

@@ -8,6 +8,12 @@ reads settings.
 
 from __future__ import annotations
 
+from cctvscope.store.assessments import (
+    cop_scores,
+    estate_borough_codes,
+    latest_assessments,
+    save_assessment,
+)
 from cctvscope.store.engine import connect
 from cctvscope.store.migrate import upgrade_database
 from cctvscope.store.repository import (
@@ -29,12 +35,16 @@ __all__ = [
     "RunInfo",
     "canonical_estate",
     "connect",
+    "cop_scores",
     "delete_estate",
+    "estate_borough_codes",
     "init_store",
+    "latest_assessments",
     "list_estates",
     "list_runs",
     "load_estate",
     "record_run",
+    "save_assessment",
     "save_estate",
     "store_snapshot",
     "upgrade_database",

@@ -212,3 +212,26 @@ runs = sa.Table(
 
 ALL_TABLES: tuple[sa.Table, ...] = (estates, *ESTATE_TABLES.values(), findings, runs)
 """Every table of the store, parents first."""
+
+
+cop_assessments = sa.Table(
+    "cop_assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # The estate's name, not a foreign key: an assessment belongs to a borough of the
+    # estate and outlives its versions (a new camera import does not void it).
+    sa.Column("estate_name", sa.Text, nullable=False),
+    sa.Column("borough_code", sa.Text, nullable=False),
+    sa.Column("questionnaire_id", sa.Text, nullable=False),
+    sa.Column("questionnaire_version", sa.Text, nullable=False),
+    sa.Column("assessor", sa.Text, nullable=False),
+    sa.Column("assessed_on", sa.Date, nullable=False),
+    sa.Column("answers", sa.JSON, nullable=False),
+    sa.Column("principle_scores", sa.JSON, nullable=False),
+    sa.Column("overall_share", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_cop_assessments_estate_borough", "estate_name", "borough_code"),
+    sqlite_autoincrement=True,
+)
+"""Code of Practice self-assessments of boroughs, by estate name (not in ``ALL_TABLES``,
+whose tables all hang off an estate version)."""
