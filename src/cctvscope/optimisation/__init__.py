@@ -1,0 +1,1 @@
+"""Optimisation models (HiGHS): each built, solved and read back in separate steps."""
