@@ -52,7 +52,7 @@ def test_demo_store_matches_files(demo_run):
     assert (estate.cameras.loc[estate.cameras["owner_type"] == "tfl", "provenance"] == "real").all()
     runs = list_runs(engine, "london")
     assert runs[0].kind == "demo"
-    assert {r.kind for r in runs} == {"demo", "economics", "compliance"}
+    assert {r.kind for r in runs} == {"demo", "options", "economics", "compliance"}
     assert runs[0].input_hash == estate.input_hash()
 
 
@@ -198,3 +198,58 @@ def test_audit_footage_is_registered():
     result = CliRunner().invoke(app, ["audit-footage", "--help"])
     assert result.exit_code == 0
     assert "--json" in result.output
+
+
+def test_demo_options_files(demo_run):
+    out, _url, output = demo_run
+    options = pd.read_csv(out / "control_room_options.csv")
+    assert options.loc[0, "status"] == "status quo"
+    feasible = options[options["status"] == "optimal"]
+    assert len(feasible) >= 10
+    # Every feasible option costs no more a year than the status quo it replaces.
+    assert (
+        feasible["annual_cost_gbp_per_year"] <= options.loc[0, "annual_cost_gbp_per_year"]
+    ).all()
+    for k in feasible["rooms"].head(3):
+        assert (out / f"control_rooms_{k}.svg").stat().st_size > 0
+    monitoring = pd.read_csv(out / "monitoring.csv")
+    assert (
+        monitoring["detections_per_year_optimised"] >= monitoring["detections_per_year_status_quo"]
+    ).all()
+    assert (out / "placement_covent_garden.svg").stat().st_size > 0
+    vfm = pd.read_csv(out / "vfm.csv").set_index("gss_code")
+    london = vfm.loc["LONDON"]
+    # Cost per detected incident = annual cost / status-quo detections (second path).
+    assert london["detected_incidents_per_year"] == pytest.approx(
+        monitoring["detections_per_year_status_quo"].sum(), rel=1e-6
+    )
+    assert london["cost_per_detected_incident_gbp"] == pytest.approx(
+        london["annual_cost_gbp"] / london["detected_incidents_per_year"], rel=1e-6
+    )
+    assert "Shared control-room options" in output
+
+
+def test_options_control_rooms_command(demo_run, tmp_path):
+    _out, url, _ = demo_run
+    result = CliRunner().invoke(
+        app,
+        [
+            "options",
+            "control-rooms",
+            "--estate",
+            "london",
+            "--rooms",
+            "1",
+            "--rooms",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--database-url",
+            url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "control_room_options.csv")
+    assert list(table["rooms"][1:]) == [1, 3]
+    assert table.loc[1, "status"] != "optimal"  # one room cannot hold London's positions
+    assert "capacity" in str(table.loc[1, "reason"])

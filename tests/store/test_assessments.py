@@ -143,8 +143,9 @@ def test_estate_borough_codes(cop_store):
 
 
 def test_migration_0002(cop_store):
-    assert head_revision() == "0002"
-    assert current_revision(cop_store) == "0002"
+    # 0002 created cop_assessments; later migrations build on it.
+    assert head_revision() >= "0002"
+    assert current_revision(cop_store) == head_revision()
     assert schema_differences(cop_store) == []
     submit(cop_store, answers_for("E09000001"))
     downgrade_database(cop_store, "0001")

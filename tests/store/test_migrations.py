@@ -32,6 +32,10 @@ STORE_TABLES = {
     "findings",
     "runs",
     "cop_assessments",
+    "evidence_requests",
+    "request_cameras",
+    "evidence_items",
+    "private_registrations",
 }
 
 
@@ -40,7 +44,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0002"
+    assert current_revision(store) == head_revision() == "0004"
 
 
 def test_migrated_schema_equals_metadata(store):

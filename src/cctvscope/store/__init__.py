@@ -8,6 +8,7 @@ reads settings.
 
 from __future__ import annotations
 
+from cctvscope.store import evidence_tables as evidence_tables  # registers its tables
 from cctvscope.store.assessments import (
     cop_scores,
     estate_borough_codes,

@@ -235,3 +235,5 @@ cop_assessments = sa.Table(
 )
 """Code of Practice self-assessments of boroughs, by estate name (not in ``ALL_TABLES``,
 whose tables all hang off an estate version)."""
+
+from cctvscope.store import registry_tables as registry_tables  # noqa: E402  (registers its table)

@@ -58,6 +58,7 @@ def run_economics(
     *,
     assumptions: Assumptions | None = None,
     usable_range_m: float | None = None,
+    detected_incidents: pd.Series | None = None,
     on_step: Step | None = None,
 ) -> EconomicsResult:
     """Run every economics analysis on an estate (the estate is not modified).
@@ -65,6 +66,8 @@ def run_economics(
     Coverage for VFM is the union of council cameras' view wedges per borough and
     detail level, without building occlusion (footprints exist only for two central
     areas); crime in coverage is at Recognise, the street evidential level.
+    ``detected_incidents`` (per borough, from the monitoring model) gives the cost per
+    detected incident; without it that column stays empty.
     """
     assumptions = assumptions or read_assumptions()
     step = on_step or (lambda _message: None)
@@ -82,7 +85,13 @@ def run_economics(
 
     step("Value for money and sensitivity")
     inputs = vfm_inputs(estate, assumptions)
-    vfm = vfm_table(estate, inputs, coverage_km2=covered, crimes_in_coverage=crimes)
+    vfm = vfm_table(
+        estate,
+        inputs,
+        coverage_km2=covered,
+        crimes_in_coverage=crimes,
+        detected_incidents=detected_incidents,
+    )
     low, high = assumptions.value("economics_vfm.price_uplift_range")
     sensitivity = one_at_a_time(
         estate,

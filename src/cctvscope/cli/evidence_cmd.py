@@ -1,0 +1,337 @@
+"""``cctvscope evidence``: police evidence requests, intake, packages and their verification.
+
+Registered by the main app as ``app.add_typer(evidence_app, name="evidence")``;
+this module does not import :mod:`cctvscope.cli.main`. The vault lives in
+``--evidence-dir`` (env ``CCTVSCOPE_EVIDENCE_DIR``), by default ``evidence/``
+beside a SQLite store's file, else ``./evidence``. Every action on evidence is
+logged in the request's custody log with the actor (``--actor``, default the
+login name) and the origin ``cli:<user>@<host>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import sqlalchemy as sa
+import typer
+from rich.table import Table
+
+from cctvscope.cli.render import console, err_console
+from cctvscope.config import get_settings
+from cctvscope.errors import CctvscopeError
+
+evidence_app = typer.Typer(
+    help="Police evidence requests, evidence intake, packages and verification.",
+    no_args_is_help=True,
+)
+
+EXIT_ERROR = 1
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="CCTVSCOPE_DATABASE_URL",
+        help="Store URL (default sqlite:///./cctvscope.db).",
+        show_default=False,
+    ),
+]
+DirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--evidence-dir",
+        envvar="CCTVSCOPE_EVIDENCE_DIR",
+        help="Evidence vault folder (default: evidence/ beside a SQLite store, else ./evidence).",
+        show_default=False,
+    ),
+]
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", help="Who acts (default: the login name).", show_default=False),
+]
+
+
+def _database_url(option: str | None) -> str:
+    return option or get_settings().database_url
+
+
+def _vault_root(option: Path | None, database_url: str) -> Path:
+    if option is not None:
+        return option
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(str(url.database)).resolve().parent / "evidence"
+    return Path("evidence")
+
+
+def _actor(option: str | None) -> str:
+    return option or getpass.getuser()
+
+
+def _origin() -> str:
+    return f"cli:{getpass.getuser()}@{socket.gethostname()}"
+
+
+def _fail(message: object) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=EXIT_ERROR)
+
+
+def _when(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise _fail(f"not an ISO 8601 time: {text!r}") from exc
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+@evidence_app.command("request")
+def request_cmd(
+    cameras: Annotated[
+        Path, typer.Option("--cameras", help="Candidate cameras (CSV from the camera lookup).")
+    ],
+    start: Annotated[str, typer.Option("--start", help="Window start, ISO 8601 (UTC if naive).")],
+    end: Annotated[str, typer.Option("--end", help="Window end, ISO 8601 (UTC if naive).")],
+    x: Annotated[float, typer.Option("--x", help="Place easting (EPSG:27700, m).")],
+    y: Annotated[float, typer.Option("--y", help="Place northing (EPSG:27700, m).")],
+    actor: ActorOption = None,
+    database_url: DbOption = None,
+) -> None:
+    """Create one request per holder of the candidate cameras; flag footage outside retention."""
+    from cctvscope.evidence.requests import create_requests
+    from cctvscope.store import init_store
+
+    try:
+        frame = pd.read_csv(cameras, dtype={"camera_id": str, "borough_code": str})
+    except (OSError, ValueError) as exc:
+        raise _fail(f"cannot read {cameras}: {exc}") from exc
+    try:
+        engine = init_store(_database_url(database_url))
+        records = create_requests(
+            engine,
+            x,
+            y,
+            _when(start),
+            _when(end),
+            frame,
+            requested_by=_actor(actor),
+            now=dt.datetime.now(dt.UTC),
+        )
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    table = Table(title="Evidence requests")
+    for col in ("id", "holder", "owner type", "borough", "cameras", "outside retention", "state"):
+        table.add_column(col)
+    for r in records:
+        outside = sum(c.outside_retention for c in r.cameras)
+        table.add_row(
+            str(r.id),
+            r.holder,
+            r.owner_type,
+            r.borough_code,
+            str(len(r.cameras)),
+            f"[red]{outside}[/red]" if outside else "0",
+            r.state,
+        )
+    console.print(table)
+
+
+@evidence_app.command("status")
+def status_cmd(
+    request_id: Annotated[int, typer.Argument(help="Request id.")],
+    database_url: DbOption = None,
+) -> None:
+    """A request's state, cameras (with retention) and supplied files."""
+    from cctvscope.evidence.requests import get_request, request_items
+    from cctvscope.store import init_store
+
+    try:
+        engine = init_store(_database_url(database_url))
+        record = get_request(engine, request_id)
+        items = request_items(engine, request_id)
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    tte = record.time_to_evidence_h
+    console.print(
+        f"request {record.id} to {record.holder} ({record.owner_type}, {record.borough_code}): "
+        f"[bold]{record.state}[/bold]; window {record.window_start.isoformat()} to "
+        f"{record.window_end.isoformat()}; requested {record.requested_at.isoformat()} by "
+        f"{record.requested_by}" + ("" if tte is None else f"; time to evidence {tte:.1f} h")
+    )
+    table = Table(title="Cameras")
+    for col in ("camera", "level", "retention days", "retained until", "export formats"):
+        table.add_column(col)
+    for c in record.cameras:
+        until = "unknown" if c.retention_ends_at is None else c.retention_ends_at.isoformat()
+        table.add_row(
+            c.camera_id,
+            c.level or "-",
+            "-" if c.retention_days is None else str(c.retention_days),
+            f"[red]{until} (outside)[/red]" if c.outside_retention else until,
+            c.export_formats,
+        )
+    console.print(table)
+    for row in items.to_dict("records"):
+        console.print(f"file {row['name']} camera {row['camera_id']} sha256 {row['sha256']}")
+
+
+@evidence_app.command("transition")
+def transition_cmd(
+    request_id: Annotated[int, typer.Argument(help="Request id.")],
+    state: Annotated[str, typer.Argument(help="acknowledged, supplied, refused or expired.")],
+    note: Annotated[str | None, typer.Option("--note", help="Why (kept in history).")] = None,
+    actor: ActorOption = None,
+    database_url: DbOption = None,
+    evidence_dir: DirOption = None,
+) -> None:
+    """Move a request to a new state (illegal moves fail); logged in its custody log."""
+    from cctvscope.evidence.requests import transition
+    from cctvscope.evidence.vault import EvidenceVault
+    from cctvscope.store import init_store
+
+    url = _database_url(database_url)
+    who = _actor(actor)
+    try:
+        engine = init_store(url)
+        record = transition(
+            engine, request_id, state, actor=who, at=dt.datetime.now(dt.UTC), note=note
+        )
+        EvidenceVault(_vault_root(evidence_dir, url)).log(
+            record.key,
+            actor=who,
+            action="state_change",
+            origin=_origin(),
+            detail={"state": state, "note": note},
+        )
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(f"request {request_id} is now {record.state}")
+
+
+@evidence_app.command("intake")
+def intake_cmd(
+    request_id: Annotated[int, typer.Argument(help="Request id.")],
+    file: Annotated[Path, typer.Argument(help="Export file supplied by the holder.")],
+    camera: Annotated[str, typer.Option("--camera", help="Camera the footage is from.")],
+    clock_offset_s: Annotated[
+        float | None,
+        typer.Option("--clock-offset-s", help="Recorder clock minus true time, seconds."),
+    ] = None,
+    actor: ActorOption = None,
+    database_url: DbOption = None,
+    evidence_dir: DirOption = None,
+) -> None:
+    """Store a supplied file as a read-only master (SHA-256 recorded) and log the intake."""
+    from cctvscope.evidence.requests import get_request, record_item
+    from cctvscope.evidence.vault import EvidenceVault
+    from cctvscope.store import init_store
+
+    url = _database_url(database_url)
+    try:
+        engine = init_store(url)
+        record = get_request(engine, request_id)
+        if camera not in {c.camera_id for c in record.cameras}:
+            raise CctvscopeError(f"camera {camera!r} is not part of request {request_id}")
+        item = EvidenceVault(_vault_root(evidence_dir, url)).intake(
+            file,
+            request_id=record.key,
+            camera_id=camera,
+            actor=_actor(actor),
+            origin=_origin(),
+            clock_offset_s=clock_offset_s,
+        )
+        record_item(
+            engine,
+            request_id,
+            sha256=item.sha256,
+            size=item.size,
+            name=item.name,
+            camera_id=camera,
+            intake_at=item.intake_at,
+            intake_by=item.intake_by,
+            origin=item.origin,
+            clock_offset_s=clock_offset_s,
+        )
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(f"stored {item.name} ({item.size} bytes) sha256 {item.sha256}")
+
+
+@evidence_app.command("package")
+def package_cmd(
+    request_id: Annotated[int, typer.Argument(help="Request id.")],
+    out: Annotated[Path, typer.Option("--out", help="Package to write (.zip).")],
+    standard_version: Annotated[
+        str | None, typer.Option("--standard", help="Standard the verdicts refer to.")
+    ] = None,
+    actor: ActorOption = None,
+    database_url: DbOption = None,
+    evidence_dir: DirOption = None,
+) -> None:
+    """Write the evidence package: masters, manifest (hashes) and custody log."""
+    from cctvscope.evidence.package import write_package
+    from cctvscope.evidence.requests import get_request
+    from cctvscope.evidence.vault import EvidenceVault
+    from cctvscope.store import init_store
+
+    url = _database_url(database_url)
+    try:
+        record = get_request(init_store(url), request_id)
+        path = write_package(
+            EvidenceVault(_vault_root(evidence_dir, url)),
+            record,
+            out,
+            actor=_actor(actor),
+            origin=_origin(),
+            standard_version=standard_version,
+        )
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    console.print(f"wrote {path}")
+
+
+@evidence_app.command("verify")
+def verify_cmd(
+    package: Annotated[Path, typer.Argument(help="Evidence package (.zip).")],
+) -> None:
+    """Re-hash every file, the manifest and the custody chain; exit 1 listing every problem."""
+    from cctvscope.evidence.package import verify_package
+
+    report = verify_package(package)
+    if not report.ok:
+        err_console.print(f"[red]VERIFICATION FAILED[/red] for {package}:")
+        for problem in report.problems:
+            err_console.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(code=EXIT_ERROR)
+    console.print(
+        f"verified {package}: {report.files_checked} files and "
+        f"{report.custody_entries} custody entries intact"
+    )
+
+
+@evidence_app.command("sla")
+def sla_cmd(database_url: DbOption = None) -> None:
+    """Per borough and owner type: requests, share supplied, time to evidence, refusals."""
+    from cctvscope.evidence.requests import sla_summary
+    from cctvscope.store import init_store
+
+    try:
+        frame = sla_summary(init_store(_database_url(database_url)))
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    if frame.empty:
+        console.print("no evidence requests stored")
+        return
+    table = Table(title="Evidence request SLA")
+    for col in frame.columns:
+        table.add_column(str(col).replace("_", " "))
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            *(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row)  # NaN prints as nan
+        )
+    console.print(table)
