@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import ConsolidationOption
+from cctvscope.reporting.charts.maps import scale_bar_and_north
 from cctvscope.reporting.charts.style import PALETTE, add_source, new_figure, save_svg
 
 SCALE_BAR_M = 10_000.0
@@ -48,7 +48,7 @@ def option_map(
             textcoords="offset points",
             fontsize=7,
         )
-    _scale_bar_and_north(ax, boroughs.total_bounds)
+    scale_bar_and_north(ax, boroughs.total_bounds, SCALE_BAR_M)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(
@@ -65,31 +65,3 @@ def option_map(
         synthetic=synthetic,
     )
     return save_svg(fig, path)
-
-
-def _scale_bar_and_north(ax: object, bounds: np.ndarray) -> None:
-    """A 10 km scale bar at the bottom left and a north arrow at the top right."""
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
-    x0, y0, x1, y1 = (float(v) for v in bounds)
-    left, bottom = x0 + 0.03 * (x1 - x0), y0 + 0.03 * (y1 - y0)
-    ax.plot([left, left + SCALE_BAR_M], [bottom, bottom], color="black", linewidth=3)
-    ax.text(
-        left + SCALE_BAR_M / 2,
-        bottom + 0.012 * (y1 - y0),
-        f"{SCALE_BAR_M / 1000:g} km",
-        ha="center",
-        va="bottom",
-        fontsize=8,
-    )
-    nx, ny = x1 - 0.04 * (x1 - x0), y1 - 0.12 * (y1 - y0)
-    ax.annotate(
-        "N",
-        xy=(nx, ny + 0.08 * (y1 - y0)),
-        xytext=(nx, ny),
-        ha="center",
-        va="top",
-        fontsize=10,
-        arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.5},
-    )

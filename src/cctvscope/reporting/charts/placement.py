@@ -7,32 +7,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from cctvscope.coverage.wedges import sector_polygons
 from cctvscope.optimisation.placement import PlacementResult
+from cctvscope.reporting.charts.maps import scale_bar_and_north
 from cctvscope.reporting.charts.style import PALETTE, add_source, new_figure, save_svg
 
 SCALE_BAR_M = 100.0
-
-
-def _scale_bar_and_north(ax: Axes, minx: float, miny: float, span: float) -> None:
-    x0, y0 = minx + 0.04 * span, miny + 0.04 * span
-    ax.plot([x0, x0 + SCALE_BAR_M], [y0, y0], color="black", lw=3, solid_capstyle="butt")
-    ax.text(
-        x0 + SCALE_BAR_M / 2, y0 + 0.012 * span, f"{SCALE_BAR_M:.0f} m", ha="center", fontsize=7
-    )
-    nx, ny = x0, y0 + 0.10 * span
-    ax.annotate(
-        "N",
-        xy=(nx, ny + 0.06 * span),
-        xytext=(nx, ny),
-        ha="center",
-        fontsize=8,
-        arrowprops={"arrowstyle": "-|>", "color": "black"},
-    )
 
 
 def placement_map(result: PlacementResult, path: Path) -> Path:
@@ -95,7 +78,7 @@ def placement_map(result: PlacementResult, path: Path) -> Path:
     ax.set_xlabel("Easting (m, EPSG:27700)")
     ax.set_ylabel("Northing (m, EPSG:27700)")
     ax.tick_params(labelsize=7)
-    _scale_bar_and_north(ax, float(minx), float(miny), float(max(maxx - minx, maxy - miny)))
+    scale_bar_and_north(ax, (minx, miny, maxx, maxy), SCALE_BAR_M)
     area = str(problem.context.get("area", "study area")).replace("_", " ").title()
     ax.set_title(
         f"{area}: {len(sites)} new cameras (£{result.cost_gbp:,.0f} of £{result.budget_gbp:,.0f}); "

@@ -1,0 +1,208 @@
+"""Analysis commands: economics and compliance (and the steps the demo reuses)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+from sqlalchemy import Engine
+
+from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.render import console, steps
+from cctvscope.errors import CctvscopeError
+from cctvscope.model.estate import Estate
+from cctvscope.workflows.compliance import ComplianceOutcome
+
+
+def economics_step(
+    engine: Engine,
+    estate: Estate,
+    out: Path,
+    on_step: Callable[[str], None],
+    monitoring: pd.DataFrame | None = None,
+) -> tuple[dict[str, float], list[Path]]:
+    """Run the economics workflow, write its files, record the run; return headlines and paths.
+
+    The monitoring model (run here unless given) supplies detected incidents per borough.
+    """
+    from cctvscope.reporting.economics import economics_headlines, write_economics
+    from cctvscope.store import record_run
+    from cctvscope.workflows.economics import run_economics
+    from cctvscope.workflows.options import detected_incidents_by_borough, run_monitoring
+
+    if monitoring is None:
+        on_step("Monitoring model (for cost per detected incident)")
+        monitoring = run_monitoring(estate)
+    detections = detected_incidents_by_borough(estate, monitoring)
+    result = run_economics(estate, detected_incidents=detections, on_step=on_step)
+    on_step("Writing the economics tables and charts")
+    paths = write_economics(result, out)
+    headlines = economics_headlines(result)
+    assert estate.version is not None
+    record_run(
+        engine,
+        estate.name,
+        estate.version,
+        "economics",
+        {"price_base_year": result.price_base_year},
+        estate.input_hash(),
+        headlines,
+    )
+    return headlines, paths
+
+
+HEADLINE_LABELS = {
+    "annual_estate_cost_gbp": ("Annual cost of council CCTV (revenue + capital)", "£/yr"),
+    "cost_per_camera_gbp_per_year": ("Cost per council camera", "£/yr"),
+    "cost_per_evidential_export_gbp": ("Cost per evidential export", "£"),
+    "cost_per_crime_in_recognise_coverage_gbp": ("Cost per crime in Recognise coverage", "£"),
+    "framework_savings_gbp_per_year": ("Framework agreement savings", "£/yr"),
+    "framework_tenders_avoided_per_year": ("Separate tenders avoided", "tenders/yr"),
+    "evidence_officer_hours_saved_per_year": ("Officer hours saved, cheapest model", "h/yr"),
+    "evidence_saving_gbp_per_year": ("Saving, cheapest retrieval model", "£/yr"),
+}
+
+
+def headline_table(headlines: Mapping[str, float]) -> Table:
+    table = Table(title="London economics (base-year £; built on the synthetic estate)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for key, value in headlines.items():
+        if key.startswith("npv_"):
+            scenario = key.removeprefix("npv_").removesuffix("_gbp").replace("_", " ")
+            label, unit = f"NPV vs baseline, 10 years: {scenario}", "£"
+        else:
+            label, unit = HEADLINE_LABELS.get(key, (key.replace("_", " "), "£"))
+        table.add_row(label, f"{value:,.0f}", unit)
+    return table
+
+
+def economics(
+    estate: Annotated[str, typer.Option("--estate", help="Estate to appraise.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Value for money, framework agreement, evidence retrieval and technology scenarios."""
+    from cctvscope.store import init_store, load_estate
+
+    try:
+        with steps("economics") as progress:
+            task = progress.add_task("Loading the estate", total=None)
+
+            def on_step(message: str) -> None:
+                progress.update(task, description=message)
+
+            engine = init_store(store_url(database_url))
+            loaded = load_estate(engine, estate, version)
+            headlines, paths = economics_step(engine, loaded, out, on_step)
+            on_step("Done")
+    except CctvscopeError as exc:
+        raise fail(exc) from exc
+    console.print(headline_table(headlines))
+    console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))
+
+
+def compliance_step(
+    engine: Engine,
+    estate: Estate,
+    out: Path,
+    standard: str,
+    on_step: Callable[[str], None],
+    *,
+    strict: bool = False,
+) -> tuple[ComplianceOutcome, list[Path]]:
+    """Run the compliance workflow (with stored CoP scores), write its files, record the run."""
+    from cctvscope.reporting.compliance import write_compliance
+    from cctvscope.store import cop_scores, record_run
+    from cctvscope.workflows.compliance import run_compliance
+
+    outcome = run_compliance(
+        estate,
+        standard=standard,
+        cop_scores=cop_scores(engine, estate.name),
+        strict=strict,
+        on_step=on_step,
+    )
+    on_step("Writing the compliance tables")
+    paths = write_compliance(outcome, out)
+    assert estate.version is not None
+    tranche = outcome.first_tranche
+    record_run(
+        engine,
+        estate.name,
+        estate.version,
+        "compliance",
+        {"standard": outcome.standard_label, "strict": strict},
+        estate.input_hash(),
+        {
+            "share_compliant": outcome.result.share_compliant,
+            "first_tranche_cost_gbp": tranche.cost_gbp,
+            "first_tranche_cameras_made_compliant": tranche.cameras_made_compliant,
+        },
+    )
+    return outcome, paths
+
+
+def compliance_table(outcome: ComplianceOutcome) -> Table:
+    by_rule = outcome.result.london_by_rule
+    tranche = outcome.first_tranche
+    table = Table(
+        title=f"London compliance with {outcome.standard_label} (synthetic estate)",
+        caption=f"{outcome.result.share_compliant:.1%} of cameras meet every camera rule. "
+        f"The first £{tranche.budget_gbp:,.0f} of the upgrade plan (£{tranche.cost_gbp:,.0f}) "
+        f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant.",
+    )
+    for col in ("rule", "title", "severity", "passing", "unknown"):
+        table.add_column(col, justify="right" if col in ("passing", "unknown") else "left")
+    for rule_id, title, severity, share, unknown in zip(
+        by_rule["rule_id"],
+        by_rule["title"],
+        by_rule["severity"],
+        by_rule["share_passed"].astype(float),
+        by_rule["unknown"].astype(int),
+        strict=True,
+    ):
+        table.add_row(
+            str(rule_id),
+            str(title),
+            str(severity),
+            "not assessed" if pd.isna(share) else f"{share:.0%}",
+            f"{unknown:,}",
+        )
+    return table
+
+
+def comply(
+    estate: Annotated[str, typer.Option("--estate", help="Estate to check.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    standard: Annotated[
+        str, typer.Option(help="Bundled standard name (london-v1, national-minimum-v1) or a file.")
+    ] = "london-v1",
+    strict: Annotated[bool, typer.Option(help="Fail (exit 1) on any non-compliance.")] = False,
+    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Check every camera against the evidential standard; cost the fixes; rank the upgrade plan."""
+    from cctvscope.store import init_store, load_estate
+
+    try:
+        with steps("comply") as progress:
+            task = progress.add_task("Loading the estate", total=None)
+
+            def on_step(message: str) -> None:
+                progress.update(task, description=message)
+
+            engine = init_store(store_url(database_url))
+            loaded = load_estate(engine, estate, version)
+            outcome, paths = compliance_step(engine, loaded, out, standard, on_step, strict=strict)
+            on_step("Done")
+    except CctvscopeError as exc:
+        raise fail(exc) from exc
+    console.print(compliance_table(outcome))
+    console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))

@@ -1,0 +1,48 @@
+"""Map of what registered private cameras add to public coverage, and where to recruit more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from cctvscope.reporting.charts.maps import scale_bar_and_north
+from cctvscope.reporting.charts.style import add_source, new_figure, save_svg
+
+
+def joint_coverage_map(
+    boroughs: gpd.GeoDataFrame,
+    joint: pd.DataFrame,
+    candidates: gpd.GeoDataFrame | None,
+    path: Path,
+    *,
+    level: str = "recognise",
+) -> Path:
+    """Boroughs shaded by the coverage gain from private cameras at ``level`` [% of public
+    coverage area], with the top recruitment cells (high crime, no public coverage) marked."""
+    gain = joint[joint["level"] == level].set_index("gss_code")["gain_pct"]
+    shaded = boroughs.assign(gain_pct=boroughs["gss_code"].map(gain))
+    fig = new_figure(8.0, 7.0)
+    ax = fig.add_subplot()
+    shaded.plot(
+        column="gain_pct",
+        ax=ax,
+        cmap="Oranges",
+        edgecolor="#444444",
+        linewidth=0.5,
+        legend=True,
+        legend_kwds={"label": f"coverage gain at {level} from private cameras [% of public]"},
+        missing_kwds={"color": "#eeeeee", "label": "no public coverage"},
+    )
+    if candidates is not None and not candidates.empty:
+        candidates.geometry.centroid.plot(
+            ax=ax, color="#1b6ca8", markersize=18, marker="s", label="recruitment cell (top crime)"
+        )
+        ax.legend(loc="lower left", fontsize=8)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    scale_bar_and_north(ax, boroughs.total_bounds, 10_000.0)
+    ax.set_title("Registered private cameras: coverage gain and where to recruit")
+    add_source(fig, "cctvscope joint coverage (no building occlusion); MPS LSOA crime 2021")
+    return save_svg(fig, path)
