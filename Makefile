@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test lint typecheck pytest install dev clean pg-start pg-stop schema-doc
+.PHONY: demo test lint typecheck pytest install dev clean pg-start pg-stop schema-doc sysdeps
 
 $(BIN)/python:
+	bash scripts/sysdeps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -53,6 +54,9 @@ pg-stop:
 
 schema-doc: $(VENV)/.installed
 	$(BIN)/cctvscope schema --out docs/schema.md
+
+sysdeps:
+	bash scripts/sysdeps.sh
 
 clean:
 	rm -rf $(VENV) $(OUT) cctvscope.db .pytest_cache .mypy_cache .ruff_cache

@@ -15,8 +15,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cctvscope.cli.common import DbOption, store_url
 from cctvscope.cli.render import console, err_console, findings_table
-from cctvscope.config import get_settings
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.standards.selfassessment import (
     DEFAULT_PASS_MARK,
@@ -36,22 +36,9 @@ cop_app = typer.Typer(
 EXIT_ERROR = 1
 EXIT_INPUT_ERROR = 2
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="CCTVSCOPE_DATABASE_URL",
-        help="Store URL (default sqlite:///./cctvscope.db).",
-        show_default=False,
-    ),
-]
 QuestionnaireOption = Annotated[
     str, typer.Option("--questionnaire", help="Bundled questionnaire name.")
 ]
-
-
-def _database_url(option: str | None) -> str:
-    return option or get_settings().database_url
 
 
 def _fail(exc: CctvscopeError) -> typer.Exit:
@@ -125,7 +112,7 @@ def submit_cmd(
         raise typer.Exit(code=EXIT_INPUT_ERROR) from exc
     try:
         form = read_questionnaire(questionnaire)
-        engine = init_store(_database_url(database_url))
+        engine = init_store(store_url(database_url))
         boroughs = estate_borough_codes(engine, estate)
         answers = parse_answers(text, form, boroughs=boroughs)
         assessment = score(answers, form, pass_mark=pass_mark)
@@ -158,7 +145,7 @@ def show_cmd(
     from cctvscope.store import init_store, latest_assessments
 
     try:
-        engine = init_store(_database_url(database_url))
+        engine = init_store(store_url(database_url))
         frame = latest_assessments(engine, estate, pass_mark=pass_mark)
     except CctvscopeError as exc:
         raise _fail(exc) from exc

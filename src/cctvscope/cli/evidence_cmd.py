@@ -22,8 +22,8 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from cctvscope.cli.common import DbOption, store_url
 from cctvscope.cli.render import console, err_console
-from cctvscope.config import get_settings
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:
@@ -39,15 +39,6 @@ evidence_app = typer.Typer(
 
 EXIT_ERROR = 1
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="CCTVSCOPE_DATABASE_URL",
-        help="Store URL (default sqlite:///./cctvscope.db).",
-        show_default=False,
-    ),
-]
 DirOption = Annotated[
     Path | None,
     typer.Option(
@@ -61,10 +52,6 @@ ActorOption = Annotated[
     str | None,
     typer.Option("--actor", help="Who acts (default: the login name).", show_default=False),
 ]
-
-
-def _database_url(option: str | None) -> str:
-    return option or get_settings().database_url
 
 
 def _vault_root(option: Path | None, database_url: str) -> Path:
@@ -118,7 +105,7 @@ def request_cmd(
     except (OSError, ValueError) as exc:
         raise _fail(f"cannot read {cameras}: {exc}") from exc
     try:
-        engine = init_store(_database_url(database_url))
+        engine = init_store(store_url(database_url))
         records = create_requests(
             engine,
             x,
@@ -158,7 +145,7 @@ def status_cmd(
     from cctvscope.store import init_store
 
     try:
-        engine = init_store(_database_url(database_url))
+        engine = init_store(store_url(database_url))
         record = get_request(engine, request_id)
         items = request_items(engine, request_id)
     except CctvscopeError as exc:
@@ -201,7 +188,7 @@ def transition_cmd(
     from cctvscope.evidence.vault import EvidenceVault
     from cctvscope.store import init_store
 
-    url = _database_url(database_url)
+    url = store_url(database_url)
     who = _actor(actor)
     try:
         engine = init_store(url)
@@ -238,7 +225,7 @@ def intake_cmd(
     from cctvscope.evidence.vault import EvidenceVault
     from cctvscope.store import init_store
 
-    url = _database_url(database_url)
+    url = store_url(database_url)
     try:
         engine = init_store(url)
         record = get_request(engine, request_id)
@@ -286,7 +273,7 @@ def package_cmd(
     from cctvscope.evidence.vault import EvidenceVault
     from cctvscope.store import init_store
 
-    url = _database_url(database_url)
+    url = store_url(database_url)
     try:
         record = get_request(init_store(url), request_id)
         path = write_package(
@@ -328,7 +315,7 @@ def sla_cmd(database_url: DbOption = None) -> None:
     from cctvscope.store import init_store
 
     try:
-        frame = sla_summary(init_store(_database_url(database_url)))
+        frame = sla_summary(init_store(store_url(database_url)))
     except CctvscopeError as exc:
         raise _fail(exc) from exc
     if frame.empty:
@@ -400,7 +387,7 @@ def cameras_at_cmd(
         bx, by = wgs84_to_bng([lon], [lat])
         x, y = float(bx[0]), float(by[0])
     try:
-        engine = init_store(_database_url(database_url))
+        engine = init_store(store_url(database_url))
         loaded = load_estate(engine, estate)
         found = candidates_at(police_lookup(engine, loaded), loaded, x, y)
     except CctvscopeError as exc:

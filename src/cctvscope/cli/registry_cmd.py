@@ -15,8 +15,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cctvscope.cli.common import DbOption, store_url
 from cctvscope.cli.render import console, err_console, findings_table
-from cctvscope.config import get_settings
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.evidence.registry import (
     Actor,
@@ -34,20 +34,7 @@ registry_app = typer.Typer(
 EXIT_ERROR = 1
 EXIT_INPUT_ERROR = 2
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="CCTVSCOPE_DATABASE_URL",
-        help="Store URL (default sqlite:///./cctvscope.db).",
-        show_default=False,
-    ),
-]
 EstateOption = Annotated[str, typer.Option("--estate", help="Estate the cameras belong to.")]
-
-
-def _database_url(option: str | None) -> str:
-    return option or get_settings().database_url
 
 
 def _fail(exc: CctvscopeError) -> typer.Exit:
@@ -125,7 +112,7 @@ def register_cmd(
         camera_id=camera_id,
     )
     try:
-        engine = init_store(_database_url(database_url))
+        engine = init_store(store_url(database_url))
         got = register_camera(engine, estate, Actor.business(business), spec)
     except InputError as exc:
         if exc.findings:
@@ -158,7 +145,7 @@ def list_cmd(
         raise typer.BadParameter("--role is police or analyst")
     actor = Actor.business(business) if business else Actor(Role(str(role)))
     try:
-        frame = list_registrations(init_store(_database_url(database_url)), estate, actor)
+        frame = list_registrations(init_store(store_url(database_url)), estate, actor)
     except CctvscopeError as exc:
         raise _fail(exc) from exc
     rows = [
@@ -186,7 +173,7 @@ def verify_cmd(
         raise typer.BadParameter("--role is police or analyst")
     try:
         got = set_verification(
-            init_store(_database_url(database_url)), estate, Actor(Role(role)), camera, status
+            init_store(store_url(database_url)), estate, Actor(Role(role)), camera, status
         )
     except CctvscopeError as exc:
         raise _fail(exc) from exc
