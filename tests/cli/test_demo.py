@@ -313,3 +313,17 @@ def test_demo_joint_coverage(demo_run):
     )
     assert len(pd.read_csv(out / "private_recruitment.csv")) == 20
     assert "Private cameras add" in output
+
+
+def test_demo_writes_the_guide(demo_run):
+    out, _url, output = demo_run
+    import pypdf
+
+    reader = pypdf.PdfReader(out / "guide.pdf")
+    texts = [page.extract_text() or "" for page in reader.pages]
+    assert sum("Borough profile:" in t for t in texts) == 33
+    assert f"guide: {out / 'guide.pdf'} ({len(reader.pages)} pages)" in output
+    html = (out / "guide.html").read_text(encoding="utf-8")
+    vfm = pd.read_csv(out / "vfm.csv").set_index("gss_code")
+    # vfm.csv keeps 6 significant digits: compare the leading thousands.
+    assert f"£{int(vfm.loc['LONDON', 'annual_cost_gbp'] // 1000):,}," in html

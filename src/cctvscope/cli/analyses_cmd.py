@@ -16,6 +16,7 @@ from cctvscope.cli.render import console, steps
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
 from cctvscope.workflows.compliance import ComplianceOutcome
+from cctvscope.workflows.economics import EconomicsResult
 
 
 def economics_step(
@@ -24,8 +25,10 @@ def economics_step(
     out: Path,
     on_step: Callable[[str], None],
     monitoring: pd.DataFrame | None = None,
-) -> tuple[dict[str, float], list[Path]]:
-    """Run the economics workflow, write its files, record the run; return headlines and paths.
+) -> tuple[dict[str, float], list[Path], EconomicsResult]:
+    """Run the economics workflow, write its files, record the run.
+
+    Returns the headline figures, the files written and the full result (for the guide).
 
     The monitoring model (run here unless given) supplies detected incidents per borough.
     """
@@ -52,7 +55,7 @@ def economics_step(
         estate.input_hash(),
         headlines,
     )
-    return headlines, paths
+    return headlines, paths, result
 
 
 HEADLINE_LABELS = {
@@ -100,7 +103,7 @@ def economics(
 
             engine = init_store(store_url(database_url))
             loaded = load_estate(engine, estate, version)
-            headlines, paths = economics_step(engine, loaded, out, on_step)
+            headlines, paths, _result = economics_step(engine, loaded, out, on_step)
             on_step("Done")
     except CctvscopeError as exc:
         raise fail(exc) from exc

@@ -38,6 +38,7 @@ from cctvscope.cli.render import (
     steps,
     warning_summary,
 )
+from cctvscope.cli.report_cmd import report
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.model.schema import schema_markdown
 
@@ -59,6 +60,7 @@ app.command("solve-sscflp")(solve_sscflp)
 app.add_typer(options_app, name="options")
 app.command()(economics)
 app.command()(comply)
+app.command()(report)
 
 
 @app.callback()
@@ -209,8 +211,10 @@ def demo(
 ) -> None:
     """Build the London estate (real + synthetic), store it, write the GeoPackage and summary."""
     from cctvscope.reporting.files import write_borough_summary_csv, write_estate_gpkg
+    from cctvscope.reporting.guide import render_guide
     from cctvscope.store import init_store
     from cctvscope.workflows import build_demo
+    from cctvscope.workflows.guide import GuideInputs
 
     try:
         with steps("demo") as progress:
@@ -224,10 +228,29 @@ def demo(
             on_step("Writing the GeoPackage")
             gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
             csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
-            options, monitoring, _paths = options_step(engine, result.estate, out, on_step)
-            headlines, _paths = economics_step(engine, result.estate, out, on_step, monitoring)
+            options, monitoring, placement, _paths = options_step(
+                engine, result.estate, out, on_step
+            )
+            headlines, _paths, economics_result = economics_step(
+                engine, result.estate, out, on_step, monitoring
+            )
             compliance, _paths = compliance_step(engine, result.estate, out, "london-v1", on_step)
             example, joint, _paths = evidence_step(engine, result.estate, out, on_step)
+            on_step("Writing the guide (HTML and PDF)")
+            guide = render_guide(
+                GuideInputs(
+                    estate=result.estate,
+                    summary=result.summary,
+                    economics=economics_result,
+                    compliance=compliance,
+                    options=options,
+                    monitoring=monitoring,
+                    placement=placement,
+                    joint=joint,
+                    example=example,
+                ),
+                out,
+            )
             on_step("Done")
     except CctvscopeError as exc:
         raise fail(exc) from exc
@@ -247,6 +270,7 @@ def demo(
     console.print(options_table(options))
     console.print(compliance_table(compliance))
     console.print(integration_summary(example, joint))
+    console.print(f"guide: {guide.pdf} ({guide.pages} pages) and {guide.html}")
     console.print(f"wrote {gpkg}, {csv} and the economics and compliance files in {out}")
 
 

@@ -16,6 +16,7 @@ from cctvscope.cli.render import console, frame_table, steps
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
+from cctvscope.optimisation.placement import PlacementResult
 
 PLACEMENT_BUDGET_GBP = 100_000.0
 """Budget of the demo's camera-placement example [£] (a demonstration figure, not advice)."""
@@ -23,7 +24,7 @@ PLACEMENT_BUDGET_GBP = 100_000.0
 
 def options_step(
     engine: Engine, estate: Estate, out: Path, on_step: Callable[[str], None]
-) -> tuple[OptionsResult, pd.DataFrame, list[Path]]:
+) -> tuple[OptionsResult, pd.DataFrame, dict[str, PlacementResult], list[Path]]:
     """Control-room options, monitoring and a placement example; files written, runs recorded."""
     from cctvscope.reporting.options import (
         write_control_room_options,
@@ -64,7 +65,7 @@ def options_step(
             "detections_status_quo": float(monitoring["detections_per_year_status_quo"].sum()),
         },
     )
-    return rooms, monitoring, paths
+    return rooms, monitoring, placement, paths
 
 
 def best_option(result: OptionsResult) -> ConsolidationOption | None:

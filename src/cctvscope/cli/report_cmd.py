@@ -1,0 +1,53 @@
+"""``cctvscope report``: the technical and strategic guide as HTML and PDF.
+
+Registered by the main app as ``app.command()(report)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.render import console, steps
+from cctvscope.errors import CctvscopeError
+
+MODES = ("final", "interim")
+
+
+def report(
+    estate: Annotated[str, typer.Option("--estate", help="Estate to report on.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    mode: Annotated[
+        str,
+        typer.Option(help="final (everything) or interim (summary and headline findings)."),
+    ] = "final",
+    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Write the guide: DIR/guide.html (self-contained) and DIR/guide.pdf."""
+    from cctvscope.reporting.guide import render_guide
+    from cctvscope.store import init_store, load_estate
+    from cctvscope.workflows.guide import collect_guide_inputs
+
+    if mode not in MODES:
+        console.print(f"[red]error:[/red] --mode must be one of {', '.join(MODES)}, not {mode!r}")
+        raise typer.Exit(code=2)
+    try:
+        with steps("report") as progress:
+            task = progress.add_task("Loading the estate", total=None)
+
+            def on_step(message: str) -> None:
+                progress.update(task, description=message)
+
+            engine = init_store(store_url(database_url))
+            loaded = load_estate(engine, estate, version)
+            inputs = collect_guide_inputs(engine, loaded, on_step=on_step)
+            on_step(f"Rendering the {mode} guide (figures, HTML, PDF)")
+            files = render_guide(inputs, out, mode="final" if mode == "final" else "interim")
+            on_step("Done")
+    except CctvscopeError as exc:
+        raise fail(exc) from exc
+    console.print(f"wrote {files.html} and {files.pdf} ({files.pages} pages)")

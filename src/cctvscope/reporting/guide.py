@@ -1,0 +1,194 @@
+"""The guide: the technical and strategic CCTV guide as one HTML file and its PDF.
+
+:func:`render_guide` draws every figure as SVG, inlines it with the CSS into
+``guide.html`` (self-contained: no external URL is fetched) and prints
+``guide.pdf`` with WeasyPrint (A4, page numbers, each borough profile on a new
+page). ``final`` mode gives everything; ``interim`` gives the executive summary,
+each chapter's headline finding, the provenance statement and the versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import pypdf
+
+from cctvscope import __version__
+from cctvscope.ingest.london import ATTRIBUTIONS
+from cctvscope.model.assumptions import Assumption
+from cctvscope.reporting.guide_content import CHAPTER_TITLES, chapters, headlines
+from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, profile_maps
+from cctvscope.reporting.guide_profiles import profiles
+from cctvscope.standards import read_standard
+from cctvscope.workflows.guide import GuideInputs
+
+Mode = Literal["final", "interim"]
+TEMPLATES = Path(__file__).parent / "templates"
+#: Widest value shown in the assumptions appendix [characters].
+VALUE_WIDTH = 90
+
+__all__ = ["CHAPTER_TITLES", "GuideFiles", "Mode", "render_guide"]
+
+
+@dataclass(frozen=True)
+class GuideFiles:
+    """What :func:`render_guide` wrote: the HTML, the PDF and the PDF's page count."""
+
+    html: Path
+    pdf: Path
+    pages: int
+
+
+def compact_value(value: Any) -> str:
+    """An assumption's value for a table: numbers with ``:g``, structures as short JSON."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        return f"{value:,g}" if isinstance(value, float) else f"{value:,}"
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
+
+
+def assumption_rows(entries: list[Assumption]) -> list[dict[str, str]]:
+    """Appendix A rows: key, compact value, unit, source, status."""
+    return [
+        {
+            "key": a.key,
+            "value": compact_value(a.value),
+            "unit": a.unit,
+            "source": a.source,
+            "status": a.status,
+        }
+        for a in entries
+    ]
+
+
+def source_headings() -> list[str]:
+    """The data files named in the bundled ``SOURCES.md`` (its ``###`` headings)."""
+    text = resources.files("cctvscope.data").joinpath("real", "SOURCES.md").read_text("utf-8")
+    return [line[4:].strip() for line in text.splitlines() if line.startswith("### ")]
+
+
+def provenance(inputs: GuideInputs) -> dict[str, Any]:
+    """Which figures rest on synthetic data and which on published data."""
+    cams = inputs.estate.cameras
+    by_prov = cams.groupby(["owner_type", "provenance"]).size()
+    counts = [
+        {"owner": str(owner), "provenance": str(prov), "cameras": f"{int(n):,}"}
+        for (owner, prov), n in by_prov.items()
+    ]
+    synthetic = int((cams["provenance"] == "synthetic").sum())
+    return {
+        "counts": counts,
+        "synthetic_share": synthetic / len(cams) if len(cams) else float("nan"),
+        "synthetic": [
+            "council, police and registered private cameras (calibrated synthetic estate)",
+            "control rooms, their staffing and links",
+            "contracts (framework chapter)",
+            "police evidence-request statistics (evidence retrieval)",
+            "every cost, saving and NPV built on them",
+        ],
+        "real": [
+            "borough and LSOA boundaries (ONS / OS)",
+            "recorded crime (MPS / data.police.uk)",
+            "population (ONS mid-2020)",
+            "TfL traffic cameras (TfL Open Data)",
+            "police stations (MOPAC estate plan)",
+        ],
+    }
+
+
+def reproducibility(inputs: GuideInputs) -> list[tuple[str, str]]:
+    """What a reader needs to reproduce the guide."""
+    estate = inputs.estate
+    if inputs.compliance is not None:
+        standard = inputs.compliance.result.standard
+    else:
+        standard = read_standard("london-v1")
+    meta = estate.metadata
+    return [
+        ("cctvscope version", __version__),
+        ("standard", f"{standard.label} (sha256 {standard.sha256[:16]}…)"),
+        (
+            "estate",
+            f"{estate.name} version {'unsaved' if estate.version is None else estate.version}",
+        ),
+        ("input hash (estate)", estate.input_hash()),
+        ("assumptions sha256", inputs.assumptions.sha256),
+        ("synthetic estate seed", str(meta.get("seed", "–"))),
+        ("generator", str(meta.get("generator_source", "–"))),
+    ]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
+    """The guide's HTML text (figures drawn in ``work``)."""
+    final = mode == "final"
+    maker = FigureMaker(work)
+    figures = chapter_figures(inputs, maker) if final else {}
+    maps = profile_maps(inputs, maker) if final else {}
+    entries = sorted(inputs.assumptions.entries.values(), key=lambda a: a.key)
+    context = {
+        "mode": mode,
+        "final": final,
+        "title": f"CCTV in {inputs.estate.region.name}: a technical and strategic guide",
+        "estate": inputs.estate,
+        "generated": dt.date.today().isoformat(),
+        "headlines": headlines(inputs),
+        "chapters": chapters(inputs, figures),
+        "profiles": profiles(inputs, maps) if final else [],
+        "assumptions": assumption_rows(entries) if final else [],
+        "attributions": sorted(ATTRIBUTIONS.items()),
+        "sources": source_headings() if final else [],
+        "provenance": provenance(inputs),
+        "reproducibility": reproducibility(inputs),
+        "css": (TEMPLATES / "guide.css").read_text(encoding="utf-8"),
+    }
+    return _environment().get_template("guide.html").render(context)
+
+
+def write_pdf(html: str, path: Path) -> int:
+    """Print ``html`` to ``path`` with WeasyPrint; return the page count."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    HTML(string=html, base_url=None).write_pdf(str(path))
+    return len(pypdf.PdfReader(str(path)).pages)
+
+
+_EXTERNAL = re.compile(r"""\b(?:src|href)\s*=\s*["'](?!#|data:)""", re.I)
+
+
+def external_references(html: str) -> list[str]:
+    """``src=``/``href=`` attributes that point outside the document (should be none)."""
+    return [html[m.start() : m.start() + 80] for m in _EXTERNAL.finditer(html)]
+
+
+def render_guide(inputs: GuideInputs, out_dir: Path, *, mode: Mode = "final") -> GuideFiles:
+    """Write ``guide.html`` and ``guide.pdf`` into ``out_dir``; return their paths and pages."""
+    if mode not in ("final", "interim"):
+        raise ValueError(f"mode must be 'final' or 'interim', not {mode!r}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cctvscope-guide-") as tmp:
+        html = render_html(inputs, mode, Path(tmp))
+    html_path = out_dir / "guide.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path = out_dir / "guide.pdf"
+    pages = write_pdf(html, pdf_path)
+    return GuideFiles(html_path, pdf_path, pages)

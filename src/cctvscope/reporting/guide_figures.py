@@ -1,0 +1,223 @@
+"""Figures of the guide: the chart functions' SVG files, cleaned for inlining into HTML.
+
+Every chart is drawn by the existing functions of :mod:`cctvscope.reporting.charts`
+into a temporary folder, then read back and inlined: the XML prolog, DOCTYPE and
+metadata are dropped, element ids are prefixed per figure (so two figures never
+share an id) and the size is scaled to fit the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import geopandas as gpd
+
+from cctvscope.model.estate import Estate
+from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
+from cctvscope.reporting.charts.borough import borough_map, london_overview_map
+from cctvscope.reporting.charts.compliance import rule_share_chart
+from cctvscope.reporting.charts.control_rooms import option_map
+from cctvscope.reporting.charts.evidence_ops import evidence_ops_chart
+from cctvscope.reporting.charts.framework import framework_savings_chart, framework_timeline_chart
+from cctvscope.reporting.charts.joint import joint_coverage_map
+from cctvscope.reporting.charts.placement import placement_map
+from cctvscope.reporting.charts.scenarios import scenarios_chart
+from cctvscope.reporting.charts.vfm import tornado_chart
+from cctvscope.workflows.economics import SENSITIVITY_METRICS
+from cctvscope.workflows.guide import GuideInputs
+
+#: Widest figure on an A4 page with the guide's margins [pt].
+PAGE_WIDTH_PT = 480.0
+PAGE_HEIGHT_PT = 600.0
+#: Largest borough map on a profile page [pt].
+PROFILE_MAP_PT = (360.0, 225.0)
+
+_PROLOG = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*", re.S)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^")]+)')
+_SIZE = re.compile(r'<svg\b[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', re.S)
+
+
+@dataclass(frozen=True)
+class GuideFigure:
+    """One inlined figure: the SVG markup and its caption (the chart's own title is inside)."""
+
+    key: str
+    caption: str
+    svg: str
+
+
+def inline_svg(text: str, *, prefix: str, max_width_pt: float, max_height_pt: float) -> str:
+    """SVG file text → markup for inlining: no prolog, unique ids, scaled to fit."""
+    text = _METADATA.sub("", _PROLOG.sub("", text))
+    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    text = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
+    size = _SIZE.search(text)
+    if size:
+        width, height = float(size.group(1)), float(size.group(2))
+        scale = min(1.0, max_width_pt / width, max_height_pt / height)
+        head = size.group(0)
+        new = head.replace(f'width="{size.group(1)}pt"', f'width="{width * scale:.1f}pt"')
+        new = new.replace(f'height="{size.group(2)}pt"', f'height="{height * scale:.1f}pt"')
+        text = text.replace(head, new, 1)
+    return text.strip()
+
+
+class FigureMaker:
+    """Draws charts into ``folder`` and returns them inlined, numbered in order."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def make(
+        self,
+        key: str,
+        caption: str,
+        draw: Callable[[Path], Path],
+        *,
+        size_pt: tuple[float, float] = (PAGE_WIDTH_PT, PAGE_HEIGHT_PT),
+    ) -> GuideFigure:
+        self.count += 1
+        path = draw(self.folder / f"{self.count:03d}_{key}.svg")
+        svg = inline_svg(
+            path.read_text(encoding="utf-8"),
+            prefix=f"f{self.count}",
+            max_width_pt=size_pt[0],
+            max_height_pt=size_pt[1],
+        )
+        return GuideFigure(key, caption, svg)
+
+
+def best_option(result: OptionsResult) -> ConsolidationOption | None:
+    """The solved option with the highest NPV against the status quo (None: none solved)."""
+    feasible = [o for o in result.options if o.status == "optimal"]
+    return max(feasible, key=lambda o: o.npv_gbp) if feasible else None
+
+
+def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[GuideFigure]]:
+    """Figures per chapter id (a chapter whose analysis is missing gets none)."""
+    estate = inputs.estate
+    out: dict[str, list[GuideFigure]] = {}
+    if inputs.options is not None:
+        best = best_option(inputs.options)
+        if best is not None:
+            chosen = best
+            out["control_rooms"] = [
+                maker.make(
+                    "control_rooms",
+                    f"The best option: {best.room_count} control room(s) and the boroughs "
+                    "each serves.",
+                    lambda p: option_map(estate, chosen, p),
+                )
+            ]
+    eco = inputs.economics
+    if eco is not None:
+        fw = eco.framework
+        out["framework"] = [
+            maker.make(
+                "framework_savings",
+                "Saving by service category from pooling London's volume.",
+                lambda p: framework_savings_chart(fw.savings, p),
+            ),
+            maker.make(
+                "framework_timeline",
+                "When each borough's contracts end and it can join the framework.",
+                lambda p: framework_timeline_chart(
+                    fw.timeline, p, framework_start=fw.framework_start
+                ),
+            ),
+        ]
+        name, _column, unit = SENSITIVITY_METRICS[0]
+        out["vfm"] = [
+            maker.make(
+                "vfm_tornado",
+                "Which assumptions move the cost per evidential export most.",
+                lambda p: tornado_chart(eco.sensitivity, name, p, unit=unit),
+            )
+        ]
+        out["assessment"] = [
+            maker.make(
+                "evidence_ops",
+                "Cost to the police of obtaining council footage, by operating model.",
+                lambda p: evidence_ops_chart(eco.evidence_ops, p),
+            )
+        ]
+        out["technology"] = [
+            maker.make(
+                "scenarios",
+                "Technology scenarios against the baseline.",
+                lambda p: scenarios_chart(eco.scenarios, p),
+            )
+        ]
+    if inputs.compliance is not None:
+        outcome = inputs.compliance
+        out["compliance"] = [
+            maker.make(
+                "compliance_rules",
+                f"Share of cameras meeting each rule of {outcome.standard_label}.",
+                lambda p: rule_share_chart(
+                    outcome.result.london_by_rule, outcome.standard_label, p
+                ),
+            )
+        ]
+    if inputs.joint is not None:
+        joint = inputs.joint
+        out["integration"] = [
+            maker.make(
+                "joint_coverage",
+                "What registered private cameras add to public coverage, and where to "
+                "recruit more.",
+                lambda p: joint_coverage_map(
+                    gpd.GeoDataFrame(estate.boroughs), joint.by_borough, joint.candidates, p
+                ),
+            )
+        ]
+    coverage = None if eco is None else eco.coverage
+    out.setdefault("assessment", []).insert(
+        0,
+        maker.make(
+            "london_overview",
+            "The boroughs of the estate, their cameras and control rooms"
+            + ("" if coverage is None else ", and council cameras' coverage")
+            + ".",
+            lambda p: london_overview_map(estate, p, coverage=coverage),
+        ),
+    )
+    for area, result in (inputs.placement or {}).items():
+        out.setdefault("assessment", []).append(
+            maker.make(
+                f"placement_{area}",
+                f"New camera sites in {area.replace('_', ' ').title()} within a "
+                f"£{result.budget_gbp:,.0f} budget (an example, not advice).",
+                partial(placement_map, result),
+            )
+        )
+    return out
+
+
+def profile_maps(inputs: GuideInputs, maker: FigureMaker) -> dict[str, GuideFigure]:
+    """One map per borough (GSS code), with council cameras' coverage where computed."""
+    estate = inputs.estate
+    coverage = None if inputs.economics is None else inputs.economics.coverage
+    out: dict[str, GuideFigure] = {}
+    for code, name in zip(estate.boroughs["gss_code"], estate.boroughs["name"], strict=True):
+        gss = str(code)
+        out[gss] = maker.make(
+            f"borough_{gss}",
+            f"{name}: boundary, cameras by owner and control rooms.",
+            partial(_borough_map, estate, gss, coverage),
+            size_pt=PROFILE_MAP_PT,
+        )
+    return out
+
+
+def _borough_map(
+    estate: Estate, gss_code: str, coverage: gpd.GeoDataFrame | None, path: Path
+) -> Path:
+    return borough_map(estate, gss_code, path, coverage=coverage)

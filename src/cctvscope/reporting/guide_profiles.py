@@ -1,0 +1,157 @@
+"""Borough profile pages: estate, coverage and gaps, compliance, costs, options, map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from cctvscope.economics.evidence_ops import evidence_ops_choices
+from cctvscope.reporting.guide_content import (
+    GAPS_NOT_AVAILABLE,
+    NOT_AVAILABLE,
+    Profile,
+    _money,
+    _num,
+    _pct,
+)
+from cctvscope.reporting.guide_figures import GuideFigure, best_option
+from cctvscope.workflows.guide import GuideInputs
+
+Rows = list[tuple[str, str]]
+
+
+def _by_code(frame: pd.DataFrame | None, column: str) -> dict[str, dict[str, object]]:
+    if frame is None:
+        return {}
+    return {str(r[column]): {str(k): v for k, v in r.items()} for r in frame.to_dict("records")}
+
+
+def _model(name: object) -> str:
+    return str(name).replace("_", " ")
+
+
+def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profile]:
+    """One profile per borough of the estate, in the boroughs table's order."""
+    estate = inputs.estate
+    summary = _by_code(inputs.summary, "gss_code")
+    eco = inputs.economics
+    vfm = _by_code(None if eco is None else eco.vfm, "gss_code")
+    choices = (
+        {}
+        if eco is None
+        else _by_code(evidence_ops_choices(eco.evidence_ops).reset_index(), "borough_code")
+    )
+    comp = _by_code(None if inputs.compliance is None else inputs.compliance.boroughs, "gss_code")
+    joint: dict[str, dict[str, object]] = {}
+    if inputs.joint is not None:
+        by = pd.DataFrame(inputs.joint.by_borough.drop(columns="geometry"))
+        joint = _by_code(by[by["level"] == "recognise"], "gss_code")
+    best = None if inputs.options is None else best_option(inputs.options)
+    names = dict(zip(estate.control_rooms["room_id"], estate.control_rooms["name"], strict=True))
+    if best is not None:
+        names.update(best.room_names)
+
+    def _room(room: str | None) -> str:
+        return "–" if room is None else f"{names.get(room, room)} ({room})"
+
+    out = []
+    for code, name in zip(estate.boroughs["gss_code"], estate.boroughs["name"], strict=True):
+        gss = str(code)
+        s = summary.get(gss)
+        estate_rows: Rows = (
+            [
+                ("cameras (all owners)", _num(s["cameras"])),
+                (
+                    "council / TfL / police / private",
+                    " / ".join(
+                        _num(s[f"{o}_cameras"]) for o in ("council", "tfl", "police", "private")
+                    ),
+                ),
+                ("cameras per km²", _num(s["cameras_per_km2"], ",.1f")),
+                ("cameras per 1,000 residents", _num(s["cameras_per_1000_residents"], ",.2f")),
+                ("analogue share", _pct(s["share_analogue"])),
+                ("median install year", _num(s["median_install_year"], ".0f")),
+                ("synthetic records", _pct(s["share_synthetic"])),
+            ]
+            if s
+            else [("estate summary", NOT_AVAILABLE)]
+        )
+        v = vfm.get(gss)
+        j = joint.get(gss)
+        coverage_rows: Rows = [
+            (
+                "council coverage at Recognise",
+                "–" if not v else _num(v["covered_km2_recognise"], ",.2f") + " km²",
+            ),
+            ("crimes in council coverage", "–" if not v else _num(v["crimes_in_coverage"])),
+            (
+                "private cameras add (Recognise)",
+                NOT_AVAILABLE if not j else _num(j["gain_pct"], ".1f") + "% area",
+            ),
+            ("coverage gaps", NOT_AVAILABLE),
+        ]
+        c = comp.get(gss)
+        compliance_rows: Rows = (
+            [
+                ("in-service cameras assessed", _num(c["cameras"])),
+                ("fully compliant", _pct(c["share_compliant"], 1)),
+                ("Code of Practice score", _pct(c["cop_share"])),
+                (
+                    "meets the Code of Practice",
+                    "–" if c["meets_cop"] is None else str(c["meets_cop"]),
+                ),
+            ]
+            if c
+            else [("compliance", NOT_AVAILABLE)]
+        )
+        ch = choices.get(gss)
+        cost_rows: Rows = (
+            [
+                ("annual cost of council CCTV", _money(v["annual_cost_gbp"])),
+                ("cost per council camera a year", _money(v["cost_per_camera_gbp_per_year"])),
+                ("cost per evidential export", _money(v["cost_per_evidential_export_gbp"])),
+            ]
+            if v
+            else [("costs", NOT_AVAILABLE)]
+        )
+        if ch:
+            cost_rows += [
+                (
+                    "evidence retrieval now",
+                    f"{_model(ch['current_model'])}: {_money(ch['current_cost_gbp_per_year'])} "
+                    f"a year, {_num(ch['current_hours_per_year'])} officer h",
+                ),
+                (
+                    "cheapest retrieval model",
+                    f"{_model(ch['cheapest_model'])}: {_money(ch['cheapest_cost_gbp_per_year'])} "
+                    f"a year, {_num(ch['cheapest_hours_per_year'])} officer h",
+                ),
+            ]
+        option_rows: Rows = []
+        if inputs.options is not None:
+            sq_room = inputs.options.status_quo.assignment.get(gss)
+            option_rows.append(("control room today", _room(sq_room)))
+        if best is not None:
+            room = best.assignment.get(gss)
+            option_rows.append(
+                (f"best option ({best.room_count} rooms) assigns it to", _room(room))
+            )
+        if not option_rows:
+            option_rows.append(("control-room options", NOT_AVAILABLE))
+        out.append(
+            Profile(
+                gss,
+                str(name),
+                [
+                    ("Estate", estate_rows),
+                    ("Coverage and gaps", coverage_rows),
+                    ("Compliance", compliance_rows),
+                    ("Costs", cost_rows),
+                    ("Options that affect it", option_rows),
+                ],
+                maps.get(gss),
+                (GAPS_NOT_AVAILABLE,),
+            )
+        )
+    return out

@@ -1,0 +1,112 @@
+"""Guide workflow: gather every analysis result the guide presents.
+
+:class:`GuideInputs` holds the estate and one result per analysis; each result is
+optional, and the guide says "not available yet" for a missing one rather than
+showing anything invented. ``cctvscope report`` runs every analysis through
+:func:`collect_guide_inputs`; ``cctvscope demo`` builds :class:`GuideInputs` from the
+results it has already computed, so nothing is computed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.estate import Estate
+from cctvscope.optimisation.control_rooms import OptionsResult
+from cctvscope.optimisation.placement import PlacementResult
+from cctvscope.workflows.compliance import ComplianceOutcome
+from cctvscope.workflows.economics import EconomicsResult
+from cctvscope.workflows.evidence import JointCoverage, WorkedExample
+
+Step = Callable[[str], None]
+
+#: Budget of the guide's camera-placement example [£] (a demonstration figure, not advice).
+PLACEMENT_BUDGET_GBP = 100_000.0
+
+
+@dataclass(frozen=True)
+class GuideInputs:
+    """The estate and every analysis result the guide presents (None: not available).
+
+    ``summary`` is :func:`~cctvscope.workflows.assess.summarise_boroughs`; ``monitoring``
+    is :func:`~cctvscope.workflows.options.run_monitoring`; ``placement`` maps an area
+    to its :class:`~cctvscope.optimisation.placement.PlacementResult`. There is no
+    field for coverage gaps: the coverage engine's gap analysis is not built yet.
+    """
+
+    estate: Estate
+    assumptions: Assumptions = field(default_factory=read_assumptions)
+    summary: pd.DataFrame | None = None
+    economics: EconomicsResult | None = None
+    compliance: ComplianceOutcome | None = None
+    options: OptionsResult | None = None
+    monitoring: pd.DataFrame | None = None
+    placement: Mapping[str, PlacementResult] | None = None
+    joint: JointCoverage | None = None
+    example: WorkedExample | None = None
+
+
+def collect_guide_inputs(
+    engine: Engine | None,
+    estate: Estate,
+    *,
+    standard: str = "london-v1",
+    assumptions: Assumptions | None = None,
+    on_step: Step | None = None,
+) -> GuideInputs:
+    """Run every analysis on ``estate`` for the guide (the estate is not modified).
+
+    With an ``engine``, the Code of Practice self-assessment scores stored for the
+    estate go into the compliance chapter; without one they are left out. The worked
+    evidence request writes to the store and a vault, so it is not run here: the demo
+    passes its own.
+    """
+    from cctvscope.workflows.assess import summarise_boroughs
+    from cctvscope.workflows.compliance import run_compliance
+    from cctvscope.workflows.economics import run_economics
+    from cctvscope.workflows.evidence import run_joint_coverage
+    from cctvscope.workflows.options import (
+        detected_incidents_by_borough,
+        run_control_room_options,
+        run_monitoring,
+        run_placement,
+    )
+
+    a = assumptions or read_assumptions()
+    step = on_step or (lambda _message: None)
+    step("Summarising boroughs")
+    summary = summarise_boroughs(estate)
+    step("Control-room consolidation options")
+    options = run_control_room_options(estate, assumptions=a)
+    step("Monitoring allocation per control room")
+    monitoring = run_monitoring(estate, assumptions=a)
+    step("Camera placement example")
+    placement = run_placement(estate, budget_gbp=PLACEMENT_BUDGET_GBP, assumptions=a)
+    detections = detected_incidents_by_borough(estate, monitoring)
+    economics = run_economics(estate, assumptions=a, detected_incidents=detections, on_step=step)
+    cop: Mapping[str, float] | None = None
+    if engine is not None:
+        from cctvscope.store import cop_scores
+
+        cop = cop_scores(engine, estate.name)
+    compliance = run_compliance(
+        estate, standard=standard, cop_scores=cop, assumptions=a, on_step=step
+    )
+    step("Joint public/private coverage")
+    joint = run_joint_coverage(estate)
+    return GuideInputs(
+        estate=estate,
+        assumptions=a,
+        summary=summary,
+        economics=economics,
+        compliance=compliance,
+        options=options,
+        monitoring=monitoring,
+        placement=placement,
+        joint=joint,
+    )
