@@ -200,7 +200,7 @@ class CameraModel:
             raise ValueError("cost, mount height and headings must be positive")
 
     def heading_options_deg(self) -> FloatArray:
-        """Bearings the model may choose from (one dummy 0° for a PTZ camera)."""
+        """Bearings the model may choose from (a single nominal 0° for an all-round PTZ camera)."""
         n = 1 if self.ptz else self.headings
         return np.arange(n, dtype=np.float64) * (360.0 / n)
 
