@@ -57,14 +57,6 @@ EXAMPLE_WINDOW = (
     dt.datetime(2024, 4, 8, 21, 0, tzinfo=dt.UTC),
     dt.datetime(2024, 4, 8, 21, 30, tzinfo=dt.UTC),
 )
-#: Assumed hours from request to acknowledgement and to supply, by holder type. Synthetic:
-#: the demo has no real response times; these only drive the worked example.
-EXAMPLE_RESPONSE_H = {
-    "police": (1.0, 6.0),
-    "council": (4.0, 30.0),
-    "tfl": (8.0, 52.0),
-    "private": (24.0, 96.0),
-}
 EXAMPLE_ACTOR = "demo:worked-example"
 #: Detail levels compared in the joint public/private coverage outputs.
 JOINT_LEVELS = (DetailLevel.DETECT, DetailLevel.RECOGNISE, DetailLevel.IDENTIFY)
@@ -74,7 +66,14 @@ def ensure_registrations(engine: Engine, estate: Estate) -> int:
     """Seed registrations for the estate's private cameras if none are stored yet."""
     if not list_registrations(engine, estate.name, Actor.analyst()).empty:
         return 0
-    return save_registrations(engine, estate.name, seed_registrations(estate))
+    demo = read_assumptions().section("integration_demo")
+    rows = seed_registrations(
+        estate,
+        consent_contact_share=float(demo["consent_contact_share"].value),
+        consent_share_share=float(demo["consent_share_share"].value),
+        verified_share=float(demo["verified_share"].value),
+    )
+    return save_registrations(engine, estate.name, rows)
 
 
 def police_lookup(engine: Engine, estate: Estate) -> CameraLookup:
@@ -202,7 +201,8 @@ def _answer(
     """Simulate the holder: acknowledge, then supply one synthetic clip (or let it expire)."""
     if request.state != "requested":
         return
-    ack_h, supply_h = EXAMPLE_RESPONSE_H.get(request.owner_type, (24.0, 72.0))
+    hours = read_assumptions().value("integration_demo.response_hours")
+    ack_h, supply_h = (float(h) for h in hours[request.owner_type])
     at = request.requested_at
     transition(
         engine, request.id, "acknowledged", actor=request.holder, at=at + dt.timedelta(hours=ack_h)
