@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test lint typecheck pytest install dev clean pg-start pg-stop schema-doc sysdeps
+.PHONY: demo test lint typecheck pytest install dev clean pg-start pg-stop schema-doc sysdeps browser
 
 $(BIN)/python:
 	bash scripts/sysdeps.sh
@@ -27,13 +27,14 @@ dev: $(VENV)/.dev-installed
 demo: $(VENV)/.installed
 	$(BIN)/cctvscope demo --out $(OUT)
 
-## test: lint, type check, and the whole test suite (SQLite and a real PostgreSQL/PostGIS on loopback)
-test: $(VENV)/.dev-installed
+## test: lint, type check, and the whole test suite (SQLite, a real PostgreSQL/PostGIS on loopback, Chromium)
+test: $(VENV)/.dev-installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	bash scripts/pg.sh start
-	CCTVSCOPE_TEST_PG_URL="$$(bash scripts/pg.sh url)" $(BIN)/pytest; rc=$$?; \
+	CCTVSCOPE_TEST_PG_URL="$$(bash scripts/pg.sh url)" \
+	  CCTVSCOPE_CHROMIUM="$$(bash scripts/chromium.sh 2>/dev/null)" $(BIN)/pytest; rc=$$?; \
 	  bash scripts/pg.sh stop; exit $$rc
 
 lint: $(VENV)/.dev-installed
@@ -57,6 +58,10 @@ schema-doc: $(VENV)/.installed
 
 sysdeps:
 	bash scripts/sysdeps.sh
+
+## browser: install Debian's Chromium for the Playwright browser tests (prints its path)
+browser:
+	bash scripts/chromium.sh
 
 clean:
 	rm -rf $(VENV) $(OUT) cctvscope.db .pytest_cache .mypy_cache .ruff_cache

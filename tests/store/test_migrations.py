@@ -36,6 +36,10 @@ STORE_TABLES = {
     "request_cameras",
     "evidence_items",
     "private_registrations",
+    "users",
+    "user_boroughs",
+    "api_tokens",
+    "audit_log",
 }
 
 
@@ -44,7 +48,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0004"
+    assert current_revision(store) == head_revision() == "0005"
 
 
 def test_migrated_schema_equals_metadata(store):

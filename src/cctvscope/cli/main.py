@@ -7,6 +7,8 @@ results. This is the only place that configures logging.
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +28,7 @@ from cctvscope.cli.analyses_cmd import (
 from cctvscope.cli.audit_cmd import audit_footage
 from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
 from cctvscope.cli.cop_cmd import cop_app
+from cctvscope.cli.coverage_cmd import coverage, coverage_table, demo_coverage
 from cctvscope.cli.evidence_cmd import evidence_app, evidence_step, integration_summary
 from cctvscope.cli.optimise_cmd import solve_sscflp
 from cctvscope.cli.options_cmd import options_app, options_step, options_table
@@ -39,6 +42,7 @@ from cctvscope.cli.render import (
     warning_summary,
 )
 from cctvscope.cli.report_cmd import report
+from cctvscope.cli.web_cmd import serve, user_app
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.model.schema import schema_markdown
 
@@ -57,10 +61,13 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(registry_app, name="registry")
 app.command("audit-footage")(audit_footage)
 app.command("solve-sscflp")(solve_sscflp)
+app.command("coverage")(coverage)
 app.add_typer(options_app, name="options")
 app.command()(economics)
 app.command()(comply)
 app.command()(report)
+app.command()(serve)
+app.add_typer(user_app, name="user")
 
 
 @app.callback()
@@ -225,6 +232,9 @@ def demo(
 
             engine = init_store(store_url(database_url))
             result = build_demo(engine, seed=seed, on_step=on_step)
+            # Coverage runs on the second core while the other analyses run here.
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            coverage_future = pool.submit(demo_coverage, result.estate, out)
             on_step("Writing the GeoPackage")
             gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
             csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
@@ -236,6 +246,9 @@ def demo(
             )
             compliance, _paths = compliance_step(engine, result.estate, out, "london-v1", on_step)
             example, joint, _paths = evidence_step(engine, result.estate, out, on_step)
+            on_step("Coverage by detail level, crime in coverage and gaps")
+            coverage_result = coverage_future.result()
+            pool.shutdown()
             on_step("Writing the guide (HTML and PDF)")
             guide = render_guide(
                 GuideInputs(
@@ -248,6 +261,7 @@ def demo(
                     placement=placement,
                     joint=joint,
                     example=example,
+                    coverage=coverage_result,
                 ),
                 out,
             )
@@ -270,6 +284,7 @@ def demo(
     console.print(options_table(options))
     console.print(compliance_table(compliance))
     console.print(integration_summary(example, joint))
+    console.print(coverage_table(coverage_result))
     console.print(f"guide: {guide.pdf} ({guide.pages} pages) and {guide.html}")
     console.print(f"wrote {gpkg}, {csv} and the economics and compliance files in {out}")
 

@@ -348,9 +348,40 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
             ("median_install_year", "median year", lambda v: _num(v, ".0f")),
         ],
     )
-    return Chapter(
-        key, title, question, finding, True, True, figures, [table], [GAPS_NOT_AVAILABLE]
+    return Chapter(key, title, question, finding, True, True, figures, [table], gap_notes(inputs))
+
+
+#: Gaps named in the guide's assessment chapter.
+GAPS_NAMED = 5
+
+
+def gap_notes(inputs: GuideInputs) -> list[str]:
+    """The coverage-gap paragraph of the assessment chapter, from the coverage engine."""
+    cov = inputs.coverage
+    if cov is None:
+        return [GAPS_NOT_AVAILABLE]
+    s = cov.summary
+    london = s[(s["area_type"] == "london") & (s["level"] == "recognise")]
+    names = dict(
+        zip(inputs.estate.boroughs["gss_code"], inputs.estate.boroughs["name"], strict=True)
     )
+    gaps = cov.gaps.head(GAPS_NAMED)
+    named = "; ".join(
+        f"#{int(g.rank)} {g.square_id} ({names.get(g.borough_code, g.borough_code)}, "
+        f"{int(g.crimes)} points)"
+        for g in gaps.itertuples()
+    )
+    share = float(london["crime_points_share"].iloc[0]) if not london.empty else 0.0
+    lsoa = float(london["lsoa_crime_share"].iloc[0]) if not london.empty else 0.0
+    threshold = int(cov.gaps["threshold_points"].iloc[0]) if not cov.gaps.empty else 0
+    return [
+        f"Coverage gaps: {100 * share:.1f} % of London's burglary street points "
+        f"(and {100 * lsoa:.1f} % of LSOA recorded crime spread by area) fall inside coverage "
+        f"at Recognise or better. {len(cov.gaps)} high-crime {cov.options.grid_m:g} m squares "
+        f"(at least {threshold} burglary points each) have none of their points covered at "
+        f"Recognise; the worst: {named}. Buildings occlude only in the two areas with bundled "
+        "footprints, and most cameras are synthetic, so these are illustrative."
+    ]
 
 
 def vfm_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:

@@ -89,7 +89,7 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
                 "private cameras add (Recognise)",
                 NOT_AVAILABLE if not j else _num(j["gain_pct"], ".1f") + "% area",
             ),
-            ("coverage gaps", NOT_AVAILABLE),
+            ("coverage gaps", _gaps_text(inputs, gss)),
         ]
         c = comp.get(gss)
         compliance_rows: Rows = (
@@ -151,7 +151,21 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
                     ("Options that affect it", option_rows),
                 ],
                 maps.get(gss),
-                (GAPS_NOT_AVAILABLE,),
+                (GAPS_NOT_AVAILABLE,) if inputs.coverage is None else (),
             )
         )
     return out
+
+
+def _gaps_text(inputs: GuideInputs, gss: str) -> str:
+    """Crime covered at Recognise and the borough's ranked gaps, from the coverage engine."""
+    cov = inputs.coverage
+    if cov is None:
+        return NOT_AVAILABLE
+    s = cov.summary
+    row = s[(s["area_type"] == "borough") & (s["area_code"] == gss) & (s["level"] == "recognise")]
+    share = float(row["crime_points_share"].iloc[0]) if not row.empty else 0.0
+    mine = cov.gaps[cov.gaps["borough_code"] == gss]
+    ranks = ", ".join(f"#{int(r)}" for r in mine["rank"].head(5))
+    gaps = f"{len(mine)} of London's top {len(cov.gaps)} gaps ({ranks})" if ranks else "none"
+    return f"{100 * share:.1f} % of burglary points seen at Recognise; gaps: {gaps}"

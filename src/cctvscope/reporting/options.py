@@ -14,8 +14,9 @@ from cctvscope.reporting.charts.placement import placement_map
 
 
 def write_control_room_options(result: OptionsResult, estate: Estate, out_dir: Path) -> list[Path]:
-    """``control_room_options.csv`` (the status quo as its first row) and one SVG map per
-    feasible option (``control_rooms_<k>.svg``)."""
+    """``control_room_options.csv`` (the status quo as its first row) and SVG maps
+    (``control_rooms_<k>.svg``) of the three options with fewest rooms, the best NPV
+    and the most rooms."""
     out_dir.mkdir(parents=True, exist_ok=True)
     sq = result.status_quo
     status_quo = pd.DataFrame(
@@ -35,11 +36,16 @@ def write_control_room_options(result: OptionsResult, estate: Estate, out_dir: P
     csv = out_dir / "control_room_options.csv"
     table.to_csv(csv, index=False, float_format="%.6g")
     paths = [csv]
-    for option in result.options:
-        if option.status == "optimal":
-            paths.append(
-                option_map(estate, option, out_dir / f"control_rooms_{option.room_count}.svg")
-            )
+    feasible = [o for o in result.options if o.status == "optimal"]
+    # Maps of the options a reader compares: the three fewest rooms, the best NPV and the
+    # most rooms (a map is ~0.3 s; drawing all thirty made the demo slow for no reader).
+    by_rooms = sorted(feasible, key=lambda o: o.room_count)
+    chosen = {o.room_count: o for o in by_rooms[:3] + by_rooms[-1:]}
+    if feasible:
+        best = max(feasible, key=lambda o: o.npv_gbp)
+        chosen[best.room_count] = best
+    for k in sorted(chosen):
+        paths.append(option_map(estate, chosen[k], out_dir / f"control_rooms_{k}.svg"))
     return paths
 
 

@@ -237,3 +237,4 @@ cop_assessments = sa.Table(
 whose tables all hang off an estate version)."""
 
 from cctvscope.store import registry_tables as registry_tables  # noqa: E402  (registers its table)
+from cctvscope.store import web_tables as web_tables  # noqa: E402  (registers its tables)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
+from cctvscope.coverage.engine import CoverageResult
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import OptionsResult
@@ -35,8 +36,8 @@ class GuideInputs:
 
     ``summary`` is :func:`~cctvscope.workflows.assess.summarise_boroughs`; ``monitoring``
     is :func:`~cctvscope.workflows.options.run_monitoring`; ``placement`` maps an area
-    to its :class:`~cctvscope.optimisation.placement.PlacementResult`. There is no
-    field for coverage gaps: the coverage engine's gap analysis is not built yet.
+    to its :class:`~cctvscope.optimisation.placement.PlacementResult`; ``coverage`` is the
+    coverage engine's result (occluded coverage by level, crime in coverage and gaps).
     """
 
     estate: Estate
@@ -49,6 +50,7 @@ class GuideInputs:
     placement: Mapping[str, PlacementResult] | None = None
     joint: JointCoverage | None = None
     example: WorkedExample | None = None
+    coverage: CoverageResult | None = None
 
 
 def collect_guide_inputs(

@@ -1,0 +1,56 @@
+"""Coverage outputs: ``coverage.gpkg`` (wedges, visibility, unions, grid, gaps) and CSVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from cctvscope.coverage.engine import CoverageResult
+from cctvscope.coverage.wedges import wedges_by_level
+
+#: Vertices per arc of the wedges written (display; areas come from the engine).
+WEDGE_ARC_VERTICES = 12
+#: Simplification tolerance of the visibility polygons written [m].
+VISIBILITY_TOLERANCE_M = 0.5
+
+
+def write_coverage_files(
+    result: CoverageResult, cameras: pd.DataFrame, out: Path
+) -> dict[str, Path]:
+    """Write ``coverage.gpkg`` and ``coverage_summary.csv`` (+ gaps and cameras CSVs)."""
+    out.mkdir(parents=True, exist_ok=True)
+    gpkg = out / "coverage.gpkg"
+    if gpkg.exists():
+        gpkg.unlink()
+    levels = list(result.options.levels)
+    wedges = wedges_by_level(
+        cameras, levels, result.cameras["reach_m"].max(), arc_vertices=WEDGE_ARC_VERTICES
+    )
+    reach = result.cameras.set_index(["camera_id", "level"])["reach_m"]
+    wedges["reach_m"] = reach.reindex(
+        pd.MultiIndex.from_arrays([wedges["camera_id"], wedges["level"]])
+    ).to_numpy()
+    _write(wedges, gpkg, "wedges")
+    if not result.visibility.empty:
+        vis = result.visibility.copy()
+        vis["geometry"] = shapely.simplify(vis.geometry.to_numpy(), VISIBILITY_TOLERANCE_M)
+        _write(vis, gpkg, "visibility")
+    _write(result.unions, gpkg, "coverage_union")
+    _write(result.grid, gpkg, "grid")
+    _write(result.gaps, gpkg, "gaps")
+    summary = out / "coverage_summary.csv"
+    frame = result.summary.copy()
+    frame["synthetic_share_of_cameras"] = round(result.synthetic_share, 4)
+    frame.to_csv(summary, index=False, float_format="%.6g")
+    gaps_csv = out / "coverage_gaps.csv"
+    result.gaps.drop(columns="geometry").to_csv(gaps_csv, index=False)
+    cams_csv = out / "coverage_cameras.csv"
+    result.cameras.to_csv(cams_csv, index=False, float_format="%.4g")
+    return {"gpkg": gpkg, "summary": summary, "gaps": gaps_csv, "cameras": cams_csv}
+
+
+def _write(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")

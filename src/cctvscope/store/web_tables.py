@@ -1,0 +1,77 @@
+"""Accounts of the web application: users, their boroughs, API tokens and the audit log.
+
+On the store's one ``MetaData`` so that Alembic compares them with migration 0005.
+``audit_log`` is append-only: the module offers no update or delete, and migration
+0005 adds triggers that refuse ``UPDATE`` and ``DELETE`` on both backends.
+Passwords are stored as argon2 hashes and API tokens as SHA-256 digests (a token is
+random with 256 bits of entropy, so a fast digest is enough and allows lookup).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cctvscope.store.tables import metadata
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.Text, nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("business_id", sa.Text, nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
+)
+"""One row per account; ``role`` is a :class:`cctvscope.web.security.UserRole` value."""
+
+user_boroughs = sa.Table(
+    "user_boroughs",
+    metadata,
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("borough_code", sa.Text, primary_key=True),
+)
+"""The boroughs (GSS codes) a borough manager manages."""
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sqlite_autoincrement=True,
+)
+"""API tokens for scripts (``Authorization: Bearer``), stored as digests only."""
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("username", sa.Text, nullable=True),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("ip", sa.Text, nullable=True),
+    sa.Index("ix_audit_log_action_at", "action", "at"),
+    sqlite_autoincrement=True,
+)
+"""Append-only record of logins, data changes and views of private-camera locations."""
+
+WEB_TABLES: tuple[sa.Table, ...] = (users, user_boroughs, api_tokens, audit_log)
+"""The web tables, parents first."""

@@ -1,0 +1,200 @@
+"""Accounts in the store: add users, authenticate, issue and resolve API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from cctvscope.errors import InputError
+from cctvscope.store.web_tables import api_tokens, user_boroughs, users
+from cctvscope.web.security import (
+    UserRole,
+    hash_password,
+    new_api_token,
+    token_digest,
+    verify_password,
+)
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+MIN_PASSWORD_LENGTH = 10
+BOROUGH_CODE_PATTERN = re.compile(r"^E0900\d{4}$")
+
+
+@dataclass(frozen=True)
+class User:
+    """An account as the app sees it (never with its password hash)."""
+
+    id: int
+    username: str
+    role: UserRole
+    boroughs: frozenset[str]
+    business_id: str | None
+    active: bool
+
+    @property
+    def all_london(self) -> bool:
+        """Whether the role reads every borough (admin, analyst, police)."""
+        return self.role in (UserRole.ADMIN, UserRole.ANALYST, UserRole.POLICE)
+
+    def may_read_borough(self, code: str) -> bool:
+        """Whether the user may read borough ``code``'s profile and figures."""
+        return self.all_london or (self.role is UserRole.BOROUGH_MANAGER and code in self.boroughs)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: UserRole | str,
+    *,
+    boroughs: Iterable[str] = (),
+    business_id: str | None = None,
+) -> User:
+    """Create an account; all problems are reported at once as an :class:`InputError`."""
+    from cctvscope.errors import Finding
+
+    problems: list[Finding] = []
+    try:
+        role = UserRole(role)
+    except ValueError:
+        valid = ", ".join(r.value for r in UserRole)
+        problems.append(Finding("error", None, "role", str(role), f"one of {valid}"))
+    codes = sorted(set(boroughs))
+    if not USERNAME_PATTERN.match(username):
+        reason = "2-64 letters, digits or _.@-"
+        problems.append(Finding("error", None, "username", username, reason))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        reason = f"at least {MIN_PASSWORD_LENGTH} characters"
+        problems.append(Finding("error", None, "password", None, reason))
+    bad = [c for c in codes if not BOROUGH_CODE_PATTERN.match(c)]
+    if bad:
+        reason = "borough GSS codes look like E09000007"
+        problems.append(Finding("error", None, "borough", ", ".join(bad), reason))
+    if role == UserRole.BOROUGH_MANAGER and not codes:
+        problems.append(Finding("error", None, "borough", None, "a borough manager needs one"))
+    if role == UserRole.BUSINESS and not business_id:
+        problems.append(Finding("error", None, "business_id", None, "a business user needs one"))
+    if problems:
+        raise InputError(f"cannot add user {username!r}", problems)
+    with engine.begin() as connection:
+        taken = connection.execute(
+            sa.select(users.c.id).where(users.c.username == username)
+        ).first()
+        if taken:
+            raise InputError(
+                f"user {username!r} exists",
+                [Finding("error", None, "username", username, "taken")],
+            )
+        inserted = connection.execute(
+            users.insert().values(
+                username=username,
+                password_hash=hash_password(password),
+                role=str(role),
+                business_id=business_id if role == UserRole.BUSINESS else None,
+                active=True,
+                created_at=_now(),
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        user_id = int(inserted[0])
+        if role == UserRole.BOROUGH_MANAGER:
+            connection.execute(
+                user_boroughs.insert(), [{"user_id": user_id, "borough_code": c} for c in codes]
+            )
+    found = get_user(engine, user_id)
+    assert found is not None
+    return found
+
+
+def _user(connection: sa.Connection, row: sa.RowMapping) -> User:
+    codes = connection.execute(
+        sa.select(user_boroughs.c.borough_code).where(user_boroughs.c.user_id == row["id"])
+    ).scalars()
+    return User(
+        id=int(row["id"]),
+        username=str(row["username"]),
+        role=UserRole(row["role"]),
+        boroughs=frozenset(str(c) for c in codes),
+        business_id=row["business_id"],
+        active=bool(row["active"]),
+    )
+
+
+def get_user(engine: Engine, user_id: int) -> User | None:
+    """The active user with id ``user_id``, if any."""
+    with engine.connect() as connection:
+        row = (
+            connection.execute(sa.select(users).where(users.c.id == user_id, users.c.active))
+            .mappings()
+            .first()
+        )
+        return None if row is None else _user(connection, row)
+
+
+def authenticate(engine: Engine, username: str, password: str) -> User | None:
+    """The user whose username and password match (argon2), else None."""
+    with engine.connect() as connection:
+        row = (
+            connection.execute(sa.select(users).where(users.c.username == username, users.c.active))
+            .mappings()
+            .first()
+        )
+        stored = None if row is None else str(row["password_hash"])
+        if not verify_password(stored, password) or row is None:
+            return None
+        return _user(connection, row)
+
+
+def list_users(engine: Engine) -> list[User]:
+    """Every account, by username."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(users).order_by(users.c.username)).mappings().all()
+        return [_user(connection, row) for row in rows]
+
+
+def create_token(engine: Engine, username: str, label: str = "") -> str:
+    """A new API token for ``username``; the token is returned once, its digest stored."""
+    with engine.begin() as connection:
+        user_id = connection.execute(
+            sa.select(users.c.id).where(users.c.username == username)
+        ).scalar()
+        if user_id is None:
+            raise InputError(f"no user {username!r}")
+        token = new_api_token()
+        connection.execute(
+            api_tokens.insert().values(
+                user_id=user_id,
+                token_sha256=token_digest(token),
+                label=label or "api",
+                created_at=_now(),
+            )
+        )
+    return token
+
+
+def user_for_token(engine: Engine, token: str) -> User | None:
+    """The active user an unrevoked API token belongs to, else None."""
+    with engine.connect() as connection:
+        row = (
+            connection.execute(
+                sa.select(users)
+                .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                .where(
+                    api_tokens.c.token_sha256 == token_digest(token),
+                    api_tokens.c.revoked_at.is_(None),
+                    users.c.active,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _user(connection, row)

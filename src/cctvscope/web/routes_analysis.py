@@ -1,0 +1,190 @@
+"""Compliance by rule, the control-room options explorer, and the reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from cctvscope.web import audit
+from cctvscope.web.accounts import User
+from cctvscope.web.data import clean, records
+from cctvscope.web.deps import Analyst, AppState, FormCsrf, HeaderCsrf, Reader, State, WebError
+from cctvscope.web.deps import client_ip as ip_of
+from cctvscope.web.pages import render
+from cctvscope.web.schemas import (
+    ComplianceView,
+    OptionRow,
+    OptionsJob,
+    OptionsRequest,
+    OptionsView,
+    ReportFile,
+    ReportsView,
+)
+from cctvscope.web.views import compliance_view
+
+router = APIRouter()
+
+#: Outputs a reader may download: the guide and aggregate tables (no camera locations).
+REPORT_FILES = (
+    "guide.pdf",
+    "guide.html",
+    "borough_summary.csv",
+    "coverage_summary.csv",
+    "compliance_boroughs.csv",
+    "compliance_summary.csv",
+    "control_room_options.csv",
+    "vfm.csv",
+    "framework.csv",
+    "scenarios.csv",
+    "evidence_ops.csv",
+    "joint_coverage.csv",
+    "joint_coverage_london.csv",
+)
+
+
+@router.get("/api/compliance", response_model=ComplianceView, tags=["analyses"])
+def compliance_api(state: State, user: Reader) -> ComplianceView:
+    """Compliance with london-v1 by rule, and by borough."""
+    return compliance_view(state.data, user)
+
+
+@router.get("/compliance", response_class=HTMLResponse, include_in_schema=False)
+def compliance_page(request: Request, state: State, user: Reader) -> Response:
+    """Compliance by rule."""
+    return render(request, "compliance.html", user, {"view": compliance_view(state.data, user)})
+
+
+def _stored_options(state: AppState) -> list[OptionRow]:
+    table = state.data.output_csv("control_room_options.csv")
+    if table is None:
+        return []
+    rows = []
+    for r in records(table):
+        rooms = r.get("open_rooms")
+        rows.append(
+            OptionRow(
+                rooms=int(r["rooms"]),
+                status=str(r["status"]),
+                annual_cost_gbp_per_year=clean(r.get("annual_cost_gbp_per_year")),
+                one_off_gbp=clean(r.get("one_off_gbp")),
+                npv_gbp=clean(r.get("npv_gbp")),
+                payback_year=clean(r.get("payback_year")),
+                open_rooms=str(rooms).split(";") if isinstance(rooms, str) and rooms else [],
+                reason="" if pd.isna(r.get("reason")) else str(r.get("reason") or ""),
+            )
+        )
+    return rows
+
+
+def _options_view(state: AppState) -> OptionsView:
+    return OptionsView(stored=_stored_options(state), jobs=state.jobs.all())
+
+
+def _start(state: AppState, request: Request, user: User, body: OptionsRequest) -> OptionsJob:
+    loaded = state.data.current()  # 503 now rather than a failed job when there is no estate
+    audit.record(
+        state.engine,
+        audit.RUN,
+        "control-room options",
+        username=user.username,
+        ip=ip_of(request),
+        detail=body.model_dump(),
+    )
+    return state.jobs.submit(body, lambda: loaded.estate)
+
+
+@router.get("/api/options/control-rooms", response_model=OptionsView, tags=["analyses"])
+def options_api(state: State, _user: Analyst) -> OptionsView:
+    """The demo's stored options and this server's runs."""
+    return _options_view(state)
+
+
+@router.post(
+    "/api/options/control-rooms",
+    response_model=OptionsJob,
+    status_code=202,
+    tags=["analyses"],
+)
+def options_run_api(
+    request: Request, state: State, user: Analyst, body: OptionsRequest, _csrf: None = HeaderCsrf
+) -> OptionsJob:
+    """Start a control-room consolidation run; poll its status."""
+    return _start(state, request, user, body)
+
+
+@router.get(
+    "/api/options/control-rooms/{job_id}",
+    response_model=OptionsJob,
+    tags=["analyses"],
+    responses={404: {"description": "no such run"}},
+)
+def options_job_api(state: State, _user: Analyst, job_id: str) -> OptionsJob:
+    """A run's state, status line and (when done) result."""
+    try:
+        return state.jobs.get(job_id)
+    except KeyError:
+        raise WebError(404, f"no run {job_id!r}") from None
+
+
+@router.get("/options", response_class=HTMLResponse, include_in_schema=False)
+def options_page(request: Request, state: State, user: Analyst, job: str | None = None) -> Response:
+    """The options explorer: set the options, run, follow the status, see the result."""
+    view = _options_view(state)
+    return render(request, "options.html", user, {"view": view, "job": job or ""})
+
+
+@router.post("/options/run", include_in_schema=False, dependencies=[FormCsrf])
+def options_run_page(
+    request: Request,
+    state: State,
+    user: Analyst,
+    room_counts: Annotated[str, Form(max_length=100)] = "3,5,8",
+    max_distance_km: Annotated[str, Form(max_length=20)] = "",
+    resilience: Annotated[bool, Form()] = False,
+) -> Response:
+    """Start a run from the form and come back to the explorer, which polls it."""
+    try:
+        counts = [int(c) for c in room_counts.replace(" ", "").split(",") if c]
+        body = OptionsRequest(
+            room_counts=counts,
+            max_distance_km=float(max_distance_km) if max_distance_km.strip() else None,
+            resilience=resilience,
+        )
+    except ValueError as exc:
+        raise WebError(422, f"invalid options: {exc}") from exc
+    job = _start(state, request, user, body)
+    return RedirectResponse(f"/options?job={job.id}", status_code=303)
+
+
+def _reports(state: AppState) -> ReportsView:
+    out = state.settings.output_dir
+    files = [
+        ReportFile(name=n, size_bytes=(out / n).stat().st_size, url=f"/reports/{n}")
+        for n in REPORT_FILES
+        if (out / n).is_file()
+    ]
+    return ReportsView(files=files, guide_available=(out / "guide.pdf").is_file())
+
+
+@router.get("/api/reports", response_model=ReportsView, tags=["reports"])
+def reports_api(state: State, _user: Reader) -> ReportsView:
+    """The downloadable outputs."""
+    return _reports(state)
+
+
+@router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+def reports_page(request: Request, state: State, user: Reader) -> Response:
+    """The reports page (download the guide)."""
+    return render(request, "reports.html", user, {"view": _reports(state)})
+
+
+@router.get("/reports/{name}", include_in_schema=False)
+def report_file(state: State, _user: Reader, name: str) -> Response:
+    """One output file; only names on the list (no paths) are served."""
+    path = state.settings.output_dir / name
+    if name not in REPORT_FILES or not path.is_file():
+        raise WebError(404, f"no report {name!r}")
+    return FileResponse(path, filename=name)

@@ -1,0 +1,124 @@
+"""Login, logout, the caller, and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from cctvscope.web import audit
+from cctvscope.web.accounts import authenticate
+from cctvscope.web.deps import Admin, AnyUser, FormCsrf, OptionalUser, State, client_ip
+from cctvscope.web.pages import render, set_session
+from cctvscope.web.schemas import AuditRow, Me
+from cctvscope.web.security import Session
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect would make the login page a phishing aid."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
+    """The login form."""
+    return render(request, "login.html", user, {"next": _safe_next(next), "error": ""})
+
+
+@router.post("/login", include_in_schema=False, dependencies=[FormCsrf])
+def login(
+    request: Request,
+    state: State,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form(max_length=512)] = "/",
+) -> Response:
+    """Check the password (rate-limited per username and IP); start a new session."""
+    ip = client_ip(request)
+    if state.limiter.blocked(username, ip):
+        audit.record(
+            state.engine, audit.LOGIN_FAILED, username, username=username, ip=ip,
+            detail={"reason": "rate limited"},
+        )  # fmt: skip
+        return render(
+            request,
+            "login.html",
+            None,
+            {"next": _safe_next(next), "error": "too many failed logins; wait a minute"},
+            status_code=429,
+        )
+    user = authenticate(state.engine, username, password)
+    if user is None:
+        state.limiter.failed(username, ip)
+        audit.record(
+            state.engine, audit.LOGIN_FAILED, username, username=username, ip=ip,
+            detail={"reason": "bad username or password"},
+        )  # fmt: skip
+        return render(
+            request,
+            "login.html",
+            None,
+            {"next": _safe_next(next), "error": "wrong username or password"},
+            status_code=401,
+        )
+    state.limiter.succeeded(username, ip)
+    audit.record(state.engine, audit.LOGIN, user.username, username=user.username, ip=ip)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session(request, response, Session.new(user.id))
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, state: State, user: AnyUser, _csrf: None = FormCsrf) -> Response:
+    """End the session (the cookie is replaced by an anonymous one)."""
+    audit.record(
+        state.engine, audit.LOGOUT, user.username, username=user.username, ip=client_ip(request)
+    )
+    response = RedirectResponse("/login", status_code=303)
+    set_session(request, response, Session.new(None))
+    return response
+
+
+@router.get("/api/me", response_model=Me, tags=["account"])
+def me(user: AnyUser) -> Me:
+    """Who the caller is."""
+    return Me(
+        username=user.username,
+        role=user.role.value,
+        boroughs=sorted(user.boroughs),
+        business_id=user.business_id,
+    )
+
+
+def _audit_rows(state: State, action: str | None, limit: int) -> list[AuditRow]:
+    return [
+        AuditRow.model_validate(e, from_attributes=True)
+        for e in audit.entries(state.engine, action=action, limit=limit)
+    ]
+
+
+@router.get("/api/audit", response_model=list[AuditRow], tags=["account"])
+def audit_api(
+    state: State,
+    _user: Admin,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[AuditRow]:
+    """The newest audit-log rows (admin only)."""
+    return _audit_rows(state, action, limit)
+
+
+@router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+def audit_page(
+    request: Request,
+    state: State,
+    user: Admin,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The audit log (admin only)."""
+    return render(request, "audit.html", user, {"rows": _audit_rows(state, action, 500)})

@@ -1,0 +1,146 @@
+"""The London overview, borough profiles, cameras, and the map layers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from cctvscope.web import views
+from cctvscope.web.data import COVERAGE_MISSING
+from cctvscope.web.deps import AnyUser, CameraReader, Reader, State, WebError
+from cctvscope.web.pages import render
+from cctvscope.web.schemas import (
+    BoroughProfile,
+    CameraOut,
+    CameraPage,
+    FeatureCollection,
+    Overview,
+)
+
+router = APIRouter()
+
+BoroughCode = Annotated[str, Query(pattern=r"^E0900\d{4}$", description="Borough GSS code")]
+OwnerType = Literal["council", "tfl", "police", "private"]
+CameraKind = Literal["fixed", "ptz"]
+CameraId = Annotated[str, Query(min_length=1, max_length=100)]
+PAGE_SIZE = 50
+
+
+@router.get("/api/overview", response_model=Overview, tags=["estate"])
+def overview_api(state: State, user: AnyUser) -> Overview:
+    """London headline figures and the borough table."""
+    return views.overview(state.data, user)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview_page(request: Request, state: State, user: AnyUser) -> Response:
+    """The London overview: headline figures and the map."""
+    data = views.overview(state.data, user)
+    return render(request, "overview.html", user, {"view": data})
+
+
+@router.get("/api/boroughs/{code}", response_model=BoroughProfile, tags=["estate"])
+def borough_api(state: State, user: Reader, code: str) -> BoroughProfile:
+    """One borough's profile: estate, coverage, compliance, costs, control rooms."""
+    return views.borough_profile(state.data, user, code)
+
+
+@router.get("/boroughs/{code}", response_class=HTMLResponse, include_in_schema=False)
+def borough_page(request: Request, state: State, user: Reader, code: str) -> Response:
+    """One borough's profile page."""
+    data = views.borough_profile(state.data, user, code)
+    return render(request, "borough.html", user, {"view": data})
+
+
+@router.get("/api/cameras", response_model=CameraPage, tags=["cameras"])
+def cameras_api(
+    request: Request,
+    state: State,
+    user: CameraReader,
+    borough: Annotated[str | None, Query(pattern=r"^E0900\d{4}$")] = None,
+    owner: OwnerType | None = None,
+    type: CameraKind | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
+) -> CameraPage:
+    """The cameras the caller may see, filtered by borough, owner type and kind."""
+    return views.camera_page(
+        state, request, user, borough=borough, owner=owner, kind=type, page=page,
+        page_size=page_size,
+    )  # fmt: skip
+
+
+@router.get("/cameras", response_class=HTMLResponse, include_in_schema=False)
+def cameras_page(
+    request: Request,
+    state: State,
+    user: CameraReader,
+    borough: Annotated[str | None, Query(pattern=r"^(E0900\d{4})?$")] = None,
+    owner: Annotated[str | None, Query(pattern=r"^(council|tfl|police|private)?$")] = None,
+    type: Annotated[str | None, Query(pattern=r"^(fixed|ptz)?$")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The camera list with filters."""
+    data = views.camera_page(
+        state, request, user, borough=borough or None, owner=owner or None, kind=type or None,
+        page=page, page_size=PAGE_SIZE,
+    )  # fmt: skip
+    boroughs = state.data.current().estate.boroughs[["gss_code", "name"]].sort_values("name")
+    filters = {"borough": borough or "", "owner": owner or "", "type": type or ""}
+    return render(
+        request,
+        "cameras.html",
+        user,
+        {"view": data, "filters": filters, "boroughs": boroughs.to_dict(orient="records")},
+    )
+
+
+@router.get("/api/cameras/{camera_id}", response_model=CameraOut, tags=["cameras"])
+def camera_api(request: Request, state: State, user: CameraReader, camera_id: str) -> CameraOut:
+    """One camera, if the caller may see it."""
+    return views.camera_detail(state, request, user, camera_id)
+
+
+@router.get("/cameras/{camera_id}", response_class=HTMLResponse, include_in_schema=False)
+def camera_page(request: Request, state: State, user: CameraReader, camera_id: str) -> Response:
+    """One camera's page."""
+    data = views.camera_detail(state, request, user, camera_id)
+    return render(request, "camera.html", user, {"camera": data})
+
+
+@router.get("/api/layers/boroughs", response_model=FeatureCollection, tags=["map"])
+def boroughs_layer(state: State, _user: AnyUser) -> dict[str, Any]:
+    """Borough outlines (WGS84, simplified) with code, name and camera count."""
+    return state.data.boroughs_geojson(state.data.current())
+
+
+@router.get("/api/layers/cameras", response_model=FeatureCollection, tags=["map"])
+def cameras_layer(
+    request: Request,
+    state: State,
+    user: CameraReader,
+    borough: Annotated[str | None, Query(pattern=r"^E0900\d{4}$")] = None,
+) -> dict[str, Any]:
+    """The cameras the caller may see, as points."""
+    return views.cameras_geojson(state, request, user, borough)
+
+
+@router.get(
+    "/api/layers/coverage/{layer}",
+    response_model=FeatureCollection,
+    tags=["map"],
+    responses={404: {"description": "coverage not computed yet"}},
+)
+def coverage_layer(
+    state: State,
+    _user: Reader,
+    layer: Literal["coverage_union", "gaps"],
+    level: Annotated[str | None, Query(pattern=r"^[A-Za-z]{1,20}$")] = None,
+) -> dict[str, Any]:
+    """A coverage layer (``coverage_union`` by level, or ``gaps``) when computed."""
+    found = state.data.coverage_layer(layer, level if layer == "coverage_union" else None)
+    if found is None:
+        raise WebError(404, COVERAGE_MISSING)
+    return found

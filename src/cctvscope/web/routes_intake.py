@@ -1,0 +1,229 @@
+"""Survey intake for borough managers, and business registration of private cameras."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from cctvscope.errors import InputError
+from cctvscope.evidence.registry import (
+    Actor,
+    PrivateCameraSpec,
+    list_registrations,
+    register_camera,
+)
+from cctvscope.web import audit, intake
+from cctvscope.web.accounts import User
+from cctvscope.web.data import clean, records
+from cctvscope.web.deps import (
+    AppState,
+    Business,
+    FormCsrf,
+    HeaderCsrf,
+    RegistryReader,
+    State,
+    Surveyor,
+    WebError,
+    client_ip,
+)
+from cctvscope.web.pages import render
+from cctvscope.web.schemas import (
+    RegistrationIn,
+    RegistrationOut,
+    SurveyConfirm,
+    SurveyPreview,
+    SurveyResult,
+)
+from cctvscope.web.security import UserRole
+from cctvscope.web.views import audit_private_view
+
+router = APIRouter()
+BoroughField = Annotated[str, Form(pattern=r"^E0900\d{4}$")]
+
+
+def _borough_choices(state: AppState, user: User) -> list[dict[str, Any]]:
+    boroughs = state.data.current().estate.boroughs[["gss_code", "name"]].sort_values("name")
+    return [b for b in records(boroughs) if user.may_read_borough(str(b["gss_code"]))]
+
+
+def _preview(state: AppState, user: User, borough: str, file: UploadFile) -> SurveyPreview:
+    data = intake.read_upload(state, file.filename or "", file.file)
+    return intake.preview(state, user, borough, file.filename or "upload", data)
+
+
+def _confirm(state: AppState, request: Request, user: User, upload_id: str) -> SurveyResult:
+    result, borough = intake.confirm(state, user, upload_id)
+    audit.record(
+        state.engine,
+        audit.DATA_CHANGE,
+        f"survey import {borough}",
+        username=user.username,
+        ip=client_ip(request),
+        detail={"cameras": result.imported, "estate_version": result.estate.version},
+    )
+    return result
+
+
+@router.get("/survey", response_class=HTMLResponse, include_in_schema=False)
+def survey_page(request: Request, state: State, user: Surveyor) -> Response:
+    """The survey upload form."""
+    return render(request, "survey.html", user, {"boroughs": _borough_choices(state, user)})
+
+
+@router.post("/survey/preview", include_in_schema=False, dependencies=[FormCsrf])
+def survey_preview_page(
+    request: Request,
+    state: State,
+    user: Surveyor,
+    file: Annotated[UploadFile, File()],
+    borough: BoroughField,
+) -> Response:
+    """Every finding by row and field; nothing saved."""
+    view = _preview(state, user, borough, file)
+    return render(request, "survey_preview.html", user, {"view": view})
+
+
+@router.post("/survey/confirm", include_in_schema=False, dependencies=[FormCsrf])
+def survey_confirm_page(
+    request: Request,
+    state: State,
+    user: Surveyor,
+    upload_id: Annotated[str, Form(min_length=8, max_length=64)],
+) -> Response:
+    """Import a previewed survey."""
+    result = _confirm(state, request, user, upload_id)
+    return render(request, "survey_done.html", user, {"result": result})
+
+
+@router.post("/api/survey/preview", response_model=SurveyPreview, tags=["intake"])
+def survey_preview_api(
+    state: State,
+    user: Surveyor,
+    file: Annotated[UploadFile, File(description="Filled survey template (.xlsx) or CSV")],
+    borough: BoroughField,
+    _csrf: None = HeaderCsrf,
+) -> SurveyPreview:
+    """Check a survey against a borough: every finding by row and field; nothing is saved."""
+    return _preview(state, user, borough, file)
+
+
+@router.post("/api/survey/confirm", response_model=SurveyResult, tags=["intake"])
+def survey_confirm_api(
+    request: Request, state: State, user: Surveyor, body: SurveyConfirm, _csrf: None = HeaderCsrf
+) -> SurveyResult:
+    """Import a previewed survey (only when it had no errors)."""
+    return _confirm(state, request, user, body.upload_id)
+
+
+def _registrations(state: AppState, request: Request, user: User) -> list[RegistrationOut]:
+    loaded = state.data.current()
+    actor = (
+        Actor.business(user.business_id or "") if user.role is UserRole.BUSINESS else Actor.police()
+    )
+    regs = list_registrations(state.engine, state.settings.estate_name, actor)
+    cams = loaded.cameras.set_index("camera_id")[["lon_deg", "lat_deg", "owner_type"]]
+    joined = regs.join(cams, on="camera_id")
+    shown = joined.dropna(subset=["lon_deg"]).assign(owner_type="private")
+    audit_private_view(state, request, user, shown, "private camera registrations")
+    fields = list(RegistrationOut.model_fields)
+    return [
+        RegistrationOut.model_validate({k: clean(r.get(k)) for k in fields})
+        for r in records(joined)
+    ]
+
+
+def _register(
+    state: AppState, request: Request, user: User, body: RegistrationIn
+) -> RegistrationOut:
+    spec = PrivateCameraSpec(
+        heading_deg=body.heading_deg,
+        hfov_deg=body.hfov_deg,
+        resolution_h_px=body.resolution_h_px,
+        resolution_v_px=body.resolution_v_px,
+        retention_days=body.retention_days,
+        contact=body.contact,
+        consent_contact=body.consent_contact,
+        consent_share=body.consent_share,
+        lon=body.lon_deg,
+        lat=body.lat_deg,
+        location_text=body.location_text,
+    )
+    actor = Actor.business(user.business_id or "")
+    try:
+        reg = register_camera(state.engine, state.settings.estate_name, actor, spec)
+    except InputError as exc:
+        reasons = "; ".join(str(f) for f in exc.findings) or str(exc)
+        raise WebError(422, f"the camera was not registered: {reasons}") from exc
+    audit.record(
+        state.engine,
+        audit.DATA_CHANGE,
+        f"registered {reg.camera_id}",
+        username=user.username,
+        ip=client_ip(request),
+        detail={"business_id": reg.business_id, "consent_share": reg.consent_share},
+    )
+    return RegistrationOut(
+        camera_id=reg.camera_id,
+        business_id=reg.business_id,
+        contact=reg.contact,
+        consent_contact=reg.consent_contact,
+        consent_share=reg.consent_share,
+        verification_status=reg.verification_status.value,
+        registered_at=reg.registered_at,
+        lon_deg=body.lon_deg,
+        lat_deg=body.lat_deg,
+    )
+
+
+@router.get("/api/registrations", response_model=list[RegistrationOut], tags=["registry"])
+def registrations_api(request: Request, state: State, user: RegistryReader) -> Any:
+    """A business's own registrations; police and admin: those consenting to share."""
+    return _registrations(state, request, user)
+
+
+@router.post(
+    "/api/registrations", response_model=RegistrationOut, status_code=201, tags=["registry"]
+)
+def register_api(
+    request: Request, state: State, user: Business, body: RegistrationIn, _csrf: None = HeaderCsrf
+) -> RegistrationOut:
+    """Register one of the business's cameras (it joins a new estate version)."""
+    return _register(state, request, user, body)
+
+
+@router.get("/registrations", response_class=HTMLResponse, include_in_schema=False)
+def registrations_page(request: Request, state: State, user: RegistryReader) -> Response:
+    """Registered private cameras, and (for a business) the registration form."""
+    rows = _registrations(state, request, user)
+    return render(request, "registrations.html", user, {"rows": rows, "errors": [], "form": {}})
+
+
+@router.post("/registrations", include_in_schema=False, dependencies=[FormCsrf])
+async def register_page(request: Request, state: State, user: Business) -> Response:
+    """Register a camera from the form; errors are shown beside the form (422)."""
+    form = await request.form()
+    values: dict[str, Any] = {
+        k: form.get(k) for k in RegistrationIn.model_fields if form.get(k) not in (None, "")
+    }
+    for flag in ("consent_contact", "consent_share"):
+        values[flag] = form.get(flag) in ("on", "true", "1", "yes")
+    try:
+        body = RegistrationIn.model_validate(values)
+        from starlette.concurrency import run_in_threadpool
+
+        created = await run_in_threadpool(_register, state, request, user, body)
+    except (ValidationError, WebError) as exc:
+        errors = (
+            [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+            if isinstance(exc, ValidationError)
+            else [exc.detail]
+        )
+        rows = await run_in_threadpool(_registrations, state, request, user)
+        context = {"rows": rows, "errors": errors, "form": {k: str(v) for k, v in values.items()}}
+        return render(request, "registrations.html", user, context, status_code=422)
+    rows = await run_in_threadpool(_registrations, state, request, user)
+    context = {"rows": rows, "errors": [], "form": {}, "created": created}
+    return render(request, "registrations.html", user, context, status_code=201)

@@ -1,0 +1,155 @@
+"""Passwords (argon2), signed session cookies with a CSRF token, API tokens, login rate limit.
+
+Sessions are stateless: the cookie holds the user id, the session's CSRF token and
+the issue time, signed with HMAC-SHA256 under the settings' secret key. An anonymous
+visitor gets a session without a user, so the login form carries a CSRF token too;
+a successful login issues a new session (and a new CSRF token).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+SESSION_COOKIE = "cctvscope_session"
+CSRF_FORM_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+TOKEN_PREFIX = "cst_"
+
+_hasher = PasswordHasher()
+#: Verified against when a username is unknown, so a miss costs what a hit costs.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class UserRole(StrEnum):
+    """What an account may do (see docs/web.md for the routes of each)."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    BOROUGH_MANAGER = "borough_manager"
+    POLICE = "police"
+    BUSINESS = "business"
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches; an unknown user (None) still costs one verification."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def new_api_token() -> str:
+    """A fresh API token (shown once; only its digest is stored)."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 hex digest under which a token is stored and looked up."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the session cookie says: the user (None when anonymous) and the CSRF token."""
+
+    user_id: int | None
+    csrf: str
+    issued_at: float
+
+    @classmethod
+    def new(cls, user_id: int | None) -> Session:
+        """A new session with a fresh CSRF token."""
+        return cls(user_id, secrets.token_urlsafe(24), time.time())
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signature(secret: str, payload: str) -> str:
+    return _b64(hmac.new(secret.encode("utf-8"), payload.encode("ascii"), "sha256").digest())
+
+
+def encode_session(session: Session, secret: str) -> str:
+    """The signed cookie value of ``session``."""
+    body = json.dumps({"u": session.user_id, "c": session.csrf, "t": session.issued_at})
+    payload = _b64(body.encode("utf-8"))
+    return f"{payload}.{_signature(secret, payload)}"
+
+
+def decode_session(value: str | None, secret: str, max_age_s: float) -> Session | None:
+    """The session in a cookie value, or None when missing, tampered with or expired."""
+    if not value or value.count(".") != 1:
+        return None
+    payload, signature = value.split(".")
+    if not hmac.compare_digest(signature, _signature(secret, payload)):
+        return None
+    try:
+        data = json.loads(_unb64(payload))
+        user_id = data["u"]
+        session = Session(
+            None if user_id is None else int(user_id), str(data["c"]), float(data["t"])
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+    if time.time() - session.issued_at > max_age_s:
+        return None
+    return session
+
+
+def csrf_matches(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of the session's CSRF token with the one submitted."""
+    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+class LoginRateLimiter:
+    """Failed logins per (username, IP) in a sliding window; in memory, per process."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self.window_s:
+            times.popleft()
+        return times
+
+    def blocked(self, username: str, ip: str) -> bool:
+        """Whether this username and IP have used up their failures in the window."""
+        with self._lock:
+            return len(self._recent((username.lower(), ip), time.monotonic())) >= self.limit
+
+    def failed(self, username: str, ip: str) -> None:
+        """Record one failure."""
+        with self._lock:
+            now = time.monotonic()
+            self._recent((username.lower(), ip), now).append(now)
+
+    def succeeded(self, username: str, ip: str) -> None:
+        """Forget the failures of a username and IP after a good login."""
+        with self._lock:
+            self._failures.pop((username.lower(), ip), None)

@@ -1,0 +1,46 @@
+"""Settings of the web application (environment prefix ``CCTVSCOPE_WEB_``)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cctvscope.config import get_settings
+
+
+def _default_database_url() -> str:
+    # The CLI's default (CCTVSCOPE_DATABASE_URL, else ./cctvscope.db), so that
+    # `cctvscope demo` then `cctvscope serve` meet the same store.
+    return get_settings().database_url
+
+
+class WebSettings(BaseSettings):
+    """Where the store and the analysis outputs are, and the security knobs."""
+
+    model_config = SettingsConfigDict(env_prefix="CCTVSCOPE_WEB_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=_default_database_url, description="SQLAlchemy URL of the store."
+    )
+    output_dir: Path = Field(
+        default=Path("out"), description="Folder `cctvscope demo` writes its outputs to."
+    )
+    estate_name: str = Field(default="london", description="Estate shown (latest version).")
+    secret_key: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(32),
+        description="Key signing session cookies; generated at start when not set, so "
+        "sessions do not survive a restart unless it is set.",
+        repr=False,
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Mark cookies Secure even on plain HTTP (behind a TLS proxy)."
+    )
+    session_max_age_s: int = Field(default=8 * 3600, gt=0, description="Session lifetime [s].")
+    max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="Largest upload [B].")
+    login_rate_limit: int = Field(
+        default=5, gt=0, description="Failed logins allowed per username and IP per window."
+    )
+    login_window_s: float = Field(default=60.0, gt=0, description="Rate-limit window [s].")

@@ -1,0 +1,195 @@
+/* cctvscope map and page behaviour. No tiles, no external requests: borough outlines,
+   cameras (clustered), coverage and gap layers on a plain background with a scale bar. */
+(function () {
+  "use strict";
+
+  var OWNER_COLOURS = { council: "#1f77b4", tfl: "#d62728", police: "#2ca02c", private: "#9467bd" };
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) { throw new Error(url + ": " + r.status); }
+        return r.json();
+      });
+  }
+
+  function text(tag, value) {
+    var el = document.createElement(tag);
+    el.textContent = value === null || value === undefined ? "" : String(value);
+    return el;
+  }
+
+  function legend(map, entries) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "legend");
+      div.appendChild(text("strong", "Legend"));
+      entries.forEach(function (e) {
+        var row = document.createElement("div");
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.background = e[1];
+        row.appendChild(swatch);
+        row.appendChild(text("span", e[0]));
+        div.appendChild(row);
+      });
+      return div;
+    };
+    control.addTo(map);
+  }
+
+  function boroughLayer(map, el, overlays) {
+    var focus = el.dataset.borough || "";
+    return getJSON("/api/layers/boroughs").then(function (data) {
+      var layer = L.geoJSON(data, {
+        style: function (f) {
+          var mine = f.properties.gss_code === focus;
+          return { color: mine ? "#000" : "#555", weight: mine ? 2.5 : 1, fillColor: "#f2efe6", fillOpacity: mine ? 0.5 : 0.25 };
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(f.properties.name + " — " + f.properties.cameras + " cameras");
+          l.on("add", function () {
+            var node = l.getElement && l.getElement();
+            if (node) { node.setAttribute("data-gss", f.properties.gss_code); }
+          });
+          l.on("click", function (ev) {
+            if (el.dataset.layers.indexOf("search") >= 0) { return; }
+            L.DomEvent.stopPropagation(ev);
+            window.location.href = "/boroughs/" + encodeURIComponent(f.properties.gss_code);
+          });
+        }
+      }).addTo(map);
+      overlays["Boroughs"] = layer;
+      var bounds = layer.getBounds();
+      if (focus) {
+        layer.eachLayer(function (l) { if (l.feature.properties.gss_code === focus) { bounds = l.getBounds(); } });
+      }
+      map.fitBounds(bounds);
+      return layer;
+    });
+  }
+
+  function cameraLayer(map, el, overlays) {
+    var url = "/api/layers/cameras" + (el.dataset.borough ? "?borough=" + encodeURIComponent(el.dataset.borough) : "");
+    return getJSON(url).then(function (data) {
+      var cluster = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 17 });
+      var markers = data.features.map(function (f) {
+        var c = f.geometry.coordinates;
+        var m = L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: OWNER_COLOURS[f.properties.owner_type] || "#333", fillOpacity: 0.8 });
+        m.bindTooltip(f.properties.id + " (" + f.properties.owner_type + ")");
+        m.on("click", function () { window.location.href = "/cameras/" + encodeURIComponent(f.properties.id); });
+        return m;
+      });
+      cluster.addLayers(markers);
+      cluster.addTo(map);
+      overlays["Cameras"] = cluster;
+    });
+  }
+
+  function coverageLayers(map, el, overlays) {
+    if (el.dataset.coverage !== "1") { return Promise.resolve(); }
+    var union = getJSON("/api/layers/coverage/coverage_union?level=recognise").then(function (data) {
+      overlays["Coverage (Recognise)"] = L.geoJSON(data, { style: { color: "#2b8cbe", weight: 0, fillOpacity: 0.35 } }).addTo(map);
+    });
+    var gaps = getJSON("/api/layers/coverage/gaps").then(function (data) {
+      overlays["Gaps"] = L.geoJSON(data, {
+        style: { color: "#e6550d", weight: 1, fillOpacity: 0.3 },
+        onEachFeature: function (f, l) { l.bindTooltip("gap rank " + f.properties.rank + ": " + f.properties.crimes + " crimes"); }
+      }).addTo(map);
+    });
+    return Promise.allSettled([union, gaps]);
+  }
+
+  function renderSearch(map, result, group) {
+    group.clearLayers();
+    L.circleMarker([result.lat_deg, result.lon_deg], { radius: 7, color: "#000", weight: 2 }).addTo(group);
+    var box = document.getElementById("search-result");
+    box.replaceChildren();
+    box.appendChild(text("p", result.cameras.length + " cameras could have seen lon " + result.lon_deg + ", lat " + result.lat_deg));
+    var table = document.createElement("table");
+    table.className = "data hits";
+    var head = document.createElement("tr");
+    ["camera", "detail level", "distance (m)", "owner", "operator"].forEach(function (h) { head.appendChild(text("th", h)); });
+    table.appendChild(head);
+    result.cameras.forEach(function (c) {
+      var row = document.createElement("tr");
+      [c.camera_id, c.level, Math.round(c.distance_m), c.owner_type, c.operator].forEach(function (v) { row.appendChild(text("td", v)); });
+      table.appendChild(row);
+      L.circleMarker([c.lat_deg, c.lon_deg], { radius: 5, color: OWNER_COLOURS[c.owner_type] || "#333" }).bindTooltip(c.camera_id).addTo(group);
+    });
+    box.appendChild(table);
+  }
+
+  function searchOnClick(map) {
+    var group = L.layerGroup().addTo(map);
+    map.on("click", function (ev) {
+      var url = "/api/search?lon=" + ev.latlng.lng.toFixed(6) + "&lat=" + ev.latlng.lat.toFixed(6);
+      getJSON(url).then(function (r) { renderSearch(map, r, group); })
+        .catch(function (err) { document.getElementById("search-result").replaceChildren(text("p", "search failed: " + err.message)); });
+    });
+  }
+
+  function gbp(v) { return v === null || v === undefined ? "—" : "£" + Math.round(v).toLocaleString("en-GB"); }
+
+  function pollJob(map, status) {
+    var id = status.dataset.job;
+    if (!id) { return; }
+    var rooms = L.layerGroup().addTo(map);
+    function tick() {
+      getJSON("/api/options/control-rooms/" + encodeURIComponent(id)).then(function (job) {
+        status.textContent = job.state + ": " + job.message;
+        if (job.state === "queued" || job.state === "running") { setTimeout(tick, 1000); return; }
+        if (job.state !== "done") { return; }
+        var box = document.getElementById("job-result");
+        var table = document.createElement("table");
+        table.className = "data options";
+        var head = document.createElement("tr");
+        ["rooms", "status", "annual cost", "one-off", "NPV", "open rooms"].forEach(function (h) { head.appendChild(text("th", h)); });
+        table.appendChild(head);
+        job.options.forEach(function (o) {
+          var row = document.createElement("tr");
+          [o.rooms, o.status, gbp(o.annual_cost_gbp_per_year), gbp(o.one_off_gbp), gbp(o.npv_gbp), o.open_rooms.join(", ")].forEach(function (v) { row.appendChild(text("td", v)); });
+          table.appendChild(row);
+        });
+        box.replaceChildren(text("p", "Status quo: " + gbp(job.status_quo_annual_gbp_per_year) + " a year"), table);
+        var keys = Object.keys(job.rooms);
+        if (keys.length) {
+          job.rooms[keys[0]].forEach(function (r) {
+            L.marker([r.lat_deg, r.lon_deg]).bindTooltip(r.name + " (" + keys[0] + "-room option)").addTo(rooms);
+          });
+        }
+      }).catch(function (err) { status.textContent = "status unavailable: " + err.message; });
+    }
+    tick();
+  }
+
+  function initMap(el) {
+    var map = L.map(el, { zoomSnap: 0.25, minZoom: 8, maxZoom: 19 }).setView([51.5, -0.12], 10);
+    L.control.scale({ imperial: false }).addTo(map);
+    var layers = (el.dataset.layers || "").split(",");
+    var overlays = {};
+    var pending = [];
+    if (layers.indexOf("point") >= 0) {
+      var at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+      L.circleMarker(at, { radius: 7, color: "#000" }).addTo(map);
+      map.setView(at, 16);
+    }
+    if (layers.indexOf("boroughs") >= 0) { pending.push(boroughLayer(map, el, overlays)); }
+    if (layers.indexOf("cameras") >= 0) { pending.push(cameraLayer(map, el, overlays)); }
+    if (layers.indexOf("coverage") >= 0) { pending.push(coverageLayers(map, el, overlays)); }
+    if (layers.indexOf("search") >= 0) { searchOnClick(map); }
+    var status = document.getElementById("job-status");
+    if (layers.indexOf("rooms") >= 0 && status) { pollJob(map, status); }
+    legend(map, [["council camera", OWNER_COLOURS.council], ["TfL camera", OWNER_COLOURS.tfl], ["police camera", OWNER_COLOURS.police],
+      ["private camera", OWNER_COLOURS.private], ["coverage (Recognise)", "#2b8cbe"], ["gap", "#e6550d"]]);
+    Promise.allSettled(pending).then(function () {
+      L.control.layers(null, overlays).addTo(map);
+      el.setAttribute("data-map-ready", "1");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("map");
+    if (el && window.L) { initMap(el); }
+  });
+})();

@@ -1,0 +1,284 @@
+"""View functions: build the shared response models, applying what each role may see.
+
+Camera visibility (locations):
+
+- admin and police: every public camera, and private cameras whose business
+  consents to share (each such view is written to the audit log);
+- analyst: every public camera;
+- borough manager: public cameras of their boroughs;
+- business: their own registered cameras only.
+
+Aggregates (counts per borough, coverage, compliance shares) include every camera.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fastapi import Request
+
+from cctvscope.web import audit
+from cctvscope.web.accounts import User
+from cctvscope.web.data import COVERAGE_MISSING, EstateData, Loaded, clean, records
+from cctvscope.web.deps import AppState, WebError, client_ip
+from cctvscope.web.schemas import (
+    BoroughCompliance,
+    BoroughCosts,
+    BoroughProfile,
+    BoroughRow,
+    BoroughRules,
+    CameraOut,
+    CameraPage,
+    ComplianceView,
+    CoverageRow,
+    CoverageStatus,
+    Headline,
+    Overview,
+    RoomRow,
+    RuleResult,
+)
+from cctvscope.web.security import UserRole
+
+PRIVATE = "private"
+CAMERA_FIELDS = list(CameraOut.model_fields)
+BOROUGH_FIELDS = list(BoroughRow.model_fields)
+COVERAGE_FIELDS = list(CoverageRow.model_fields)
+
+
+def visible_cameras(data: EstateData, user: User, loaded: Loaded) -> pd.DataFrame:
+    """The cameras whose locations ``user`` may see (see the module docstring)."""
+    cams = loaded.cameras
+    private = cams["owner_type"] == PRIVATE
+    if user.role is UserRole.BUSINESS:
+        regs = data.registrations(loaded)
+        own = set(regs.loc[regs["business_id"] == user.business_id, "camera_id"].astype(str))
+        return cams[private & cams["camera_id"].astype(str).isin(own)]
+    if user.role in (UserRole.ADMIN, UserRole.POLICE):
+        regs = data.registrations(loaded)
+        consenting = set(regs.loc[regs["consent_share"].astype(bool), "camera_id"].astype(str))
+        return cams[~private | cams["camera_id"].astype(str).isin(consenting)]
+    public = cams[~private]
+    if user.role is UserRole.BOROUGH_MANAGER:
+        return public[public["borough_code"].isin(user.boroughs)]
+    return public
+
+
+def audit_private_view(
+    state: AppState, request: Request, user: User, shown: pd.DataFrame, what: str
+) -> None:
+    """Record a view that revealed private-camera locations (nothing when none did)."""
+    private = shown.loc[shown["owner_type"] == PRIVATE, "camera_id"].astype(str)
+    if private.empty:
+        return
+    audit.record(
+        state.engine,
+        audit.VIEW_PRIVATE,
+        what,
+        username=user.username,
+        ip=client_ip(request),
+        detail={"cameras": len(private), "camera_ids": private.head(20).tolist()},
+    )
+
+
+def camera_out(row: dict[str, Any]) -> CameraOut:
+    """A camera row as the response model."""
+    return CameraOut.model_validate({k: clean(row.get(k)) for k in CAMERA_FIELDS})
+
+
+def _borough_row(row: dict[str, Any]) -> BoroughRow:
+    return BoroughRow.model_validate({k: clean(row.get(k)) for k in BOROUGH_FIELDS})
+
+
+def coverage_status(data: EstateData, area_code: str) -> CoverageStatus:
+    """Coverage rows of an area (``london`` or a borough code), or why there are none."""
+    summary = data.coverage_summary()
+    if summary is None:
+        return CoverageStatus(computed=False, message=COVERAGE_MISSING, rows=[])
+    if area_code == "london":
+        rows = summary[summary["area_type"] == "london"]
+    else:
+        rows = summary[(summary["area_type"] == "borough") & (summary["area_code"] == area_code)]
+    present = [c for c in COVERAGE_FIELDS if c in rows.columns]
+    items = [
+        CoverageRow.model_validate({k: r.get(k) for k in COVERAGE_FIELDS})
+        for r in records(rows, present)
+    ]
+    return CoverageStatus(computed=True, message="", rows=items)
+
+
+def overview(data: EstateData, user: User) -> Overview:
+    """London headline figures and the per-borough table (boroughs the user may read)."""
+    loaded = data.current()
+    summary = loaded.summary
+    estate = loaded.estate
+    compliance = data.compliance(loaded)
+    share = compliance.result.share_compliant
+    headline = Headline(
+        cameras=len(estate.cameras),
+        council_cameras=int(summary["council_cameras"].sum()),
+        tfl_cameras=int(summary["tfl_cameras"].sum()),
+        police_cameras=int(summary["police_cameras"].sum()),
+        private_cameras=int(summary["private_cameras"].sum()),
+        boroughs=len(estate.boroughs),
+        control_rooms=len(estate.control_rooms),
+        compliant_share=None if np.isnan(share) else float(share),
+    )
+    rows = [_borough_row(r) for r in records(summary) if user.may_read_borough(str(r["gss_code"]))]
+    return Overview(
+        estate=loaded.ref,
+        headline=headline,
+        boroughs=rows,
+        coverage=coverage_status(data, "london"),
+    )
+
+
+def _rules(frame: pd.DataFrame) -> list[RuleResult]:
+    cols = list(RuleResult.model_fields)
+    return [RuleResult.model_validate(r) for r in records(frame, cols)]
+
+
+def borough_profile(data: EstateData, user: User, code: str) -> BoroughProfile:
+    """One borough: estate, coverage, compliance, costs, control rooms."""
+    loaded = data.current()
+    boroughs = loaded.estate.boroughs
+    match = boroughs[boroughs["gss_code"] == code]
+    if match.empty:
+        raise WebError(404, f"no borough {code!r} in estate {loaded.ref.name!r}")
+    if not user.may_read_borough(code):
+        raise WebError(403, f"your account may not read borough {code}")
+    info = records(pd.DataFrame(match.drop(columns="geometry")))[0]
+    row = records(loaded.summary[loaded.summary["gss_code"] == code])[0]
+    outcome = data.compliance(loaded)
+    result = outcome.result
+    table = outcome.boroughs.set_index("gss_code").loc[code]
+    rules = result.by_borough_rule[result.by_borough_rule["borough_code"] == code]
+    compliance = BoroughCompliance(
+        standard=result.standard_label,
+        cameras=int(table["cameras"]),
+        compliant_cameras=int(table["compliant_cameras"]),
+        share_compliant=clean(table["share_compliant"]),
+        rules=_rules(rules),
+    )
+    costs = None
+    vfm = data.output_csv("vfm.csv")
+    if vfm is not None and code in set(vfm["gss_code"]):
+        v = records(vfm[vfm["gss_code"] == code])[0]
+        costs = BoroughCosts.model_validate({k: v.get(k) for k in BoroughCosts.model_fields})
+    cams = loaded.cameras
+    council = cams[(cams["borough_code"] == code) & cams["control_room_id"].notna()]
+    rooms = council.groupby("control_room_id").size().sort_values(ascending=False)
+    return BoroughProfile(
+        estate=loaded.ref,
+        borough=_borough_row(row),
+        area_km2=float(info["area_km2"]),
+        population=info.get("population"),
+        recorded_crimes_per_year=info.get("recorded_crimes_per_year"),
+        coverage=coverage_status(data, code),
+        compliance=compliance,
+        costs=costs,
+        control_rooms=[RoomRow(control_room_id=str(k), cameras=int(n)) for k, n in rooms.items()],
+    )
+
+
+def filter_cameras(
+    cams: pd.DataFrame, borough: str | None, owner: str | None, kind: str | None
+) -> pd.DataFrame:
+    """Cameras by borough code, owner type and kind (``fixed`` or ``ptz``)."""
+    if borough:
+        cams = cams[cams["borough_code"] == borough]
+    if owner:
+        cams = cams[cams["owner_type"] == owner]
+    if kind:
+        cams = cams[cams["ptz"].astype(bool) == (kind == "ptz")]
+    return cams
+
+
+def camera_page(
+    state: AppState,
+    request: Request,
+    user: User,
+    *,
+    borough: str | None,
+    owner: str | None,
+    kind: str | None,
+    page: int,
+    page_size: int,
+) -> CameraPage:
+    """One page of the cameras the user may see, filtered."""
+    loaded = state.data.current()
+    cams = filter_cameras(visible_cameras(state.data, user, loaded), borough, owner, kind)
+    cams = cams.sort_values("camera_id")
+    start = (page - 1) * page_size
+    shown = cams.iloc[start : start + page_size]
+    audit_private_view(state, request, user, shown, "cameras list")
+    return CameraPage(
+        total=len(cams),
+        page=page,
+        page_size=page_size,
+        items=[camera_out(r) for r in records(shown)],
+    )
+
+
+def camera_detail(state: AppState, request: Request, user: User, camera_id: str) -> CameraOut:
+    """One camera, if the user may see it (404 otherwise: its existence is not revealed)."""
+    loaded = state.data.current()
+    cams = visible_cameras(state.data, user, loaded)
+    match = cams[cams["camera_id"].astype(str) == camera_id]
+    if match.empty:
+        raise WebError(404, f"no camera {camera_id!r} that your account may see")
+    audit_private_view(state, request, user, match, f"camera {camera_id}")
+    return camera_out(records(match)[0])
+
+
+def compliance_view(data: EstateData, user: User) -> ComplianceView:
+    """Compliance by rule (London, or the manager's boroughs) and by borough."""
+    loaded = data.current()
+    outcome = data.compliance(loaded)
+    result = outcome.result
+    if user.all_london:
+        rules = result.london_by_rule
+    else:
+        mine = result.by_borough_rule[result.by_borough_rule["borough_code"].isin(user.boroughs)]
+        sums = mine.groupby(["rule_id", "severity"], sort=False)[
+            ["assessed", "passed", "failed", "unknown"]
+        ].sum()
+        rules = sums.reset_index()
+        decided = rules["passed"] + rules["failed"]
+        rules["share_passed"] = rules["passed"] / decided.where(decided > 0)
+    boroughs = outcome.boroughs[
+        outcome.boroughs["gss_code"].map(lambda c: user.may_read_borough(str(c)))
+    ]
+    cols = list(BoroughRules.model_fields)
+    return ComplianceView(
+        estate=loaded.ref,
+        standard=result.standard_label,
+        rules=_rules(rules),
+        boroughs=[BoroughRules.model_validate(r) for r in records(boroughs, cols)],
+    )
+
+
+def cameras_geojson(
+    state: AppState, request: Request, user: User, borough: str | None
+) -> dict[str, Any]:
+    """The cameras the user may see as GeoJSON points (id, owner type, borough)."""
+    loaded = state.data.current()
+    cams = filter_cameras(visible_cameras(state.data, user, loaded), borough, None, None)
+    audit_private_view(state, request, user, cams, "camera map layer")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"id": cid, "owner_type": owner, "borough_code": code},
+        }
+        for cid, owner, code, lon, lat in zip(
+            cams["camera_id"].astype(str),
+            cams["owner_type"].astype(str),
+            cams["borough_code"].astype(str),
+            cams["lon_deg"].astype(float),
+            cams["lat_deg"].astype(float),
+            strict=True,
+        )
+    ]
+    return {"type": "FeatureCollection", "features": features}
