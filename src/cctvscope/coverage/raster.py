@@ -289,9 +289,10 @@ def square_metrics(raster: CoverageRaster, cells_per_square: int) -> IntArray:
         raise ValueError("grid sides must be multiples of cells_per_square")
     n_sq = (ny // cells_per_square) * (nx // cells_per_square)
     out = np.zeros((n_sq, raster.count.shape[0], len(ZONE_METRICS)), np.int64)
-    dummy = np.zeros((1, 1), np.int32)
+    # Square mode computes each cell's zone from its row and column; no zone raster is read.
+    unused_zones = np.zeros((1, 1), np.int32)
     _zone_metrics(
-        raster.count, raster.public_bits, raster.private_bits, dummy, cells_per_square, out
+        raster.count, raster.public_bits, raster.private_bits, unused_zones, cells_per_square, out
     )
     return out
 
