@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pytest
 import shapely
+import sqlalchemy as sa
 
 from cctvscope.crs import BNG
 from cctvscope.model import Borough, Camera, Estate, Region, empty_estate
 from cctvscope.model.frames import normalise_frame, records_to_frame, with_points
+from cctvscope.store import init_store
+
+PG_ENV = "CCTVSCOPE_TEST_PG_URL"
 
 
 def make_camera(
@@ -114,3 +123,28 @@ def tiny_estate() -> Estate:
         ),
     ]
     return estate.replace_tables(cameras=with_points(records_to_frame(Camera, cameras)))
+
+
+@contextlib.contextmanager
+def throwaway_pg_engine(prefix: str) -> Iterator[sa.Engine]:
+    """A fresh, migrated PostgreSQL database named after ``prefix``, dropped on exit.
+
+    Skips the test when no server is configured (``scripts/pg.sh start``).
+    """
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(
+            f"{PG_ENV} is not set (scripts/pg.sh start; export {PG_ENV}=$(scripts/pg.sh url))"
+        )
+    name = f"cctvscope_{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(sa.make_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine = init_store(sa.make_url(base).set(database=name))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +33,7 @@ from cctvscope.evidence.registry import (
 from cctvscope.model import Camera, Estate
 from cctvscope.model.frames import records_to_frame, with_points
 from cctvscope.store import init_store, load_estate, save_estate
-from tests.conftest import make_camera
+from tests.conftest import make_camera, throwaway_pg_engine
 
 PG_ENV = "CCTVSCOPE_TEST_PG_URL"
 SHOP_A = Actor.business("shop-a")
@@ -47,21 +45,8 @@ ANALYST = Actor.analyst()
 @pytest.fixture(scope="module")
 def pg_engine() -> Iterator[sa.Engine]:
     """A fresh migrated PostgreSQL database for this module, dropped at its end."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"{PG_ENV} is not set")
-    name = f"cctvscope_registry_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(sa.make_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = init_store(sa.make_url(base).set(database=name))
-    try:
+    with throwaway_pg_engine("registry") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,8 +9,6 @@ dropped at its end, emptied before each test.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import sqlalchemy as sa
 from cctvscope.model import Estate
 from cctvscope.store import init_store
 from cctvscope.store.tables import ALL_TABLES
+from tests.conftest import throwaway_pg_engine
 from tests.store.builders import make_estate
 
 PG_ENV = "CCTVSCOPE_TEST_PG_URL"
@@ -34,23 +33,8 @@ def estate() -> Estate:
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[sa.Engine]:
     """A fresh, migrated PostgreSQL database for this session, dropped at its end."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(
-            f"{PG_ENV} is not set (scripts/pg.sh start; export {PG_ENV}=$(scripts/pg.sh url))"
-        )
-    name = f"cctvscope_store_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(sa.make_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = init_store(sa.make_url(base).set(database=name))
-    try:
+    with throwaway_pg_engine("store") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def empty_postgres(engine: sa.Engine) -> None:

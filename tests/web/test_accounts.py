@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
@@ -17,6 +14,7 @@ from cctvscope.store.web_tables import api_tokens, audit_log, users
 from cctvscope.web import audit
 from cctvscope.web.accounts import add_user, authenticate, create_token, user_for_token
 from cctvscope.web.security import UserRole, token_digest
+from tests.conftest import throwaway_pg_engine
 
 runner = CliRunner()
 
@@ -32,21 +30,8 @@ def store(request, tmp_path):
         yield engine
         engine.dispose()
         return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"{PG_ENV} is not set")
-    name = f"cctvscope_web_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(sa.make_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = init_store(sa.make_url(base).set(database=name))
-    try:
+    with throwaway_pg_engine("web") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def test_migration_creates_the_web_tables_exactly(store):
