@@ -101,7 +101,7 @@ def test_headline_figures_match_the_results(inputs: GuideInputs, html: str) -> N
         f"{gbp(float(london['annual_cost_gbp']))} a year",
         f"{gbp(eco.framework.annual_savings_gbp)} a year",
         f"{eco.evidence_savings.officer_hours_saved_per_year:,.0f} hours a year",
-        f"{comp.result.share_compliant:.1%}",
+        f"{comp.result.share_compliant_decided:.1%}",
         gbp(best.npv_gbp),
     ]
     summary = html.split('id="summary"')[1].split("</table>")[0]

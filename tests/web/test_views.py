@@ -304,7 +304,11 @@ def test_survey_confirm_imports_and_is_audited(clients, env):
     assert confirm.status_code == 200, confirm.text
     after = env.estate()
     assert after.version == before.version + 1
-    assert len(after.cameras) == len(before.cameras) + 1
+    # A survey replaces the borough's cameras of its owner types (here council).
+    cams = before.cameras
+    replaced = int(((cams["borough_code"] == CAMDEN) & (cams["owner_type"] == "council")).sum())
+    assert len(after.cameras) == len(before.cameras) - replaced + 1
+    assert confirm.json()["plan"]["removed"] == replaced
     assert "SV-CONFIRM-1" in set(after.cameras["camera_id"])
     row = audit.entries(env.engine, action=audit.DATA_CHANGE, limit=1)[0]
     assert row.target == f"survey import {CAMDEN}"

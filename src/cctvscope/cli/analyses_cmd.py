@@ -119,8 +119,12 @@ def compliance_step(
     on_step: Callable[[str], None],
     *,
     strict: bool = False,
+    assume_defaults: bool = False,
 ) -> tuple[ComplianceOutcome, list[Path]]:
-    """Run the compliance workflow (with stored CoP scores), write its files, record the run."""
+    """Run the compliance workflow (with stored CoP scores), write its files, record the run.
+
+    ``assume_defaults`` scores defaulted attributes as if measured (planning only).
+    """
     from cctvscope.reporting.compliance import write_compliance
     from cctvscope.store import cop_scores, record_run
     from cctvscope.workflows.compliance import run_compliance
@@ -130,6 +134,7 @@ def compliance_step(
         standard=standard,
         cop_scores=cop_scores(engine, estate.name),
         strict=strict,
+        assume_defaults=assume_defaults,
         on_step=on_step,
     )
     on_step("Writing the compliance tables")
@@ -141,7 +146,7 @@ def compliance_step(
         estate.name,
         estate.version,
         "compliance",
-        {"standard": outcome.standard_label, "strict": strict},
+        {"standard": outcome.standard_label, "strict": strict, "assume_defaults": assume_defaults},
         estate.input_hash(),
         {
             "share_compliant": outcome.result.share_compliant,
@@ -181,6 +186,25 @@ def compliance_table(outcome: ComplianceOutcome) -> Table:
     return table
 
 
+def input_basis_line(outcome: ComplianceOutcome) -> str:
+    """One line: cameras assessed, decided and unknown, share of real inputs (region)."""
+    basis = outcome.result.region_basis
+    share = basis.share_real_inputs
+    real = "n/a" if pd.isna(share) else f"{share:.0%}"
+    decided = outcome.result.share_compliant_decided
+    among = "n/a" if pd.isna(decided) else f"{decided:.1%}"
+    scoring = (
+        "defaulted attributes scored as if measured (--assume-defaults)"
+        if outcome.result.assume_defaults
+        else "rules on defaulted attributes answer unknown"
+    )
+    return (
+        f"assessed {basis.cameras:,} cameras: {basis.cameras_decided:,} decided, "
+        f"{basis.cameras_unknown:,} with an unknown rule; {among} of decided cameras compliant; "
+        f"real inputs {real} ({scoring})"
+    )
+
+
 def comply(
     estate: Annotated[str, typer.Option("--estate", help="Estate to check.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
@@ -188,6 +212,14 @@ def comply(
         str, typer.Option(help="Bundled standard name (london-v1, national-minimum-v1) or a file.")
     ] = "london-v1",
     strict: Annotated[bool, typer.Option(help="Fail (exit 1) on any non-compliance.")] = False,
+    assume_defaults: Annotated[
+        bool,
+        typer.Option(
+            "--assume-defaults",
+            help="score defaulted attributes as if measured (planning only); "
+            "default: they answer unknown",
+        ),
+    ] = False,
     version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
     database_url: DbOption = None,
 ) -> None:
@@ -203,9 +235,18 @@ def comply(
 
             engine = init_store(store_url(database_url))
             loaded = load_estate(engine, estate, version)
-            outcome, paths = compliance_step(engine, loaded, out, standard, on_step, strict=strict)
+            outcome, paths = compliance_step(
+                engine,
+                loaded,
+                out,
+                standard,
+                on_step,
+                strict=strict,
+                assume_defaults=assume_defaults,
+            )
             on_step("Done")
     except CctvscopeError as exc:
         raise fail(exc) from exc
     console.print(compliance_table(outcome))
+    console.print(input_basis_line(outcome))
     console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))

@@ -26,24 +26,24 @@ from cctvscope.cli.analyses_cmd import (
     headline_table,
 )
 from cctvscope.cli.audit_cmd import audit_footage
-from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
+from cctvscope.cli.common import DbOption, fail, store_url
 from cctvscope.cli.cop_cmd import cop_app
 from cctvscope.cli.coverage_cmd import coverage, coverage_table, demo_coverage
+from cctvscope.cli.data_cmd import export, status
 from cctvscope.cli.evidence_cmd import evidence_app, evidence_step, integration_summary
+from cctvscope.cli.import_cmd import import_app
 from cctvscope.cli.optimise_cmd import solve_sscflp
 from cctvscope.cli.options_cmd import options_app, options_step, options_table
 from cctvscope.cli.registry_cmd import registry_app
 from cctvscope.cli.render import (
     console,
     err_console,
-    findings_table,
     frame_table,
     steps,
-    warning_summary,
 )
 from cctvscope.cli.report_cmd import report
 from cctvscope.cli.web_cmd import serve, user_app
-from cctvscope.errors import CctvscopeError, InputError
+from cctvscope.errors import CctvscopeError
 from cctvscope.model.schema import schema_markdown
 
 app = typer.Typer(
@@ -52,7 +52,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-import_app = typer.Typer(help="Import data into an estate.", no_args_is_help=True)
 template_app = typer.Typer(help="Write blank templates for data collection.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
@@ -64,6 +63,8 @@ app.command("solve-sscflp")(solve_sscflp)
 app.command("coverage")(coverage)
 app.add_typer(options_app, name="options")
 app.command()(economics)
+app.command()(export)
+app.command()(status)
 app.command()(comply)
 app.command()(report)
 app.command()(serve)
@@ -135,67 +136,6 @@ def schema(
         console.print(text, markup=False, highlight=False)
 
 
-@import_app.command("cameras")
-def import_cameras_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV, GeoJSON, OSM XML or survey .xlsx file.")],
-    estate: Annotated[str, typer.Option("--estate", help="Estate to import into.")],
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="FIELD=COLUMN: read FIELD from the source's COLUMN."),
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="FIELD=VALUE: set FIELD to VALUE on every row."),
-    ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", help="csv, geojson, osm or xlsx (default: by extension)."),
-    ] = None,
-    encoding: Annotated[
-        str | None, typer.Option(help="Text encoding of a CSV file (default UTF-8).")
-    ] = None,
-    database_url: DbOption = None,
-) -> None:
-    """Import cameras, validating every row and field; any error changes nothing (exit 2)."""
-    from cctvscope.ingest.cameras import parse_assignments
-    from cctvscope.store import init_store
-    from cctvscope.workflows import import_cameras
-
-    try:
-        field_map = parse_assignments(map_ or [])
-        constants = parse_assignments(set_ or [])
-        engine = init_store(store_url(database_url))
-        with steps("import") as progress:
-            task = progress.add_task(f"Validating {file.name}", total=None)
-            outcome = import_cameras(
-                engine,
-                estate,
-                file,
-                field_map=field_map,
-                constants=constants,
-                fmt=fmt,
-                encoding=encoding,
-            )
-            progress.update(task, description=f"Imported {file.name}")
-    except InputError as exc:
-        err_console.print(findings_table(exc.errors, title=f"Errors in {file.name}"))
-        warnings = [f for f in exc.findings if f.severity == "warning"]
-        if warnings:
-            err_console.print(warning_summary(warnings))
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(code=EXIT_INPUT_ERROR) from exc
-    except CctvscopeError as exc:
-        raise fail(exc) from exc
-    imported = outcome.imported
-    if imported.warnings:
-        console.print(warning_summary(imported.warnings))
-    created = " (new estate)" if outcome.created else ""
-    console.print(
-        f"imported {len(imported.cameras):,} cameras into estate {outcome.estate.name!r} "
-        f"version {outcome.estate.version}{created}; {len(imported.warnings):,} warnings stored"
-    )
-
-
 @template_app.command("survey")
 def template_survey(
     out: Annotated[Path, typer.Option("--out", help="Output file: .xlsx or .csv.")],
@@ -208,6 +148,32 @@ def template_survey(
     except CctvscopeError as exc:
         raise fail(exc) from exc
     console.print(f"wrote {out}")
+
+
+def _template_command(table: str) -> None:
+    def command(
+        out: Annotated[Path, typer.Option("--out", help="Output file: .xlsx or .csv.")],
+    ) -> None:
+        from cctvscope.ingest.templates import write_return_template
+
+        tables = None if table == "return" else [table]
+        try:
+            write_return_template(out, tables=tables)
+        except CctvscopeError as exc:
+            raise fail(exc) from exc
+        except OSError as exc:
+            err_console.print(f"[red]error:[/red] cannot write {out}: {exc.strerror or exc}")
+            raise typer.Exit(code=1) from exc
+        console.print(f"wrote {out}")
+
+    what = "the borough return: one sheet per table" if table == "return" else f"table {table}"
+    command.__doc__ = f"Write the template of {what} (.xlsx, or .csv for one table)."
+    template_app.command(table)(command)
+
+
+for _table in ("return", "cameras", "control_rooms", "links", "contracts", "evidence_stats",
+               "cost_items", "monitoring"):  # fmt: skip
+    _template_command(_table)
 
 
 @app.command()

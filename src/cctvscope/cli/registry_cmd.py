@@ -60,7 +60,7 @@ def _print(rows: list[Registration], title: str) -> None:
             r.contact,
             "yes" if r.consent_contact else "no",
             "yes" if r.consent_share else "no",
-            r.verification_status.value,
+            str(r.verification_status),
         )
     console.print(table)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -26,7 +27,7 @@ LOCATION_FIELDS = ("lon", "lat", "easting", "northing", "x", "y")
 
 #: Fields never set by the source: the import fills them itself.
 SYSTEM_FIELDS = frozenset(
-    {"provenance", "source", "defaulted_fields", "x_m", "y_m", "borough_code"}
+    {"provenance", "source", "defaulted_fields", "catalogue_fields", "x_m", "y_m", "borough_code"}
 )
 
 #: Camera attributes a source may give, in template order.
@@ -88,7 +89,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "camera_angle",
     ),
     "tilt_deg": ("tilt_deg", "tilt", "pitch", "camera_tilt"),
-    "ptz": ("ptz", "is_ptz", "pan_tilt_zoom"),
+    "ptz": (
+        "ptz", "is_ptz", "pan_tilt_zoom", "ptz_or_fixed", "ptz_fixed", "fixed_or_ptz",
+        "fixed_ptz", "camera_type",
+    ),
     "ptz_max_zoom": ("ptz_max_zoom", "max_zoom", "zoom", "optical_zoom", "zoom_ratio"),
     "sensor_width_mm": ("sensor_width_mm", "sensor_width"),
     "focal_length_mm": ("focal_length_mm", "focal_length", "lens_mm", "lens"),
@@ -103,7 +107,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "export_formats": ("export_formats", "export_format", "export"),
     "time_sync": ("time_sync", "clock_sync", "time_source"),
     "control_room_id": ("control_room_id", "control_room", "monitored_by", "control_centre"),
-    "status": ("status", "state", "operational_status", "condition"),
+    "status": ("status", "state", "operational_status", "condition", "working"),
+    "make": ("make", "manufacturer", "brand", "camera_make", "vendor"),
+    "model": ("model", "camera_model", "model_no", "model_number"),
+    "ir_range_m": ("ir_range_m", "ir_range", "infrared_range", "ir"),
+    "vms": ("vms", "video_management_system", "recorder", "nvr", "vms_system"),
+    "fault_notes": (
+        "fault_notes", "fault_comments", "faults", "fault", "comments", "comment", "notes",
+        "remarks", "fault_comment",
+    ),
+    "custodian": ("custodian", "data_custodian", "data_owner", "information_asset_owner"),
+    "last_updated": (
+        "last_updated", "last_update", "updated", "date_updated", "last_modified",
+        "updated_on", "date_of_last_update",
+    ),
 }  # fmt: skip
 
 #: Values accepted for yes/no fields.
@@ -123,7 +140,24 @@ SYNONYMS: dict[str, dict[str, str]] = {
         "borough": "council", "local authority": "council", "transport for london": "tfl",
         "met": "police", "metropolitan police": "police",
     },
-    "status": {"working": "operational", "active": "operational", "broken": "faulty"},
+    "status": {
+        "working": "operational", "active": "operational", "ok": "operational",
+        "live": "operational", "in service": "operational", "online": "operational",
+        "yes": "operational", "broken": "faulty", "fault": "faulty", "not working": "faulty",
+        "no power": "faulty", "offline": "faulty", "off line": "faulty", "defective": "faulty",
+        "out of order": "faulty", "awaiting repair": "faulty", "no picture": "faulty",
+        "no": "faulty", "removed": "decommissioned", "decommissioned": "decommissioned",
+        "disconnected": "decommissioned", "proposed": "planned", "to be installed": "planned",
+    },
+}  # fmt: skip
+
+#: Words meaning PTZ or fixed in a register's camera-type column.
+PTZ_WORDS = {
+    "ptz": True, "pan tilt zoom": True, "pan-tilt-zoom": True, "pan/tilt/zoom": True,
+    "speed dome": True, "speeddome": True, "ptz dome": True, "moving": True,
+    "fixed": False, "static": False, "dome": False, "bullet": False, "box": False,
+    "turret": False, "fixed dome": False, "fisheye": False, "panoramic": False,
+    "360": False, "multi-sensor": False, "multisensor": False, "fixed camera": False,
 }  # fmt: skip
 
 COMPASS_POINTS = (
@@ -154,8 +188,26 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 
+def find_column(name: str, present: Sequence[str]) -> str | None:
+    """The column of ``present`` a user's name means: exact, then case-blind, then normalised."""
+    for test in (str.strip, str.lower, normalise_header):
+        hits = [c for c in present if test(c) == test(name.strip())]
+        if hits:
+            return hits[0]
+    return None
+
+
 ALIAS_INDEX: dict[str, str] = {alias: field for field, names in ALIASES.items() for alias in names}
 """Normalised header -> import field."""
+
+
+#: Import fields read as plain text.
+STRING_FIELDS = frozenset(
+    {
+        "camera_id", "location_text", "borough", "operator", "control_room_id", "make", "model",
+        "vms", "fault_notes", "custodian",
+    }
+)  # fmt: skip
 
 
 def field_kind(name: str) -> str:
@@ -164,7 +216,7 @@ def field_kind(name: str) -> str:
         return "float"
     if name == "heading_deg":
         return "heading"
-    if name in ("camera_id", "location_text", "borough", "operator", "control_room_id"):
+    if name in STRING_FIELDS:
         return "str"
     kind = storage_kind(Camera, name)
     if kind == "str":
@@ -237,7 +289,15 @@ def parse_cell(name: str, text: str) -> Parsed:
         return Parsed(number)
     if kind == "bool":
         flag = BOOL_WORDS.get(text.lower())
+        if flag is None and name == "ptz":
+            flag = PTZ_WORDS.get(" ".join(text.lower().split()))
         return Parsed(text if flag is None else flag)
+    if kind == "date":
+        # Imported here while values.py is shared work in progress; cheap after first use.
+        from cctvscope.ingest.values import parse_date
+
+        day = parse_date(text)
+        return Parsed(text if day is None else day)
     if kind == "list":
         if name == "onvif_profiles":
             text = re.sub(r"(?i)profile\s*", "", text)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import annotated_types as at
 import geopandas as gpd
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -30,20 +29,38 @@ from cctvscope.ingest.camera_fields import (
     IMPORT_FIELDS,
     LOCATION_FIELDS,
     NOT_CONSTANT,
+    SYNONYMS,
     default_cell,
     field_kind,
+    find_column,
     normalise_header,
     parse_cell,
     parse_number,
 )
+from cctvscope.ingest.camera_options import (
+    ID_FROM_COLUMN,
+    CameraImportOptions,
+    RowContext,
+    catalogue_resolver,
+    compose_ids,
+    unique_with,
+)
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
+from cctvscope.ingest.table_fields import range_text as entity_range_text
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
 from cctvscope.model.frames import empty_frame, records_to_frame, with_points
 
 VALUE_FIELDS = ("location_text", *ATTRIBUTE_FIELDS)
+
+#: Fault-comment openings that say what state the camera is in.
+FAULT_STATUS = {
+    word: status
+    for word, status in SYNONYMS["status"].items()
+    if status in ("faulty", "decommissioned") and word not in ("no", "fault")
+}
 PLACEHOLDER = {"x_m": 0.0, "y_m": 0.0, "borough_code": "E09000000"}
 
 
@@ -155,6 +172,7 @@ def read_cameras_file(
     encoding: str | None = None,
     provenance: Provenance = Provenance.IMPORTED,
     source_name: str | None = None,
+    options: CameraImportOptions | None = None,
 ) -> CameraImport:
     """Read and validate a camera file (CSV, GeoJSON, OSM XML or survey ``.xlsx``).
 
@@ -176,13 +194,17 @@ def read_cameras_file(
         Format and text encoding overrides (default: by extension; strict UTF-8).
     provenance, source_name
         Recorded on every camera (``source`` defaults to the file name).
+    options
+        Value maps, ids composed from columns, the camera-model catalogue and the
+        workbook sheet (see :class:`CameraImportOptions`).
 
     Returns
     -------
     CameraImport
         Cameras that validated and every finding; nothing is raised for bad data.
     """
-    raw = read_source(path, fmt=fmt, encoding=encoding)
+    options = options or CameraImportOptions()
+    raw = read_source(path, fmt=fmt, encoding=encoding, sheet=options.sheet)
     return import_table(
         raw,
         boroughs=boroughs,
@@ -192,6 +214,7 @@ def read_cameras_file(
         existing_ids=existing_ids,
         provenance=provenance,
         source_name=source_name or Path(path).name,
+        options=options,
     )
 
 
@@ -205,8 +228,10 @@ def import_table(
     existing_ids: Collection[str],
     provenance: Provenance,
     source_name: str,
+    options: CameraImportOptions | None = None,
 ) -> CameraImport:
     """Validate a :class:`~cctvscope.ingest.sources.RawTable` (see :func:`read_cameras_file`)."""
+    options = options or CameraImportOptions()
     findings = list(raw.findings)
     index = BoroughIndex.of(boroughs)
     columns: dict[str, str] = {}
@@ -216,7 +241,13 @@ def import_table(
             findings.append(Finding("error", None, None, None, "no data rows: only a header"))
         return _result([], findings, {}, source_name)
     if not raw.failed:
+        raw, found = compose_ids(raw, options.id_from)
+        findings += found
+        if options.id_from and not found:
+            field_map = {**field_map, "camera_id": ID_FROM_COLUMN}
         columns, found = resolve_columns(raw, field_map)
+        if options.id_from:  # the id columns were named on purpose: no "also means" noise
+            found = [f for f in found if not (f.field == "camera_id" and f.severity == "warning")]
         findings += found
         consts, found = check_constants(constants, columns, index)
         findings += found
@@ -239,6 +270,14 @@ def import_table(
         ids = [v or str(f).strip() for v, f in zip(ids, frame[fallback], strict=True)]
     stated = frame[columns["borough"]].tolist() if "borough" in columns else None
     existing = set(existing_ids)
+    grouping = ("location_text", "borough")
+    dup_hint = unique_with(
+        frame,
+        columns.get("camera_id"),
+        ids,
+        [c for f, c in columns.items() if f not in grouping and f != "camera_id"],
+    )
+    resolver = catalogue_resolver(options.catalogue)
     first_row: dict[str, int] = {}
     records: list[Camera] = []
     counts: Counter[str] = Counter()
@@ -250,7 +289,7 @@ def import_table(
         if not cid:
             out.append(Finding("error", row, "camera_id", "", "camera_id is required"))
         elif cid in first_row:
-            reason = f"duplicate id: first used on row {first_row[cid]}"
+            reason = f"duplicate id: first used on row {first_row[cid]}{dup_hint}"
             out.append(Finding("error", row, "camera_id", cid, reason))
         else:
             first_row[cid] = row
@@ -261,7 +300,9 @@ def import_table(
             skip.update(PLACEHOLDER)
         text = consts.get("borough") or (str(stated[i]).strip() if stated is not None else "")
         claimed = _check_borough(row, text, code, index, out)
-        data, texts, defaulted = _row_values(i, row, values, consts, defaults, out)
+        data, texts, defaulted, catalogued = _row_values(
+            i, row, values, consts, defaults, out, RowContext(options.value_maps, resolver)
+        )
         if "operator" not in data:
             owner = str(data.get("owner_type", ""))
             where = code or claimed
@@ -281,6 +322,7 @@ def import_table(
             provenance=provenance,
             source=source_name,
             defaulted_fields=tuple(defaulted),
+            catalogue_fields=tuple(catalogued),
         )
         for name in skip:
             data[name] = PLACEHOLDER[name]
@@ -334,18 +376,24 @@ def _row_values(
     consts: Mapping[str, str],
     defaults: Mapping[str, tuple[Any, str]],
     out: list[Finding],
-) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """Model input, cell texts and defaulted fields of one row (warnings go to ``out``)."""
+    context: RowContext,
+) -> tuple[dict[str, Any], dict[str, str], list[str], list[str]]:
+    """Model input, cell texts, defaulted and catalogue fields of one row (warnings to ``out``)."""
     data: dict[str, Any] = {}
     texts: dict[str, str] = {}
     defaulted: list[str] = []
     for field in VALUE_FIELDS:
         text = consts.get(field) or (str(values[field][i]).strip() if field in values else "")
+        mapped = context.value_maps.get(field, {}).get(text.lower())
+        if mapped is not None:
+            text = mapped
         if text:
             parsed = parse_cell(field, text)
             data[field], texts[field] = parsed.value, text
             if parsed.note:
                 out.append(Finding("warning", row, field, text, parsed.note))
+    _status_from_faults(row, data, texts, out)
+    catalogued = context.resolver.fill(row, data, out)
     if "hfov_deg" not in data:
         sensor = parse_number(texts.get("sensor_width_mm", "x"))
         focal = parse_number(texts.get("focal_length_mm", "x"))
@@ -358,7 +406,22 @@ def _row_values(
             data[field] = value
             defaulted.append(field)
             out.append(Finding("warning", row, field, None, reason))
-    return data, texts, defaulted
+    return data, texts, defaulted, catalogued
+
+
+def _status_from_faults(
+    row: int, data: dict[str, Any], texts: Mapping[str, str], out: list[Finding]
+) -> None:
+    """A register without a status column often says "No power" in its fault comments."""
+    notes = texts.get("fault_notes", "").lower()
+    if "status" in data or not notes:
+        return
+    for words, status in FAULT_STATUS.items():
+        if notes.startswith(words):
+            data["status"] = status
+            reason = f"status {status} read from the fault comment {texts['fault_notes']!r}"
+            out.append(Finding("warning", row, "status", texts["fault_notes"], reason))
+            return
 
 
 def _defaults(assumptions: Assumptions) -> dict[str, tuple[Any, str]]:
@@ -387,7 +450,7 @@ def resolve_columns(
     columns: dict[str, str] = {f: c for f, c in raw.fixed_columns.items() if c in present}
     for name, column in field_map.items():
         field = canonical_field(name)
-        match = _find_column(column, present)
+        match = find_column(column, present)
         if field is None:
             reason = f"--map: unknown field {name!r}; fields are {', '.join(IMPORT_FIELDS)}"
             found.append(Finding("error", None, name, column, reason))
@@ -438,14 +501,6 @@ def resolve_columns(
     return columns, found
 
 
-def _find_column(name: str, present: Sequence[str]) -> str | None:
-    for test in (str.strip, str.lower, normalise_header):
-        hits = [c for c in present if test(c) == test(name.strip())]
-        if hits:
-            return hits[0]
-    return None
-
-
 def check_constants(
     constants: Mapping[str, str], columns: dict[str, str], index: BoroughIndex
 ) -> tuple[dict[str, str], list[Finding]]:
@@ -489,17 +544,7 @@ def _error_field(err: ErrorDetails) -> str:
 
 def range_text(field: str) -> str:
     """The allowed range of a numeric Camera field with its unit, e.g. ``> 0 and ≤ 360 °``."""
-    info = Camera.model_fields[field]
-    parts: list[str] = []
-    symbols = {at.Gt: (">", "gt"), at.Ge: ("≥", "ge"), at.Lt: ("<", "lt"), at.Le: ("≤", "le")}
-    for meta in info.metadata:
-        if type(meta) in symbols:
-            sym, name = symbols[type(meta)]
-            parts.append(f"{sym} {getattr(meta, name):g}")
-    extra = info.json_schema_extra
-    unit = extra.get("unit", "-") if isinstance(extra, dict) else "-"
-    suffix = f" {unit}" if unit not in ("-", None) else ""
-    return " and ".join(parts) + suffix
+    return entity_range_text(Camera, field)
 
 
 def error_reason(field: str, err: ErrorDetails) -> str:

@@ -1,11 +1,12 @@
-"""Read a camera source file into a raw table of text cells.
+"""Read an import source file (cameras or another estate table) into a raw table of text cells.
 
 Formats: CSV (delimiter ``,`` ``;`` or tab, sniffed from the header), GeoJSON
-(Point features), OSM XML (:mod:`cctvscope.ingest.osm`) and the survey workbook
-(``.xlsx``, sheet ``cameras``). Any of them may be gzip-compressed. A file that
-cannot be read gives a file-level error :class:`~cctvscope.errors.Finding`, never a
-traceback. Rows are numbered from 1 over the data rows (the header is row 0);
-GeoJSON features and OSM nodes are numbered from 1 in file order.
+(Point features), OSM XML (:mod:`cctvscope.ingest.osm`) and workbooks (``.xlsx``:
+sheet ``cameras`` unless another sheet is named). Any of them may be
+gzip-compressed. A file that cannot be read gives a file-level error
+:class:`~cctvscope.errors.Finding`, never a traceback. Rows are numbered from 1
+over the data rows (the header is row 0); GeoJSON features and OSM nodes are
+numbered from 1 in file order.
 """
 
 from __future__ import annotations
@@ -94,9 +95,16 @@ def detect_format(path: Path) -> str | None:
 
 
 def read_source(
-    path: str | Path, *, fmt: str | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> RawTable:
-    """Read ``path`` into a :class:`RawTable`; ``fmt`` overrides the format from the name."""
+    """Read ``path`` into a :class:`RawTable`; ``fmt`` overrides the format from the name.
+
+    ``sheet`` names the workbook sheet to read (``.xlsx`` only; ignored otherwise).
+    """
     path = Path(path)
     chosen = fmt.lower().lstrip(".") if fmt else detect_format(path)
     if chosen == "json":
@@ -118,7 +126,7 @@ def read_source(
     if not data.strip():
         return file_error("the file is empty", chosen)
     if chosen == "xlsx":
-        return read_xlsx(data)
+        return read_xlsx(data, sheet)
     if chosen == "osm":
         from cctvscope.ingest.osm import read_osm
 
@@ -328,8 +336,13 @@ def _point_of(feat: Any) -> tuple[str | None, tuple[str, str]]:
     return None, (cell_text(coords[0]), cell_text(coords[1]))
 
 
-def read_xlsx(data: bytes) -> RawTable:
-    """Read the survey workbook: sheet ``cameras`` (else the first sheet), header in row 1."""
+def read_xlsx(data: bytes, sheet: str | None = None) -> RawTable:
+    """Read a workbook sheet, header in row 1.
+
+    Without ``sheet``: the survey sheet ``cameras``, else the first sheet (with a
+    warning). A named ``sheet`` must exist (matched case-insensitively when no sheet
+    has exactly that name): if not, a file-level error lists the sheets present.
+    """
     import openpyxl
 
     try:
@@ -340,27 +353,43 @@ def read_xlsx(data: bytes) -> RawTable:
         return file_error(f"not a readable .xlsx workbook: {exc}", "xlsx")
     try:
         findings: list[Finding] = []
-        sheet: Any = None
-        if SURVEY_SHEET in book.sheetnames:
-            sheet = book[SURVEY_SHEET]
+        chosen: Any = None
+        if sheet is not None:
+            name = _sheet_name(book.sheetnames, sheet)
+            if name is None:
+                present = ", ".join(repr(n) for n in book.sheetnames)
+                reason = f"no sheet named {sheet!r}; the workbook's sheets are {present}"
+                return file_error(reason, "xlsx", sheet)
+            chosen = book[name]
+        elif SURVEY_SHEET in book.sheetnames:
+            chosen = book[SURVEY_SHEET]
         else:
-            sheet = book.worksheets[0]
+            chosen = book.worksheets[0]
             findings.append(
                 Finding(
                     "warning",
                     None,
                     None,
-                    sheet.title,
-                    f"no sheet named {SURVEY_SHEET!r}; read the first sheet {sheet.title!r}",
+                    chosen.title,
+                    f"no sheet named {SURVEY_SHEET!r}; read the first sheet {chosen.title!r}",
                 )
             )
-        records = [list(r) for r in sheet.iter_rows(values_only=True)]
+        records = [list(r) for r in chosen.iter_rows(values_only=True)]
+        title = str(chosen.title)
     finally:
         book.close()
     if not records or not any(c is not None for c in records[0]):
-        return file_error("the workbook's sheet is empty (no header in row 1)", "xlsx")
+        return file_error(f"the workbook's sheet {title!r} is empty (no header in row 1)", "xlsx")
     header = [cell_text(c) for c in records[0]]
     while header and not header[-1]:
         header.pop()
     table = table_from_records(header, records[1:], fmt="xlsx")
     return RawTable(table.frame, (*findings, *table.findings), "xlsx")
+
+
+def _sheet_name(names: Sequence[str], wanted: str) -> str | None:
+    """The sheet called ``wanted``: exact name first, then ignoring case and outer spaces."""
+    if wanted in names:
+        return wanted
+    key = wanted.strip().lower()
+    return next((n for n in names if n.strip().lower() == key), None)

@@ -93,6 +93,7 @@ class ControlRoom(Entity):
     screens_per_operator: int = attr("Monitors per operator position", "screens", ge=0)
     provenance: Provenance = attr("Where the record comes from")
     source: str = attr("Source of the record")
+    vms: str = attr("Video management system used in the room", default="")
 
 
 class Camera(Entity):
@@ -143,6 +144,21 @@ class Camera(Entity):
     source: str = attr("Source of the record (publisher, file or generator)")
     defaulted_fields: tuple[str, ...] = attr(
         "Attributes filled from the assumptions file rather than the source", default=()
+    )
+    catalogue_fields: tuple[str, ...] = attr(
+        "Attributes filled from the camera-model catalogue for the camera's make and model",
+        default=(),
+    )
+    make: str = attr("Manufacturer as the source names it", default="")
+    model: str = attr("Camera model as the source names it", default="")
+    ir_range_m: float | None = attr(
+        "Infrared illumination range (catalogue or source)", "m", ge=0, le=1000, default=None
+    )
+    vms: str = attr("Video management system recording the camera", default="")
+    fault_notes: str = attr("Fault or maintenance comments from the source", default="")
+    custodian: str = attr("Data custodian responsible for the camera's footage", default="")
+    last_updated: dt.date | None = attr(
+        "Date the source last updated the record", "date", default=None
     )
 
     @model_validator(mode="after")
@@ -197,6 +213,9 @@ class EvidenceStats(Entity):
     )
     retrieval_model: RetrievalModel = attr("How police obtain the footage")
     provenance: Provenance = attr("Where the record comes from")
+    turnaround_days: float | None = attr(
+        "Median days from a police request to footage handed over", "days", ge=0, default=None
+    )
 
 
 class CostItem(Entity):
@@ -208,6 +227,10 @@ class CostItem(Entity):
     per: str = attr("What the cost is per (camera, camera-year, room-year, FTE-year, ...)")
     price_base_year: int = attr("Price base year of value_gbp", "year", ge=1990, le=2100)
     source: str = attr("Source of the figure, or 'assumption'")
+    provenance: Provenance = attr(
+        "Where the figure comes from (assumptions file or a borough return)",
+        default=Provenance.ASSUMED,
+    )
 
 
 ENTITY_TYPES: dict[str, type[Entity]] = {

@@ -36,12 +36,45 @@ class Provenance(StrEnum):
     """Where a record comes from.
 
     ``real``: a published source (named in ``source``); ``synthetic``: generated
-    by the calibrated synthetic estate; ``imported``: supplied by a user import.
+    by the calibrated synthetic estate; ``imported``: supplied by a user import
+    (a borough return or register); ``assumed``: a figure of the assumptions file
+    standing in until a return supplies it (cost profiles).
     """
 
     REAL = "real"
     SYNTHETIC = "synthetic"
     IMPORTED = "imported"
+    ASSUMED = "assumed"
+
+
+class AttributeSource(StrEnum):
+    """Where one attribute value of a record comes from.
+
+    ``real``: the source gave it; ``catalogue``: the camera-model catalogue gave
+    it for the camera's make and model; ``default``: the assumptions file filled
+    it (checks treat it as unknown); ``synthetic``: the synthetic estate
+    generated it; ``measured``: read from the device itself.
+    """
+
+    REAL = "real"
+    CATALOGUE = "catalogue"
+    DEFAULT = "default"
+    SYNTHETIC = "synthetic"
+    MEASURED = "measured"
+
+
+class ImportMode(StrEnum):
+    """How an import meets the records already in its scope.
+
+    ``replace``: records in the scope are removed and the file's records put in
+    their place; ``append``: records are added (an id already present is an
+    error); ``upsert``: records are matched by id, changed where they differ and
+    added where new (the same file twice changes nothing).
+    """
+
+    REPLACE = "replace"
+    APPEND = "append"
+    UPSERT = "upsert"
 
 
 class Signal(StrEnum):

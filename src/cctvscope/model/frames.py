@@ -81,8 +81,11 @@ def records_to_frame(entity: type[Entity], records: Iterable[Entity]) -> pd.Data
 def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
     """Give an estate table its canonical column order and dtypes."""
     out = pd.DataFrame(index=frame.index)
-    for name in entity.model_fields:
-        col = frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
+    for name, info in entity.model_fields.items():
+        # A column the frame lacks takes the field's default, so that tables built
+        # before a field was added (and synthetic generators) stay valid.
+        fill = None if info.is_required() else _to_cell(info.default)
+        col = frame[name] if name in frame.columns else pd.Series(fill, index=frame.index)
         kind = field_kind(entity, name)
         if kind == "int":
             out[name] = pd.to_numeric(col).astype("int64")
@@ -93,12 +96,21 @@ def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
         elif kind == "list":
             out[name] = col.fillna("").astype(str)
         elif kind == "date":
-            out[name] = [
-                v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)) for v in col
-            ]
+            out[name] = pd.Series([_date_cell(v) for v in col], index=col.index, dtype=object)
         else:
             out[name] = col.astype(object).where(col.notna(), None)
     return out.reset_index(drop=True)
+
+
+def _date_cell(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    return dt.date.fromisoformat(text[:10]) if text else None
 
 
 def frame_to_records(entity: type[E], frame: pd.DataFrame) -> list[E]:

@@ -22,7 +22,9 @@ def write_compliance(outcome: ComplianceOutcome, out_dir: Path) -> list[Path]:
     """Write ``compliance.csv`` (one row per camera), ``compliance_summary.csv`` (per borough
     and rule, with a LONDON row per rule), ``compliance_boroughs.csv`` (share compliant with
     the Code of Practice self-assessment beside it), ``compliance_rooms.csv``,
-    ``fix_options.csv``, ``upgrade_plan.csv`` and ``compliance_rules.svg``.
+    ``compliance_input_basis.csv`` (per borough and LONDON: records by provenance, cameras
+    decided or unknown, share of real inputs), ``fix_options.csv``, ``upgrade_plan.csv``
+    and ``compliance_rules.svg``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     label = outcome.standard_label
@@ -32,6 +34,7 @@ def write_compliance(outcome: ComplianceOutcome, out_dir: Path) -> list[Path]:
         _csv(result.by_borough_rule, out_dir / "compliance_summary.csv", label),
         _csv(outcome.boroughs, out_dir / "compliance_boroughs.csv", label),
         _csv(result.by_room, out_dir / "compliance_rooms.csv", label),
+        _csv(result.input_basis, out_dir / "compliance_input_basis.csv", label),
         _csv(outcome.options, out_dir / "fix_options.csv", label),
         _csv(outcome.plan, out_dir / "upgrade_plan.csv", label),
         rule_share_chart(result.london_by_rule, label, out_dir / "compliance_rules.svg"),

@@ -10,11 +10,27 @@ import shapely
 
 from cctvscope.coverage.engine import CoverageResult
 from cctvscope.coverage.wedges import wedges_by_level
+from cctvscope.model.provenance import COVERAGE_ATTRIBUTES, real_value_shares
 
 #: Vertices per arc of the wedges written (display; areas come from the engine).
 WEDGE_ARC_VERTICES = 12
 #: Simplification tolerance of the visibility polygons written [m].
 VISIBILITY_TOLERANCE_M = 0.5
+
+
+def _real_input_shares(summary: pd.DataFrame, cameras: pd.DataFrame) -> pd.Series:
+    """Per summary row: share of the coverage inputs of its cameras that are real.
+
+    Borough rows take their cameras, the region row all cameras; small-area rows are
+    left empty (cameras are not placed in small areas here).
+    """
+    cams = pd.DataFrame(cameras)
+    by_borough = real_value_shares(cams, cams["borough_code"], COVERAGE_ATTRIBUTES)
+    overall = real_value_shares(cams, pd.Series("all", index=cams.index), COVERAGE_ATTRIBUTES)
+    region = float(overall.iloc[0]) if len(overall) else float("nan")
+    shares = summary["area_code"].map(by_borough).astype(float)
+    is_region = summary["area_type"].astype(str).isin(["london", "region"])
+    return shares.where(~is_region, region).round(4)
 
 
 def write_coverage_files(
@@ -44,6 +60,7 @@ def write_coverage_files(
     summary = out / "coverage_summary.csv"
     frame = result.summary.copy()
     frame["synthetic_share_of_cameras"] = round(result.synthetic_share, 4)
+    frame["share_real_inputs"] = _real_input_shares(frame, cameras)
     frame.to_csv(summary, index=False, float_format="%.6g")
     gaps_csv = out / "coverage_gaps.csv"
     result.gaps.drop(columns="geometry").to_csv(gaps_csv, index=False)

@@ -24,7 +24,13 @@ import pypdf
 from cctvscope import __version__
 from cctvscope.ingest.london import ATTRIBUTIONS
 from cctvscope.model.assumptions import Assumption
-from cctvscope.reporting.guide_content import CHAPTER_TITLES, chapters, headlines
+from cctvscope.reporting.guide_confidence import (
+    CONFIDENCE_HEADERS,
+    chapter_badges,
+    confidence_rows,
+    label_rule,
+)
+from cctvscope.reporting.guide_content import CHAPTER_TITLES, GuideTable, chapters, headlines
 from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, profile_maps
 from cctvscope.reporting.guide_profiles import profiles
 from cctvscope.standards import read_standard
@@ -77,8 +83,23 @@ def source_headings() -> list[str]:
     return [line[4:].strip() for line in text.splitlines() if line.startswith("### ")]
 
 
+#: What rests on each estate table when its records are not all real (provenance statement).
+RESTING_ON: tuple[tuple[str, str], ...] = (
+    ("cameras", "council, police and registered private cameras (calibrated synthetic estate)"),
+    ("control_rooms", "control rooms and their staffing"),
+    ("links", "camera–control-room links"),
+    ("contracts", "contracts (framework chapter)"),
+    ("evidence_stats", "police evidence-request statistics (evidence retrieval)"),
+    ("cost_items", "cost profiles, and every cost, saving and NPV built on them"),
+)
+
+
 def provenance(inputs: GuideInputs) -> dict[str, Any]:
-    """Which figures rest on synthetic data and which on published data."""
+    """Which figures rest on synthetic or assumed data and which on published data.
+
+    The synthetic list names only tables that still hold records that are not real
+    (from the data-confidence table), so it shrinks as boroughs return data.
+    """
     cams = inputs.estate.cameras
     by_prov = cams.groupby(["owner_type", "provenance"]).size()
     counts = [
@@ -86,16 +107,21 @@ def provenance(inputs: GuideInputs) -> dict[str, Any]:
         for (owner, prov), n in by_prov.items()
     ]
     synthetic = int((cams["provenance"] == "synthetic").sum())
+    region = inputs.data_confidence.by_table
+    not_real = {
+        str(r["table"]) for r in region.to_dict("records") if r["real_records"] < r["records"]
+    }
     return {
         "counts": counts,
         "synthetic_share": synthetic / len(cams) if len(cams) else float("nan"),
-        "synthetic": [
-            "council, police and registered private cameras (calibrated synthetic estate)",
-            "control rooms, their staffing and links",
-            "contracts (framework chapter)",
-            "police evidence-request statistics (evidence retrieval)",
-            "every cost, saving and NPV built on them",
-        ],
+        "synthetic": [what for table, what in RESTING_ON if table in not_real] or ["nothing"],
+        "tables": GuideTable(
+            "Records per table, region-wide: how many are real (returned or published), the "
+            "latest return and the label of findings resting on them.",
+            CONFIDENCE_HEADERS,
+            confidence_rows(region),
+            [h in ("records", "real", "share real") for h in CONFIDENCE_HEADERS],
+        ),
         "real": [
             "borough and LSOA boundaries (ONS / OS)",
             "recorded crime (MPS / data.police.uk)",
@@ -153,6 +179,8 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "generated": dt.date.today().isoformat(),
         "headlines": headlines(inputs),
         "chapters": chapters(inputs, figures),
+        "badges": chapter_badges(inputs),
+        "label_rule": label_rule(inputs.assumptions),
         "profiles": profiles(inputs, maps) if final else [],
         "assumptions": assumption_rows(entries) if final else [],
         "attributions": sorted(ATTRIBUTIONS.items()),

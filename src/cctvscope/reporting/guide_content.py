@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cctvscope.reporting.guide_confidence import (
+    Badge,
+    compliance_basis,
+    compliance_sentence,
+    share_text,
+)
 from cctvscope.reporting.guide_figures import GuideFigure, best_option
 from cctvscope.workflows.guide import GuideInputs
 
@@ -150,13 +156,16 @@ def headlines(inputs: GuideInputs) -> list[Headline]:
         ):
             out.append(Headline(label, NOT_AVAILABLE, "economics not run", None))
     if inputs.compliance is not None:
-        share = inputs.compliance.result.share_compliant
+        # Among cameras with every rule decided: counting a rule left unknown (a defaulted
+        # input) as passed would overstate compliance.
+        share = inputs.compliance.result.share_compliant_decided
         out.append(
             Headline(
-                f"Cameras meeting {inputs.compliance.standard_label}",
-                f"{share:.1%}",
-                "compliance.result.share_compliant",
-                share,
+                f"Cameras meeting {inputs.compliance.standard_label}, of those with every "
+                "rule decided",
+                _pct(share, 1),
+                "compliance.result.share_compliant_decided",
+                None if math.isnan(share) else share,
             )
         )
     else:
@@ -273,8 +282,9 @@ def compliance_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
         return _missing(key, title, question, "compliance check")
     result, tranche = outcome.result, outcome.first_tranche
     finding = (
-        f"{result.share_compliant:.1%} of {len(result.cameras):,} in-service cameras meet "
-        f"every camera rule of {outcome.standard_label}; the first "
+        f"{compliance_sentence(result, outcome.standard_label)} Counting a rule left unknown "
+        f"as not failed, at most {share_text(result.share_compliant, 1)} of all "
+        f"{len(result.cameras):,} in-service cameras are compliant. The first "
         f"{gbp(tranche.budget_gbp)} of the ranked upgrade plan ({gbp(tranche.cost_gbp)} spent) "
         f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant."
     )
@@ -289,13 +299,20 @@ def compliance_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
             ("unknown", "unknown", _num),
         ],
     )
+    basis = compliance_basis(result).drop(columns="cameras")
+    per_borough = outcome.boroughs.merge(
+        basis, left_on="gss_code", right_on="borough_code", how="left"
+    )
     boroughs = frame_table(
-        outcome.boroughs,
-        "Per borough: share fully compliant and the Code of Practice self-assessment.",
+        per_borough,
+        "Per borough: share compliant among cameras with every rule decided, cameras "
+        "decided, share of real inputs, and the Code of Practice self-assessment.",
         [
             ("name", "borough", _text),
             ("cameras", "cameras", _num),
-            ("share_compliant", "compliant", lambda v: _pct(v, 1)),
+            ("cameras_decided", "decided", _num),
+            ("share_compliant_decided", "compliant (decided)", lambda v: _pct(v, 1)),
+            ("share_real_inputs", "real inputs", _pct),
             ("cop_share", "CoP score", _pct),
             ("meets_cop", "meets CoP", _text),
         ],
@@ -552,10 +569,17 @@ def chapters(
 
 @dataclass(frozen=True)
 class Profile:
-    """One borough's profile page: sections of (label, value) rows and its map."""
+    """One borough's profile page: sections of (label, value) rows and its map.
+
+    ``badge`` is the label of the borough's camera records; ``confidence`` its
+    per-table data-confidence table and ``request`` its data request.
+    """
 
     gss_code: str
     name: str
     sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]
     map: GuideFigure | None = None
     notes: Sequence[str] = field(default_factory=tuple)
+    badge: Badge | None = None
+    confidence: GuideTable | None = None
+    request: str = ""

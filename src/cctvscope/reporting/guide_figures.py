@@ -34,7 +34,7 @@ from cctvscope.workflows.guide import GuideInputs
 PAGE_WIDTH_PT = 480.0
 PAGE_HEIGHT_PT = 600.0
 #: Largest borough map on a profile page [pt].
-PROFILE_MAP_PT = (360.0, 225.0)
+PROFILE_MAP_PT = (360.0, 190.0)
 
 _PROLOG = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)

@@ -1,4 +1,9 @@
-"""Borough profile pages: estate, coverage and gaps, compliance, costs, options, map."""
+"""Borough profile pages: estate, coverage and gaps, compliance, costs, options, map.
+
+Each profile opens with the label of the borough's camera records; its last section
+is its data confidence per table, followed by its data request (then the map, which
+must stay on the same page).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,17 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cctvscope.economics.evidence_ops import evidence_ops_choices
+from cctvscope.reporting.guide_confidence import (
+    CONFIDENCE_HEADERS,
+    borough_badge,
+    borough_request,
+    compliance_basis,
+    confidence_rows,
+)
 from cctvscope.reporting.guide_content import (
     GAPS_NOT_AVAILABLE,
     NOT_AVAILABLE,
+    GuideTable,
     Profile,
     _money,
     _num,
@@ -43,6 +56,10 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
         else _by_code(evidence_ops_choices(eco.evidence_ops).reset_index(), "borough_code")
     )
     comp = _by_code(None if inputs.compliance is None else inputs.compliance.boroughs, "gss_code")
+    basis = _by_code(
+        None if inputs.compliance is None else compliance_basis(inputs.compliance.result),
+        "borough_code",
+    )
     joint: dict[str, dict[str, object]] = {}
     if inputs.joint is not None:
         by = pd.DataFrame(inputs.joint.by_borough.drop(columns="geometry"))
@@ -91,11 +108,11 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
             ),
             ("coverage gaps", _gaps_text(inputs, gss)),
         ]
-        c = comp.get(gss)
+        c, b = comp.get(gss), basis.get(gss)
         compliance_rows: Rows = (
             [
                 ("in-service cameras assessed", _num(c["cameras"])),
-                ("fully compliant", _pct(c["share_compliant"], 1)),
+                *_decided_rows(b),
                 ("Code of Practice score", _pct(c["cop_share"])),
                 (
                     "meets the Code of Practice",
@@ -152,9 +169,39 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
                 ],
                 maps.get(gss),
                 (GAPS_NOT_AVAILABLE,) if inputs.coverage is None else (),
+                borough_badge(inputs, gss),
+                confidence_table(inputs, gss),
+                borough_request(inputs, gss),
             )
         )
     return out
+
+
+def _decided_rows(b: dict[str, object] | None) -> Rows:
+    """Compliance among the cameras with every rule decided, and the inputs' basis."""
+    if not b:
+        return [("compliant (rules decided)", "–")]
+    return [
+        (
+            "compliant (rules decided)",
+            f"{_pct(b['share_compliant_decided'], 1)} ({_num(b['compliant_decided'])} of "
+            f"{_num(b['cameras_decided'])} decided)",
+        ),
+        ("a rule unknown (defaulted)", _num(b["cameras_unknown"]) + " cameras"),
+        ("real inputs", _pct(b["share_real_inputs"])),
+    ]
+
+
+def confidence_table(inputs: GuideInputs, gss: str) -> GuideTable:
+    """The borough's data confidence per table: records, real, share, last return, label."""
+    rows = confidence_rows(inputs.data_confidence.borough(gss))
+    numeric = [h in ("records", "real", "share real") for h in CONFIDENCE_HEADERS]
+    return GuideTable(
+        "Records per table; real: returned or published.",
+        CONFIDENCE_HEADERS,
+        rows,
+        numeric,
+    )
 
 
 def _gaps_text(inputs: GuideInputs, gss: str) -> str:

@@ -11,6 +11,13 @@ Rules that apply to a recording system or a control room are assessed through
 the cameras they serve (the standard's scope: "recording systems are assessed
 through the cameras they record"), so every camera carries an outcome for them.
 
+Each check declares the camera attributes it reads (``inputs``): where one was
+filled from the assumptions-file defaults, the registry answers ``unknown`` for
+that camera (see :func:`cctvscope.standards.registry.run_check`). IQ-01 also
+reads ``owner_type`` (the purpose), which is a classification rather than a
+measurement and is not declared. EX-03 reads no inventory attribute and
+declares none; CoP is a borough rule.
+
 Clause references are to ``standards/data/london-v1.yaml`` and the sources it
 cites (``docs/domain-research.md``).
 """
@@ -28,6 +35,9 @@ from cctvscope.standards.spec import Rule
 StrArray = npt.NDArray[np.str_]
 
 ANALOGUE_MESSAGE = "analogue: no ONVIF"
+
+ONVIF_INPUTS = ("onvif_profiles", "signal")
+"""Camera attributes the ONVIF checks read."""
 
 
 def _camera_result(
@@ -51,7 +61,7 @@ def _pass_fail(ok: npt.ArrayLike) -> StrArray:
 
 def _num(values: pd.Series) -> pd.Series:
     """Numbers as short text (``12.5``, ``6``, ``704``)."""
-    return values.map("{:g}".format)
+    return values.map("{:g}".format).astype(object)
 
 
 def _contains(list_cells: pd.Series, item: str) -> pd.Series:
@@ -67,7 +77,11 @@ def _contains_any(list_cells: pd.Series, items: tuple[str, ...] | list[str]) -> 
     return found
 
 
-@check("IQ-01", thresholds=("purposes", "purpose_by_owner"))
+@check(
+    "IQ-01",
+    thresholds=("purposes", "purpose_by_owner"),
+    inputs=("resolution_h_px", "hfov_deg", "ptz", "ptz_max_zoom"),
+)
 def image_detail_at_purpose(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IQ-01: the camera reaches its purpose's BS EN 62676-4 density at the purpose distance.
 
@@ -123,7 +137,7 @@ def image_detail_at_purpose(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     return _camera_result(ctx, outcome, message.where(known, unknown_msg))
 
 
-@check("IQ-02", thresholds=("min_fps",))
+@check("IQ-02", thresholds=("min_fps",), inputs=("fps",))
 def recorded_frame_rate(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IQ-02: recorded frame rate ≥ ``min_fps`` [frames/s] (Fife Police: 6 images/s)."""
     fps = ctx.cameras["fps"].astype(float)
@@ -137,7 +151,7 @@ def recorded_frame_rate(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     return _camera_result(ctx, _pass_fail(ok), message)
 
 
-@check("IQ-03", thresholds=("min_h_px", "min_v_px"))
+@check("IQ-03", thresholds=("min_h_px", "min_v_px"), inputs=("resolution_h_px", "resolution_v_px"))
 def recorded_resolution(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IQ-03: recorded resolution at least ``min_h_px`` × ``min_v_px`` [px] (2CIF, Fife Police)."""
     h = ctx.cameras["resolution_h_px"].astype(int)
@@ -155,7 +169,7 @@ def recorded_resolution(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     return _camera_result(ctx, _pass_fail(ok), message)
 
 
-@check("IQ-04", thresholds=("codecs",))
+@check("IQ-04", thresholds=("codecs",), inputs=("codec",))
 def compression(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IQ-04: a standard codec (NISTIR 8161 Rev.1 export profile; HO/ACPO leaflet item 4)."""
     codecs = [str(c) for c in rule.thresholds["codecs"]]
@@ -167,7 +181,7 @@ def compression(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     return _camera_result(ctx, _pass_fail(ok), message)
 
 
-@check("TS-01", thresholds=("sync_methods",))
+@check("TS-01", thresholds=("sync_methods",), inputs=("time_sync",))
 def time_synchronisation(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """TS-01: the recorder clock is kept by one of ``sync_methods`` (HO/ACPO leaflet item 3).
 
@@ -188,7 +202,7 @@ def time_synchronisation(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     return _camera_result(ctx, _pass_fail(ok), message)
 
 
-@check("RT-01", thresholds=("min_days",))
+@check("RT-01", thresholds=("min_days",), inputs=("retention_days",))
 def retention(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """RT-01: recordings kept ≥ ``min_days`` [days] (HO/ACPO leaflet item 8: 31 days)."""
     days = ctx.cameras["retention_days"].astype(int)
@@ -218,14 +232,14 @@ def _export_check(ctx: CheckContext, formats: list[str], what: str) -> pd.DataFr
     return _camera_result(ctx, outcome, message.where(declared, "export formats not declared"))
 
 
-@check("EX-01", thresholds=("open_formats",))
+@check("EX-01", thresholds=("open_formats",), inputs=("export_formats",))
 def open_export(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """EX-01: exports in an open playable format (HO/ACPO leaflet items 13-14; NISTIR 8161)."""
     formats = [str(f) for f in rule.thresholds["open_formats"]]
     return _export_check(ctx, formats, "open format")
 
 
-@check("EX-02", thresholds=("master_formats",))
+@check("EX-02", thresholds=("master_formats",), inputs=("export_formats",))
 def native_master(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """EX-02: exports a bit-for-bit master (NPCC Recovery and Acquisition of Video Evidence)."""
     formats = [str(f) for f in rule.thresholds["master_formats"]]
@@ -261,25 +275,29 @@ def _onvif_check(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     return _camera_result(ctx, _pass_fail(ok), message.where(~analogue, ANALOGUE_MESSAGE))
 
 
-@check("IO-01", thresholds=("profile",))
+@check("IO-01", thresholds=("profile",), inputs=ONVIF_INPUTS)
 def onvif_profile_s(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IO-01: ONVIF Profile S, video streaming (onvif.org/profiles)."""
     return _onvif_check(ctx, rule)
 
 
-@check("IO-02", thresholds=("profile",))
+@check("IO-02", thresholds=("profile",), inputs=ONVIF_INPUTS)
 def onvif_profile_g(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IO-02: ONVIF Profile G, recording search, replay and export (onvif.org/profiles)."""
     return _onvif_check(ctx, rule)
 
 
-@check("IO-03", thresholds=("profile",))
+@check("IO-03", thresholds=("profile",), inputs=ONVIF_INPUTS)
 def onvif_profile_t(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """IO-03: ONVIF Profile T, H.265 and events (onvif.org/profiles)."""
     return _onvif_check(ctx, rule)
 
 
-@check("OP-01", thresholds=("min_hours_per_day", "min_operator_positions"))
+@check(
+    "OP-01",
+    thresholds=("min_hours_per_day", "min_operator_positions"),
+    inputs=("control_room_id",),
+)
 def operator_on_site(ctx: CheckContext, rule: Rule) -> pd.DataFrame:
     """OP-01: the camera's control room is staffed to export (HO/ACPO leaflet items 10-12).
 

@@ -12,19 +12,33 @@ Rules that apply to a camera, a recording system or a control room are assessed
 per camera (through the system that records it or the room that monitors it);
 borough rules (the Code of Practice) per borough, and they do not enter a
 camera's ``compliant`` flag.
+
+A camera attribute filled from the assumptions-file defaults is not evidence:
+a check whose declared input was defaulted answers ``unknown`` for that camera
+(the would-be answer stays in the message), unless ``assume_defaults=True``
+scores defaults as if measured (planning only). :attr:`ComplianceResult.input_basis`
+says how much of the assessment rests on real inputs: records by provenance,
+cameras decided or not, and the share of (camera, input) pairs that are neither
+defaulted nor synthetic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
-from cctvscope.standards.registry import CheckContext, run_check, validate_thresholds
+from cctvscope.standards.registry import (
+    CheckContext,
+    registered_checks,
+    run_check,
+    validate_thresholds,
+)
 from cctvscope.standards.spec import Rule, Standard
 
 CAMERA_ASSESSED = frozenset({"camera", "recording_system", "control_room"})
@@ -53,8 +67,52 @@ FINDING_COLUMNS = (
 """Columns of :attr:`ComplianceResult.findings`."""
 
 COUNT_COLUMNS = ("assessed", "passed", "failed", "unknown", "share_passed")
+
+INPUT_BASIS_COLUMNS = (
+    "borough_code",
+    "cameras",
+    "real_records",
+    "synthetic_records",
+    "cameras_decided",
+    "cameras_unknown",
+    "share_real_inputs",
+)
+"""Columns of :attr:`ComplianceResult.input_basis`."""
+
+REAL_PROVENANCES = frozenset({"real", "imported"})
+"""Record provenances counted as real (a published source or a user import)."""
+
+SYNTHETIC_PROVENANCE = "synthetic"
 STRICT_EXAMPLES = 5
 """Entities named per rule in a strict-mode error."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputBasis:
+    """How much of an assessment rests on real inputs (one row of ``input_basis``).
+
+    Attributes
+    ----------
+    cameras
+        In-service cameras assessed.
+    real_records, synthetic_records
+        Of those, records whose provenance is real or imported, and synthetic.
+    cameras_decided, cameras_unknown
+        Cameras with no ``unknown`` camera-assessed rule, and with at least one
+        (rules whose check reads no inventory attribute, such as EX-03, are
+        unknown for every camera and left out of both).
+    share_real_inputs
+        Share of (camera, input) pairs, over the cameras and the union of the
+        camera-assessed checks' declared inputs, that are neither defaulted nor
+        synthetic (catalogue values count as real); NaN with no cameras.
+    """
+
+    cameras: int
+    real_records: int
+    synthetic_records: int
+    cameras_decided: int
+    cameras_unknown: int
+    share_real_inputs: float
 
 
 class ComplianceError(CctvscopeError):
@@ -93,8 +151,10 @@ class ComplianceResult:
         One row per in-service camera: ``camera_id``, ``borough_code``,
         ``owner_type``, ``control_room_id``, one column per camera-assessed rule
         id holding its outcome, ``rules_failed``, ``critical_failed``,
-        ``rules_unknown`` (counts of rules) and ``compliant`` (no camera-assessed
-        rule failed; unknowns do not count against it).
+        ``rules_unknown`` (counts of rules), ``compliant`` (no camera-assessed
+        rule failed; unknowns do not count against it) and ``decided`` (no
+        camera-assessed rule unknown, leaving out rules whose check reads no
+        inventory attribute, which are unknown for every camera).
     by_room
         One row per control room with cameras (cameras with no room under
         :data:`UNMONITORED`): ``control_room_id``, ``cameras``, ``compliant``
@@ -111,6 +171,13 @@ class ComplianceResult:
         One row per rule of the standard, in order: ``rule_id``, ``title``,
         ``severity``, ``applies_to``, ``status`` and the counts and share as in
         ``by_borough_rule``, region-wide.
+    input_basis
+        One row per borough (of the estate's borough table and of its cameras)
+        plus a :data:`REGION_ROW` row, columns :data:`INPUT_BASIS_COLUMNS` (see
+        :class:`InputBasis`): how much of the assessment rests on real inputs.
+    assume_defaults
+        Whether defaulted attributes were scored as if measured (planning) rather
+        than answering ``unknown``.
     """
 
     standard_label: str
@@ -120,12 +187,45 @@ class ComplianceResult:
     by_room: pd.DataFrame
     by_borough_rule: pd.DataFrame
     london_by_rule: pd.DataFrame
+    input_basis: pd.DataFrame
+    assume_defaults: bool = False
 
     @property
     def share_compliant(self) -> float:
-        """Share of in-service cameras with no failed camera-assessed rule (NaN if none)."""
+        """Share of in-service cameras with no failed camera-assessed rule (NaN if none).
+
+        Unknowns do not count against a camera, so where inputs are defaulted
+        (and answer ``unknown``) this is an upper bound; see
+        :attr:`share_compliant_decided`.
+        """
         n = len(self.cameras)
         return float(self.cameras["compliant"].sum()) / n if n else float("nan")
+
+    @property
+    def share_compliant_decided(self) -> float:
+        """Share compliant among the decided cameras (no camera-assessed rule unknown).
+
+        The compliance of the cameras whose every rule could be answered (NaN if
+        none could): unlike :attr:`share_compliant`, unknowns neither count for
+        nor against, they leave the camera out.
+        """
+        decided = self.cameras["decided"].astype(bool)
+        n = int(decided.sum())
+        return float((self.cameras["compliant"] & decided).sum()) / n if n else float("nan")
+
+    @property
+    def region_basis(self) -> InputBasis:
+        """The :data:`REGION_ROW` row of :attr:`input_basis`."""
+        table = self.input_basis
+        row: dict[Hashable, Any] = table.loc[table["borough_code"] == REGION_ROW].iloc[0].to_dict()
+        return InputBasis(
+            cameras=int(row["cameras"]),
+            real_records=int(row["real_records"]),
+            synthetic_records=int(row["synthetic_records"]),
+            cameras_decided=int(row["cameras_decided"]),
+            cameras_unknown=int(row["cameras_unknown"]),
+            share_real_inputs=float(row["share_real_inputs"]),
+        )
 
 
 def _rule_findings(ctx: CheckContext, rule: Rule, info: pd.DataFrame) -> pd.DataFrame:
@@ -185,6 +285,38 @@ def _by_room(cameras: pd.DataFrame, rule_ids: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _input_basis(
+    ctx: CheckContext, cameras: pd.DataFrame, inputs: list[str], boroughs: list[str]
+) -> pd.DataFrame:
+    """Records by provenance, cameras decided and the share of real inputs, per borough."""
+    cams = ctx.cameras
+    provenance = cams["provenance"].astype(str)
+    synthetic = (provenance == SYNTHETIC_PROVENANCE).to_numpy(dtype=bool)
+    real_pairs = np.zeros(len(cams), dtype=float)
+    for attribute in inputs:
+        real_pairs += ~ctx.defaulted(attribute).to_numpy(dtype=bool) & ~synthetic
+    decided = cameras["decided"].to_numpy(dtype=bool)
+    per_camera = pd.DataFrame(
+        {
+            "borough_code": cams["borough_code"].astype(str).to_numpy(dtype=object),
+            "cameras": 1,
+            "real_records": provenance.isin(REAL_PROVENANCES).to_numpy(dtype=int),
+            "synthetic_records": synthetic.astype(int),
+            "cameras_decided": decided.astype(int),
+            "cameras_unknown": (~decided).astype(int),
+            "_real_pairs": real_pairs,
+        }
+    )
+    codes = sorted(set(boroughs) | set(per_camera["borough_code"]))
+    table = per_camera.groupby("borough_code").sum().reindex(codes, fill_value=0)
+    table.loc[REGION_ROW] = per_camera.drop(columns="borough_code").sum()
+    pairs = table["cameras"] * len(inputs)
+    table["share_real_inputs"] = (table["_real_pairs"] / pairs.where(pairs > 0)).astype(float)
+    counts = ["cameras", "real_records", "synthetic_records", "cameras_decided", "cameras_unknown"]
+    table[counts] = table[counts].astype(int)
+    return table.rename_axis("borough_code").reset_index().loc[:, list(INPUT_BASIS_COLUMNS)]
+
+
 def _strict_message(label: str, failures: pd.DataFrame, order: list[str]) -> str:
     parts = []
     for rule_id in order:
@@ -203,6 +335,7 @@ def assess_compliance(
     *,
     cop_scores: Mapping[str, float] | None = None,
     strict: bool = False,
+    assume_defaults: bool = False,
 ) -> ComplianceResult:
     """Assess an estate against a standard, rule by rule.
 
@@ -220,6 +353,10 @@ def assess_compliance(
     strict
         Raise :class:`ComplianceError` if any finding is a fail (unknowns do not
         raise), naming the count per rule and the first few entities.
+    assume_defaults
+        Score attributes filled from the assumptions-file defaults as if they
+        had been measured (planning only). False (the default): a check whose
+        declared input was defaulted answers ``unknown`` for that camera.
 
     Returns
     -------
@@ -239,7 +376,7 @@ def assess_compliance(
     bad = {k: v for k, v in (cop_scores or {}).items() if not 0.0 <= float(v) <= 1.0}
     if bad:
         raise ValueError(f"Code of Practice scores must lie in [0, 1]: {bad}")
-    ctx = CheckContext.from_estate(estate, cop_scores)
+    ctx = CheckContext.from_estate(estate, cop_scores, assume_defaults=assume_defaults)
     info = ctx.cameras.loc[:, ["camera_id", "borough_code", "owner_type", "control_room_id"]]
     info = info.astype(object).where(info.notna(), None)
     per_rule = {rule.id: _rule_findings(ctx, rule, info) for rule in standard.rules}
@@ -256,6 +393,12 @@ def assess_compliance(
     cameras["critical_failed"] = (cameras[critical] == "fail").sum(axis=1).astype(int)
     cameras["rules_unknown"] = (outcomes == "unknown").sum(axis=1).astype(int)
     cameras["compliant"] = cameras["rules_failed"] == 0
+    checks = registered_checks()
+    decidable = [r.id for r in camera_rules if checks[r.id].inputs]
+    cameras["decided"] = ~(cameras[decidable] == "unknown").any(axis=1)
+    inputs = sorted({i for r in camera_rules for i in checks[r.id].inputs})
+    table_codes = pd.DataFrame(estate.boroughs).get("gss_code", pd.Series(dtype=object))
+    input_basis = _input_basis(ctx, cameras, inputs, [str(c) for c in table_codes])
 
     rule_order = {r.id: i for i, r in enumerate(standard.rules)}
     meta = pd.DataFrame(
@@ -300,4 +443,6 @@ def assess_compliance(
         by_room=_by_room(cameras, camera_ids),
         by_borough_rule=by_borough_rule,
         london_by_rule=region,
+        input_basis=input_basis,
+        assume_defaults=assume_defaults,
     )

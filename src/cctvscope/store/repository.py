@@ -209,12 +209,17 @@ def _insert_rows(
         connection.execute(table.insert(), rows)
 
 
-def save_estate(engine: EngineOrUrl, estate: Estate, *, description: str = "") -> Estate:
+def save_estate(
+    engine: EngineOrUrl, estate: Estate, *, description: str = "", based_on: int | None = None
+) -> Estate:
     """Store ``estate`` as a new version of its name, all or nothing.
 
     The version is 1 for a new name and the latest version + 1 otherwise; the
     estate's own ``version`` is ignored. Tables are put in canonical form first
-    (see :func:`canonical_estate`).
+    (see :func:`canonical_estate`). ``based_on`` is the version the change was
+    computed from (0: the estate did not exist): if another version was saved
+    since, the save is refused, so that two imports at once cannot silently drop
+    each other's records.
 
     Returns
     -------
@@ -243,6 +248,11 @@ def save_estate(engine: EngineOrUrl, estate: Estate, *, description: str = "") -
         latest = connection.execute(
             sa.select(sa.func.max(estates.c.version)).where(estates.c.name == estate.name)
         ).scalar()
+        if based_on is not None and int(latest or 0) != based_on:
+            raise StoreError(
+                f"estate {estate.name!r} changed while this change was prepared (read version "
+                f"{based_on}, now version {int(latest or 0)}); nothing was saved: run it again"
+            )
         version = int(latest or 0) + 1
         estate_id = connection.execute(
             estates.insert()

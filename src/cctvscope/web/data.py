@@ -1,10 +1,10 @@
 """What the pages show: the latest estate version and its analyses, cached per version.
 
 The estate is re-read only when the store holds a newer version (a survey import or
-a registration writes one); its summary, compliance, police lookup and map layers are
-computed once per version. Outputs of `cctvscope demo` (coverage GeoPackage and
-summary, value for money, stored control-room options, the guide) are read from the
-output folder, keyed by file modification time.
+a registration writes one); its summary, compliance, data confidence, police lookup
+and map layers are computed once per version. Outputs of `cctvscope demo` (coverage
+GeoPackage and summary, value for money, stored control-room options, the guide) are
+read from the output folder, keyed by file modification time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +29,9 @@ from cctvscope.store import list_estates, load_estate
 from cctvscope.store.registry_tables import private_registrations
 from cctvscope.web.deps import WebError
 from cctvscope.web.schemas import EstateRef
+
+if TYPE_CHECKING:
+    from cctvscope.workflows.confidence import DataConfidence
 
 T = TypeVar("T")
 
@@ -122,6 +125,14 @@ class EstateData:
             return run_compliance(loaded.estate, cop_scores=scores)
 
         return self._cached("compliance", loaded.ref.version, build)
+
+    def confidence(self, loaded: Loaded) -> DataConfidence:
+        """The estate's data confidence per borough and table (workflows.confidence)."""
+        from cctvscope.workflows.confidence import data_confidence
+
+        return self._cached(
+            "confidence", loaded.ref.version, lambda: data_confidence(loaded.estate)
+        )
 
     def lookup(self, loaded: Loaded) -> CameraLookup:
         """The police lookup: public cameras and consenting private ones."""

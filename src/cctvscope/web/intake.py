@@ -1,9 +1,14 @@
-"""Survey uploads: check type and size, preview every finding, import only on confirm.
+"""Survey uploads: check type and size, preview the findings and the merge, import on confirm.
 
-A preview validates the file against the selected borough only (a point in another
-borough is an error for a borough manager's survey) and keeps the file under an
-unguessable upload id for its uploader; confirming re-checks it and imports it as a
-new estate version. Nothing is written to the store before the confirm.
+A survey replaces the selected borough's cameras of the owner types it holds (council
+when it names none): the import path is the one the CLI uses
+(:func:`cctvscope.workflows.imports.import_file`, mode ``replace``, scope borough ×
+owner types). The preview is a dry run of that import: its findings (errors first,
+default-value warnings summarised per field) and its merge plan (added, changed,
+removed, synthetic records replaced, per borough). A point outside the selected
+borough is an error, reported by row before the import is planned. The file is kept
+under an unguessable upload id for its uploader; the confirm re-runs the same request
+for real and reports the new estate version. Nothing is written before the confirm.
 """
 
 from __future__ import annotations
@@ -12,19 +17,37 @@ import re
 import secrets
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cctvscope.errors import Finding, InputError
+from cctvscope.errors import Finding, InputError, StoreError
+from cctvscope.ingest.camera_options import CameraImportOptions
 from cctvscope.ingest.cameras import CameraImport, read_cameras_file
+from cctvscope.ingest.catalogue import read_camera_catalogue
+from cctvscope.ingest.merge import PLAN_COUNT_COLUMNS, MergePlan, MergeScope
 from cctvscope.model.assumptions import read_assumptions
+from cctvscope.model.enums import ImportMode, OwnerType
 from cctvscope.web.accounts import User
+from cctvscope.web.data import records
 from cctvscope.web.deps import AppState, WebError
-from cctvscope.web.schemas import FindingOut, SurveyPreview, SurveyResult
+from cctvscope.web.schemas import (
+    SHOWN_IDS,
+    EstateRef,
+    FindingOut,
+    MergePreview,
+    PlanBorough,
+    SurveyPreview,
+    SurveyResult,
+)
+from cctvscope.workflows.imports import ImportRequest, TableImportOutcome, import_file
 
 #: Accepted upload types: the survey workbook and CSV.
 SUFFIXES = {".csv", ".xlsx"}
 ZIP_MAGIC = b"PK\x03\x04"
+#: Warnings of a value the file did not give (filled from the assumptions or the borough).
+DEFAULTED = "not given;"
 
 
 def read_upload(state: AppState, filename: str, stream: BinaryIO) -> bytes:
@@ -53,16 +76,24 @@ def _check_borough(state: AppState, user: User, borough: str) -> None:
         raise WebError(403, f"your account may not submit surveys for {borough}")
 
 
-def _validate(state: AppState, path: Path, borough: str) -> CameraImport:
-    loaded = state.data.current()
-    boroughs = loaded.estate.boroughs
+def _borough_names(state: AppState) -> dict[str, str]:
+    boroughs = state.data.current().estate.boroughs
+    return dict(zip(boroughs["gss_code"].astype(str), boroughs["name"].astype(str), strict=True))
+
+
+def _locate_in_borough(state: AppState, path: Path, borough: str) -> CameraImport:
+    """Read the file against the selected borough alone: a point elsewhere is an error.
+
+    Raises InputError when the file cannot be read at all.
+    """
+    boroughs = state.data.current().estate.boroughs
     mine = boroughs[boroughs["gss_code"] == borough]
     name = str(mine["name"].iloc[0])
     imported = read_cameras_file(
         path,
         boroughs=mine,
         assumptions=read_assumptions(),
-        existing_ids=set(loaded.estate.cameras["camera_id"].astype(str)),
+        options=CameraImportOptions(catalogue=read_camera_catalogue()),
     )
     findings = tuple(
         Finding(f.severity, f.row, f.field, f.value, f"not in {name}: {f.reason}")
@@ -71,6 +102,111 @@ def _validate(state: AppState, path: Path, borough: str) -> CameraImport:
         for f in imported.findings
     )
     return CameraImport(imported.cameras, findings, imported.defaulted_counts, path.name)
+
+
+def survey_scope(borough: str, owner_types: Iterable[str]) -> MergeScope:
+    """The scope a survey replaces: the borough × the owner types of its cameras (council
+    when it has none)."""
+    owners = tuple(OwnerType(v) for v in sorted({str(o) for o in owner_types}))
+    return MergeScope(boroughs=(borough,), owner_types=owners or (OwnerType.COUNCIL,))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A survey file checked against its borough and, when clean, imported (or dry run)."""
+
+    findings: tuple[Finding, ...]
+    cameras_valid: int
+    outcome: TableImportOutcome | None
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The findings that refuse the import."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+
+def check_and_import(state: AppState, path: Path, borough: str, *, dry_run: bool) -> Checked:
+    """Check ``path`` against ``borough``; when clean, run the replace import (a dry run
+    writes nothing). Every problem comes back as a finding (no outcome).
+
+    Raises
+    ------
+    StoreError
+        When the estate changed since it was read (a concurrent import), or cannot be saved.
+    """
+    try:
+        located = _locate_in_borough(state, path, borough)
+    except InputError as exc:  # unreadable file: the findings say why
+        reason = (Finding("error", None, None, None, str(exc)),)
+        return Checked(exc.findings or reason, 0, None)
+    if located.errors:
+        return Checked(located.findings, len(located.cameras), None)
+    request = ImportRequest(
+        table="cameras",
+        path=path,
+        mode=ImportMode.REPLACE,
+        scope=survey_scope(borough, located.cameras["owner_type"]),
+        dry_run=dry_run,
+    )
+    try:
+        outcome = import_file(
+            state.engine, state.settings.estate_name, request, create_missing=False
+        )
+    except InputError as exc:
+        reason = (Finding("error", None, None, None, str(exc)),)
+        return Checked(exc.findings or reason, len(located.cameras), None)
+    return Checked(outcome.findings, outcome.records, outcome)
+
+
+def findings_out(findings: Iterable[Finding]) -> list[FindingOut]:
+    """Errors first (file-level, then by row), then warnings by row, then the default-value
+    warnings summarised per field and reason with the number of rows."""
+    errors: list[Finding] = []
+    warnings: list[Finding] = []
+    defaulted: dict[tuple[str | None, str], int] = {}
+    for f in findings:
+        if f.severity == "error":
+            errors.append(f)
+        elif f.reason.startswith(DEFAULTED):
+            defaulted[(f.field, f.reason)] = defaulted.get((f.field, f.reason), 0) + 1
+        else:
+            warnings.append(f)
+
+    def by_row(f: Finding) -> int:
+        return -1 if f.row is None else f.row
+
+    out = [
+        FindingOut(severity=f.severity, row=f.row, field=f.field, value=f.value, reason=f.reason)
+        for f in (*sorted(errors, key=by_row), *sorted(warnings, key=by_row))
+    ]
+    out += [
+        FindingOut(severity="warning", row=None, field=field, value=None, reason=reason, count=n)
+        for (field, reason), n in defaulted.items()
+    ]
+    return out
+
+
+def plan_out(plan: MergePlan, names: Mapping[str, str]) -> MergePreview:
+    """A merge plan as the response model (the first :data:`SHOWN_IDS` synthetic ids)."""
+    by_borough = [
+        PlanBorough.model_validate(
+            r | {"borough": names.get(str(r["borough_code"]), str(r["borough_code"]))}
+        )
+        for r in records(plan.by_borough, list(PLAN_COUNT_COLUMNS))
+    ]
+    return MergePreview(
+        table=plan.table,
+        mode=str(plan.mode),
+        scope=plan.scope.describe(),
+        added=len(plan.added),
+        changed=len(plan.changed),
+        removed=len(plan.removed),
+        unchanged=len(plan.unchanged),
+        synthetic_replaced=len(plan.synthetic_replaced),
+        by_borough=by_borough,
+        synthetic_replaced_ids=[str(i) for i in plan.synthetic_replaced[:SHOWN_IDS]],
+        summary=plan.summary(),
+    )
 
 
 def _upload_dir(state: AppState, *, create: bool = True) -> Path:
@@ -87,7 +223,8 @@ def discard_uploads(state: AppState) -> None:
 
 
 def preview(state: AppState, user: User, borough: str, filename: str, data: bytes) -> SurveyPreview:
-    """Check the file against the borough and keep it for a confirm; saves nothing."""
+    """Check the file against the borough, plan its import, keep it for a confirm; saves
+    nothing."""
     _check_borough(state, user, borough)
     upload_id = secrets.token_urlsafe(16)
     suffix = Path(filename).suffix.lower()
@@ -96,59 +233,51 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     folder.mkdir(mode=0o700)
     path = folder / f"{safe}{suffix}"
     path.write_bytes(data)
-    try:
-        imported = _validate(state, path, borough)
-    except InputError as exc:  # unreadable file: the findings say why
-        imported = CameraImport(
-            state.data.current().estate.cameras.iloc[0:0], exc.findings or (
-                Finding("error", None, None, None, str(exc)),
-            ), {}, path.name,
-        )  # fmt: skip
+    checked = check_and_import(state, path, borough, dry_run=True)
     state.uploads[upload_id] = (user.id, str(path), Path(filename).name, borough)
+    outcome = checked.outcome
     return SurveyPreview(
         upload_id=upload_id,
         filename=Path(filename).name,
         borough=borough,
-        cameras_valid=len(imported.cameras),
-        errors=len(imported.errors),
-        warnings=len(imported.warnings),
-        findings=[
-            FindingOut(
-                severity=f.severity, row=f.row, field=f.field, value=f.value, reason=f.reason
-            )
-            for f in imported.findings
-        ],
-        can_confirm=not imported.errors and len(imported.cameras) > 0,
+        cameras_valid=checked.cameras_valid,
+        errors=len(checked.errors),
+        warnings=sum(f.severity == "warning" for f in checked.findings),
+        findings=findings_out(checked.findings),
+        plan=None if outcome is None else plan_out(outcome.plan, _borough_names(state)),
+        can_confirm=outcome is not None and checked.cameras_valid > 0,
     )
 
 
 def confirm(state: AppState, user: User, upload_id: str) -> tuple[SurveyResult, str]:
     """Import a previewed upload of this user (re-checked); returns the result and borough."""
-    from cctvscope.workflows import import_cameras
-
     entry = state.uploads.get(upload_id)
     if entry is None or entry[0] != user.id:
         raise WebError(404, "no such previewed upload; upload the file again")
     _user_id, path_text, _name, borough = entry
     _check_borough(state, user, borough)
     path = Path(path_text)
-    checked = _validate(state, path, borough)
-    if checked.errors:
-        raise WebError(422, f"{len(checked.errors)} error(s) remain; nothing was saved")
+    base_version = state.data.latest_version()
     try:
-        outcome = import_cameras(state.engine, state.settings.estate_name, path)
-    except InputError as exc:
-        raise WebError(422, f"{exc}; nothing was saved") from exc
+        checked = check_and_import(state, path, borough, dry_run=False)
+    except StoreError as exc:
+        raise WebError(409, f"{exc}; nothing was saved; upload the file again") from exc
     finally:
         state.uploads.pop(upload_id, None)
         path.unlink(missing_ok=True)
         path.parent.rmdir()
+    if checked.outcome is None:
+        raise WebError(422, f"{len(checked.errors)} error(s) remain; nothing was saved")
+    outcome = checked.outcome
     estate = outcome.estate
     assert estate.version is not None
-    from cctvscope.web.schemas import EstateRef
-
     ref = EstateRef(name=estate.name, version=estate.version, input_hash=estate.input_hash())
     result = SurveyResult(
-        estate=ref, imported=len(outcome.imported.cameras), warnings=len(outcome.imported.warnings)
+        estate=ref,
+        previous_version=base_version,
+        written=outcome.written,
+        imported=outcome.records,
+        warnings=len(outcome.warnings),
+        plan=plan_out(outcome.plan, _borough_names(state)),
     )
     return result, borough

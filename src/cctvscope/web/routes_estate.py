@@ -13,7 +13,7 @@ from cctvscope.web.deps import AnyUser, CameraReader, Reader, State, WebError
 from cctvscope.web.pages import render
 from cctvscope.web.schemas import (
     BoroughProfile,
-    CameraOut,
+    CameraDetail,
     CameraPage,
     FeatureCollection,
     Overview,
@@ -97,9 +97,9 @@ def cameras_page(
     )
 
 
-@router.get("/api/cameras/{camera_id}", response_model=CameraOut, tags=["cameras"])
-def camera_api(request: Request, state: State, user: CameraReader, camera_id: str) -> CameraOut:
-    """One camera, if the caller may see it."""
+@router.get("/api/cameras/{camera_id}", response_model=CameraDetail, tags=["cameras"])
+def camera_api(request: Request, state: State, user: CameraReader, camera_id: str) -> CameraDetail:
+    """One camera with every attribute and its source, if the caller may see it."""
     return views.camera_detail(state, request, user, camera_id)
 
 

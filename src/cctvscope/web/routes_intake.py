@@ -62,7 +62,15 @@ def _confirm(state: AppState, request: Request, user: User, upload_id: str) -> S
         f"survey import {borough}",
         username=user.username,
         ip=client_ip(request),
-        detail={"cameras": result.imported, "estate_version": result.estate.version},
+        detail={
+            "cameras": result.imported,
+            "estate_version": result.estate.version,
+            "written": result.written,
+            "added": result.plan.added,
+            "changed": result.plan.changed,
+            "removed": result.plan.removed,
+            "synthetic_replaced": result.plan.synthetic_replaced,
+        },
     )
     return result
 
@@ -81,7 +89,7 @@ def survey_preview_page(
     file: Annotated[UploadFile, File()],
     borough: BoroughField,
 ) -> Response:
-    """Every finding by row and field; nothing saved."""
+    """Every finding by row and field, and the merge the import would make; nothing saved."""
     view = _preview(state, user, borough, file)
     return render(request, "survey_preview.html", user, {"view": view})
 
@@ -106,15 +114,24 @@ def survey_preview_api(
     borough: BoroughField,
     _csrf: None = HeaderCsrf,
 ) -> SurveyPreview:
-    """Check a survey against a borough: every finding by row and field; nothing is saved."""
+    """Check a survey against a borough: every finding by row and field (default-value
+    warnings summarised per field) and the merge plan of the replace import; nothing is
+    saved."""
     return _preview(state, user, borough, file)
 
 
-@router.post("/api/survey/confirm", response_model=SurveyResult, tags=["intake"])
+@router.post(
+    "/api/survey/confirm",
+    response_model=SurveyResult,
+    tags=["intake"],
+    responses={409: {"description": "the estate changed since the preview; nothing saved"}},
+)
 def survey_confirm_api(
     request: Request, state: State, user: Surveyor, body: SurveyConfirm, _csrf: None = HeaderCsrf
 ) -> SurveyResult:
-    """Import a previewed survey (only when it had no errors)."""
+    """Import a previewed survey (only when it has no errors): it replaces the borough's
+    cameras of its owner types and saves a new estate version (409 when the estate changed
+    meanwhile)."""
     return _confirm(state, request, user, body.upload_id)
 
 

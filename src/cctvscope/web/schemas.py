@@ -11,6 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: Synthetic ids listed in a merge preview.
+SHOWN_IDS = 50
+
 
 class Model(BaseModel):
     """Base: forbids unknown fields in request bodies (clear 422s)."""
@@ -36,7 +39,13 @@ class Headline(Model):
     private_cameras: int
     boroughs: int
     control_rooms: int
-    compliant_share: float | None = Field(description="Share of cameras fully compliant [0-1]")
+    compliant_share: float | None = Field(
+        description="Share of cameras with no failed rule, unknowns passing [0-1] (upper bound)"
+    )
+    compliant_share_decided: float | None = Field(
+        default=None,
+        description="Share compliant among cameras whose every rule could be decided [0-1]",
+    )
 
 
 class BoroughRow(Model):
@@ -80,6 +89,20 @@ class CoverageStatus(Model):
     rows: list[CoverageRow]
 
 
+class ConfidenceRow(Model):
+    """How far one estate table rests on real data (workflows.confidence)."""
+
+    table: str
+    records: int
+    real_records: int = Field(description="Records whose provenance is real or imported")
+    share_real: float | None = Field(description="real_records / records [0-1]")
+    share_real_values: float | None = Field(
+        description="Cameras only: share of attribute values real or from the catalogue [0-1]"
+    )
+    last_returned: str = Field(description="ISO time of the last return ('' when none)")
+    label: str = Field(description="confirmed, partly confirmed or provisional")
+
+
 class Overview(Model):
     """The London overview page."""
 
@@ -87,6 +110,7 @@ class Overview(Model):
     headline: Headline
     boroughs: list[BoroughRow]
     coverage: CoverageStatus
+    confidence: list[ConfidenceRow] = Field(description="Data confidence per table, London")
 
 
 class RuleResult(Model):
@@ -108,6 +132,10 @@ class BoroughCompliance(Model):
     cameras: int
     compliant_cameras: int
     share_compliant: float | None
+    cameras_decided: int = 0
+    cameras_unknown: int = 0
+    share_real_inputs: float | None = None
+    share_compliant_decided: float | None = None
     rules: list[RuleResult]
 
 
@@ -140,6 +168,8 @@ class BoroughProfile(Model):
     compliance: BoroughCompliance
     costs: BoroughCosts | None
     control_rooms: list[RoomRow]
+    confidence: list[ConfidenceRow] = Field(description="Data confidence per table")
+    data_request: str = Field(description="What the borough should still send, and how")
 
 
 class CameraOut(Model):
@@ -166,6 +196,34 @@ class CameraOut(Model):
     control_room_id: str | None
     status: str
     provenance: str
+    make: str = ""
+    model: str = ""
+    vms: str = ""
+    fault_notes: str = ""
+    custodian: str = ""
+    last_updated: dt.date | None = None
+    ir_range_m: float | None = None
+
+
+AttributeSourceName = Literal["real", "catalogue", "default", "synthetic", "measured"]
+
+
+class CameraDetail(CameraOut):
+    """One camera with every attribute and where each value comes from."""
+
+    mount_height_m: float
+    tilt_deg: float
+    ptz: bool
+    ptz_max_zoom: float
+    sensor_width_mm: float | None
+    focal_length_mm: float | None
+    onvif_profiles: str = Field(description="';'-separated list")
+    export_formats: str = Field(description="';'-separated list")
+    time_sync: str
+    source: str = Field(description="Source of the record (publisher, file or generator)")
+    sources: dict[str, AttributeSourceName] = Field(
+        description="Attribute -> real, catalogue, default (assumptions file), synthetic, measured"
+    )
 
 
 class CameraPage(Model):
@@ -182,9 +240,33 @@ class BoroughRules(Model):
 
     gss_code: str
     name: str
-    cameras: int
+    cameras: int = Field(description="In-service cameras assessed")
     compliant_cameras: int
-    share_compliant: float | None
+    share_compliant: float | None = Field(description="Unknowns pass (upper bound) [0-1]")
+    cameras_decided: int = Field(description="Cameras with every rule decided")
+    cameras_unknown: int = Field(description="Cameras with a rule unknown (defaulted inputs)")
+    share_real_inputs: float | None = Field(
+        description="Share of rule inputs neither defaulted nor synthetic [0-1]"
+    )
+    share_compliant_decided: float | None = Field(
+        description="Share compliant among the decided cameras [0-1]"
+    )
+
+
+class ComplianceBasis(Model):
+    """How far the compliance figures rest on real inputs, over the area shown."""
+
+    area: str = Field(description="London, or the codes of the boroughs shown")
+    cameras_assessed: int
+    cameras_decided: int
+    cameras_unknown: int
+    real_records: int
+    synthetic_records: int
+    share_real_inputs: float | None
+    share_compliant: float | None = Field(description="Unknowns pass (upper bound) [0-1]")
+    share_compliant_decided: float | None = Field(
+        description="Share compliant among the decided cameras [0-1]"
+    )
 
 
 class ComplianceView(Model):
@@ -192,6 +274,7 @@ class ComplianceView(Model):
 
     estate: EstateRef
     standard: str
+    basis: ComplianceBasis
     rules: list[RuleResult]
     boroughs: list[BoroughRules]
 
@@ -295,6 +378,38 @@ class FindingOut(Model):
     field: str | None
     value: str | None
     reason: str
+    count: int = Field(
+        default=1, description="Rows it stands for (default-value warnings: one per field)"
+    )
+
+
+class PlanBorough(Model):
+    """What an import changes in one borough."""
+
+    borough_code: str
+    borough: str
+    added: int
+    changed: int
+    removed: int
+    synthetic_replaced: int
+
+
+class MergePreview(Model):
+    """What an import changes in the estate (a replace: the file takes its scope's place)."""
+
+    table: str
+    mode: str
+    scope: str = Field(description="The records the file speaks for, in words")
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    synthetic_replaced: int = Field(description="Removed records that were synthetic")
+    by_borough: list[PlanBorough]
+    synthetic_replaced_ids: list[str] = Field(
+        description=f"The first {SHOWN_IDS} ids of the synthetic records replaced"
+    )
+    summary: str
 
 
 class SurveyPreview(Model):
@@ -306,7 +421,12 @@ class SurveyPreview(Model):
     cameras_valid: int
     errors: int
     warnings: int
-    findings: list[FindingOut]
+    findings: list[FindingOut] = Field(
+        description="Errors first; default-value warnings summarised per field"
+    )
+    plan: MergePreview | None = Field(
+        default=None, description="The merge the confirm would make (None when errors remain)"
+    )
     can_confirm: bool
 
 
@@ -320,8 +440,11 @@ class SurveyResult(Model):
     """A confirmed survey import."""
 
     estate: EstateRef
+    previous_version: int | None = Field(description="The version the import was based on")
+    written: bool = Field(description="False when the file changed nothing")
     imported: int
     warnings: int
+    plan: MergePreview
 
 
 class RegistrationIn(Model):

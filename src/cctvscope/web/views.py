@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from fastapi import Request
 
+from cctvscope.model.provenance import attribute_sources
+from cctvscope.standards.compliance import REGION_ROW
 from cctvscope.web import audit
 from cctvscope.web.accounts import User
 from cctvscope.web.data import COVERAGE_MISSING, EstateData, Loaded, clean, records
@@ -29,9 +31,12 @@ from cctvscope.web.schemas import (
     BoroughProfile,
     BoroughRow,
     BoroughRules,
+    CameraDetail,
     CameraOut,
     CameraPage,
+    ComplianceBasis,
     ComplianceView,
+    ConfidenceRow,
     CoverageRow,
     CoverageStatus,
     Headline,
@@ -40,9 +45,12 @@ from cctvscope.web.schemas import (
     RuleResult,
 )
 from cctvscope.web.security import UserRole
+from cctvscope.workflows.confidence import data_request_text
 
 PRIVATE = "private"
 CAMERA_FIELDS = list(CameraOut.model_fields)
+DETAIL_FIELDS = [f for f in CameraDetail.model_fields if f != "sources"]
+CONFIDENCE_FIELDS = list(ConfidenceRow.model_fields)
 BOROUGH_FIELDS = list(BoroughRow.model_fields)
 COVERAGE_FIELDS = list(CoverageRow.model_fields)
 
@@ -87,6 +95,79 @@ def camera_out(row: dict[str, Any]) -> CameraOut:
     return CameraOut.model_validate({k: clean(row.get(k)) for k in CAMERA_FIELDS})
 
 
+def confidence_rows(frame: pd.DataFrame) -> list[ConfidenceRow]:
+    """Rows of a data-confidence table (``by_table`` or one borough's) as response models."""
+    return [ConfidenceRow.model_validate(r) for r in records(frame, CONFIDENCE_FIELDS)]
+
+
+def compliance_table(outcome: Any) -> pd.DataFrame:
+    """Compliance per borough with its input basis: ``outcome.boroughs`` (gss_code, name,
+    cameras, compliant_cameras, share_compliant...) plus ``cameras_decided``,
+    ``cameras_unknown``, ``real_records``, ``synthetic_records``, ``share_real_inputs``
+    (from ``input_basis``) and ``share_compliant_decided``."""
+    result = outcome.result
+    basis = result.input_basis.set_index("borough_code")
+    table: pd.DataFrame = outcome.boroughs.copy()
+    for column in ("cameras_decided", "cameras_unknown", "real_records", "synthetic_records"):
+        table[column] = table["gss_code"].map(basis[column]).fillna(0).astype(int)
+    table["share_real_inputs"] = table["gss_code"].map(basis["share_real_inputs"]).astype(float)
+    cams = result.cameras
+    decided = cams["decided"].astype(bool)
+    counts = (
+        pd.DataFrame(
+            {
+                "borough_code": cams["borough_code"].astype(str),
+                "decided": decided.astype(int),
+                "ok": (cams["compliant"].astype(bool) & decided).astype(int),
+            }
+        )
+        .groupby("borough_code")[["decided", "ok"]]
+        .sum()
+    )
+    share = counts["ok"] / counts["decided"].where(counts["decided"] > 0)
+    table["share_compliant_decided"] = table["gss_code"].map(share).astype(float)
+    return table
+
+
+def compliance_basis(outcome: Any, table: pd.DataFrame, user: User) -> ComplianceBasis:
+    """The compliance basis over London, or over the boroughs the user may read."""
+    result = outcome.result
+    if user.all_london:
+        row = result.input_basis.set_index("borough_code").loc[REGION_ROW]
+        return ComplianceBasis(
+            area="London",
+            cameras_assessed=int(row["cameras"]),
+            cameras_decided=int(row["cameras_decided"]),
+            cameras_unknown=int(row["cameras_unknown"]),
+            real_records=int(row["real_records"]),
+            synthetic_records=int(row["synthetic_records"]),
+            share_real_inputs=clean(float(row["share_real_inputs"])),
+            share_compliant=clean(result.share_compliant),
+            share_compliant_decided=clean(result.share_compliant_decided),
+        )
+    mine = table[table["gss_code"].isin(user.boroughs)]
+    cams = result.cameras[result.cameras["borough_code"].isin(user.boroughs)]
+    decided = cams["decided"].astype(bool)
+    n, n_decided = len(cams), int(decided.sum())
+    weight = mine["cameras"].astype(float)
+    real_inputs = (mine["share_real_inputs"].fillna(0.0) * weight).sum()
+    return ComplianceBasis(
+        area=", ".join(sorted(user.boroughs)),
+        cameras_assessed=int(mine["cameras"].sum()),
+        cameras_decided=int(mine["cameras_decided"].sum()),
+        cameras_unknown=int(mine["cameras_unknown"].sum()),
+        real_records=int(mine["real_records"].sum()),
+        synthetic_records=int(mine["synthetic_records"].sum()),
+        share_real_inputs=float(real_inputs / weight.sum()) if weight.sum() > 0 else None,
+        share_compliant=float(cams["compliant"].sum()) / n if n else None,
+        share_compliant_decided=(
+            float((cams["compliant"].astype(bool) & decided).sum()) / n_decided
+            if n_decided
+            else None
+        ),
+    )
+
+
 def _borough_row(row: dict[str, Any]) -> BoroughRow:
     return BoroughRow.model_validate({k: clean(row.get(k)) for k in BOROUGH_FIELDS})
 
@@ -115,6 +196,7 @@ def overview(data: EstateData, user: User) -> Overview:
     estate = loaded.estate
     compliance = data.compliance(loaded)
     share = compliance.result.share_compliant
+    decided_share = compliance.result.share_compliant_decided
     headline = Headline(
         cameras=len(estate.cameras),
         council_cameras=int(summary["council_cameras"].sum()),
@@ -124,6 +206,7 @@ def overview(data: EstateData, user: User) -> Overview:
         boroughs=len(estate.boroughs),
         control_rooms=len(estate.control_rooms),
         compliant_share=None if np.isnan(share) else float(share),
+        compliant_share_decided=None if np.isnan(decided_share) else float(decided_share),
     )
     rows = [_borough_row(r) for r in records(summary) if user.may_read_borough(str(r["gss_code"]))]
     return Overview(
@@ -131,6 +214,7 @@ def overview(data: EstateData, user: User) -> Overview:
         headline=headline,
         boroughs=rows,
         coverage=coverage_status(data, "london"),
+        confidence=confidence_rows(data.confidence(loaded).by_table),
     )
 
 
@@ -152,15 +236,21 @@ def borough_profile(data: EstateData, user: User, code: str) -> BoroughProfile:
     row = records(loaded.summary[loaded.summary["gss_code"] == code])[0]
     outcome = data.compliance(loaded)
     result = outcome.result
-    table = outcome.boroughs.set_index("gss_code").loc[code]
+    by_borough = compliance_table(outcome)
+    table = records(by_borough[by_borough["gss_code"] == code])[0]
     rules = result.by_borough_rule[result.by_borough_rule["borough_code"] == code]
     compliance = BoroughCompliance(
         standard=result.standard_label,
         cameras=int(table["cameras"]),
         compliant_cameras=int(table["compliant_cameras"]),
         share_compliant=clean(table["share_compliant"]),
+        cameras_decided=int(table["cameras_decided"]),
+        cameras_unknown=int(table["cameras_unknown"]),
+        share_real_inputs=clean(table["share_real_inputs"]),
+        share_compliant_decided=clean(table["share_compliant_decided"]),
         rules=_rules(rules),
     )
+    confidence = data.confidence(loaded)
     costs = None
     vfm = data.output_csv("vfm.csv")
     if vfm is not None and code in set(vfm["gss_code"]):
@@ -179,6 +269,8 @@ def borough_profile(data: EstateData, user: User, code: str) -> BoroughProfile:
         compliance=compliance,
         costs=costs,
         control_rooms=[RoomRow(control_room_id=str(k), cameras=int(n)) for k, n in rooms.items()],
+        confidence=confidence_rows(confidence.borough(code)),
+        data_request=data_request_text(code, confidence),
     )
 
 
@@ -221,15 +313,19 @@ def camera_page(
     )
 
 
-def camera_detail(state: AppState, request: Request, user: User, camera_id: str) -> CameraOut:
-    """One camera, if the user may see it (404 otherwise: its existence is not revealed)."""
+def camera_detail(state: AppState, request: Request, user: User, camera_id: str) -> CameraDetail:
+    """One camera with each attribute's source, if the user may see it (404 otherwise: its
+    existence is not revealed)."""
     loaded = state.data.current()
     cams = visible_cameras(state.data, user, loaded)
     match = cams[cams["camera_id"].astype(str) == camera_id]
     if match.empty:
         raise WebError(404, f"no camera {camera_id!r} that your account may see")
     audit_private_view(state, request, user, match, f"camera {camera_id}")
-    return camera_out(records(match)[0])
+    row = records(match)[0]
+    sources = attribute_sources(match.iloc[:1]).iloc[0].drop("camera_id")
+    values = {k: clean(row.get(k)) for k in DETAIL_FIELDS}
+    return CameraDetail.model_validate(values | {"sources": sources.astype(str).to_dict()})
 
 
 def compliance_view(data: EstateData, user: User) -> ComplianceView:
@@ -247,13 +343,13 @@ def compliance_view(data: EstateData, user: User) -> ComplianceView:
         rules = sums.reset_index()
         decided = rules["passed"] + rules["failed"]
         rules["share_passed"] = rules["passed"] / decided.where(decided > 0)
-    boroughs = outcome.boroughs[
-        outcome.boroughs["gss_code"].map(lambda c: user.may_read_borough(str(c)))
-    ]
+    table = compliance_table(outcome)
+    boroughs = table[table["gss_code"].map(lambda c: user.may_read_borough(str(c)))]
     cols = list(BoroughRules.model_fields)
     return ComplianceView(
         estate=loaded.ref,
         standard=result.standard_label,
+        basis=compliance_basis(outcome, table, user),
         rules=_rules(rules),
         boroughs=[BoroughRules.model_validate(r) for r in records(boroughs, cols)],
     )

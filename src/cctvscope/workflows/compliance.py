@@ -49,6 +49,7 @@ def run_compliance(
     cop_scores: Mapping[str, float] | None = None,
     assumptions: Assumptions | None = None,
     strict: bool = False,
+    assume_defaults: bool = False,
     on_step: Step | None = None,
 ) -> ComplianceOutcome:
     """Assess ``estate`` against ``standard``, then cost and rank the fixes.
@@ -58,13 +59,17 @@ def run_compliance(
     camera's LSOA (coverage-based weighting follows when the coverage engine computes
     per-camera coverage). The plan covers public cameras (council, TfL, police): private
     owners pay for their own, so their fix options are listed but not ranked. ``strict``
-    raises on any failure instead of returning.
+    raises on any failure instead of returning. ``assume_defaults`` scores attributes
+    filled from the assumptions-file defaults as if measured (planning only); by default
+    a rule whose inputs were defaulted answers ``unknown`` for that camera.
     """
     assumptions = assumptions or read_assumptions()
     step = on_step or (lambda _message: None)
     spec = read_standard(standard)
     step(f"Checking {len(estate.cameras):,} cameras against {spec.label}")
-    result = assess_compliance(estate, spec, cop_scores=cop_scores, strict=strict)
+    result = assess_compliance(
+        estate, spec, cop_scores=cop_scores, strict=strict, assume_defaults=assume_defaults
+    )
     step("Costing fixes")
     options = fix_options(
         result.findings, estate.cameras, assumptions, standard=spec, cost_items=estate.cost_items

@@ -25,10 +25,14 @@ from cctvscope.economics.vfm import (
     vfm_inputs,
     vfm_table,
 )
+from cctvscope.economics.vfm import (
+    LONDON as LONDON_ROW,
+)
 from cctvscope.ingest.london import read_lsoa_crime
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
+from cctvscope.workflows.confidence import record_basis
 
 Step = Callable[[str], None]
 
@@ -92,6 +96,10 @@ def run_economics(
         crimes_in_coverage=crimes,
         detected_incidents=detected_incidents,
     )
+    # Each borough's VFM row says how much of what it rests on is real (cameras, costs).
+    basis = record_basis(estate, LONDON_ROW)
+    keep = ["gss_code", "share_real_cameras", "share_real_camera_values", "share_real_cost_items"]
+    vfm = vfm.merge(basis[keep], on="gss_code", how="left")
     low, high = assumptions.value("economics_vfm.price_uplift_range")
     sensitivity = one_at_a_time(
         estate,

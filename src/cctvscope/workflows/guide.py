@@ -5,12 +5,17 @@ optional, and the guide says "not available yet" for a missing one rather than
 showing anything invented. ``cctvscope report`` runs every analysis through
 :func:`collect_guide_inputs`; ``cctvscope demo`` builds :class:`GuideInputs` from the
 results it has already computed, so nothing is computed twice.
+
+The data confidence (how far each finding rests on real records) is cheap and
+depends only on the estate and the assumptions, so a caller that does not pass one
+gets it computed on first use: :attr:`GuideInputs.data_confidence`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -21,6 +26,7 @@ from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
 from cctvscope.workflows.compliance import ComplianceOutcome
+from cctvscope.workflows.confidence import DataConfidence, data_confidence
 from cctvscope.workflows.economics import EconomicsResult
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
@@ -38,6 +44,8 @@ class GuideInputs:
     is :func:`~cctvscope.workflows.options.run_monitoring`; ``placement`` maps an area
     to its :class:`~cctvscope.optimisation.placement.PlacementResult`; ``coverage`` is the
     coverage engine's result (occluded coverage by level, crime in coverage and gaps).
+    ``confidence`` is :func:`~cctvscope.workflows.confidence.data_confidence` of the
+    estate; None computes it on first use of :attr:`data_confidence`.
     """
 
     estate: Estate
@@ -51,6 +59,16 @@ class GuideInputs:
     joint: JointCoverage | None = None
     example: WorkedExample | None = None
     coverage: CoverageResult | None = None
+    confidence: DataConfidence | None = None
+
+    @cached_property
+    def data_confidence(self) -> DataConfidence:
+        """The estate's data confidence: ``confidence`` or computed once from the estate."""
+        # cached_property writes the instance __dict__ directly, so it works on a frozen
+        # dataclass and the demo (which builds GuideInputs itself) need not compute it.
+        if self.confidence is not None:
+            return self.confidence
+        return data_confidence(self.estate, assumptions=self.assumptions)
 
 
 def collect_guide_inputs(
@@ -101,6 +119,8 @@ def collect_guide_inputs(
     )
     step("Joint public/private coverage")
     joint = run_joint_coverage(estate)
+    step("Data confidence per borough and table")
+    confidence = data_confidence(estate, assumptions=a)
     return GuideInputs(
         estate=estate,
         assumptions=a,
@@ -111,4 +131,5 @@ def collect_guide_inputs(
         monitoring=monitoring,
         placement=placement,
         joint=joint,
+        confidence=confidence,
     )
