@@ -91,3 +91,20 @@ def test_bad_assignment_syntax(tmp_path, db_url):
         ["import", "cameras", str(path), "--estate", "e", "--set", "no_equals_sign"], db_url
     )
     assert result.exit_code != 0
+
+
+def test_an_unexpected_error_is_one_line_and_a_report_file(monkeypatch, capsys):
+    import cctvscope.cli.main as cli
+
+    def broken() -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as caught:
+        cli.run()
+    assert caught.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "internal error: RuntimeError: kaput" in err
+    assert "Traceback" not in err
+    report = Path(err.split("details for a report are in ")[1].strip())
+    assert "RuntimeError: kaput" in report.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ b2    B Beta     synthetic
 Cost items: the assumed profile of the assumptions file (no borough uses it).
 
 Alpha: 3 of 4 camera records real (75 %), Beta 0 of 2 (0 %), the region 3 of 6
-(50 %). With the bundled thresholds (confirmed ≥ 95 %, partly above 0 %) Alpha's
+(50 %). With the bundled thresholds (confirmed ≥ 95 %, partly ≥ 10 %) Alpha's
 cameras are partly confirmed and Beta's provisional. Alpha's cameras were returned
 on 2025-03-04 (the estate's import log).
 """
@@ -232,7 +232,7 @@ def test_label_rule_reads_the_thresholds() -> None:
     partly = float(a.value("data_confidence.partly_confirmed_share"))
     text = label_rule(a)
     assert f"at least {share_text(confirmed)} of the records" in text
-    assert f"more than {share_text(partly)} are" in text
+    assert f"at least {share_text(partly)} are" in text
 
 
 @pytest.mark.parametrize(

@@ -296,5 +296,31 @@ def borough_summary_table(summary: pd.DataFrame) -> Table:
     )
 
 
+def run() -> None:
+    """The console entry point: the app, and never a traceback for the user.
+
+    Expected failures are handled by each command (findings, exit 2; errors, exit
+    1). Anything else is a bug: the user gets one line and the path of a file with
+    the details to report, and exit code 1.
+    """
+    import os
+    import tempfile
+    import traceback
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        raise SystemExit(130) from None
+    except Exception as exc:
+        path = Path(tempfile.gettempdir()) / f"cctvscope-error-{os.getpid()}.txt"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        err_console.print(
+            f"[red]internal error:[/red] {type(exc).__name__}: {exc}. This is a bug in "
+            f"cctvscope; the details for a report are in {path}"
+        )
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    run()

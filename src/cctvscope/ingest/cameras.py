@@ -246,8 +246,8 @@ def import_table(
         if options.id_from and not found:
             field_map = {**field_map, "camera_id": ID_FROM_COLUMN}
         columns, found = resolve_columns(raw, field_map)
-        if options.id_from:  # the id columns were named on purpose: no "also means" noise
-            found = [f for f in found if not (f.field == "camera_id" and f.severity == "warning")]
+        if options.id_from:  # the id columns were named on purpose: no noise about them
+            found = _quiet_id_columns(found, options.id_from)
         findings += found
         consts, found = check_constants(constants, columns, index)
         findings += found
@@ -407,6 +407,24 @@ def _row_values(
             defaulted.append(field)
             out.append(Finding("warning", row, field, None, reason))
     return data, texts, defaulted, catalogued
+
+
+def _quiet_id_columns(found: list[Finding], id_from: Sequence[str]) -> list[Finding]:
+    """Drop warnings about the ``--id-from`` columns: they are used, not ignored."""
+    out: list[Finding] = []
+    prefix = "column(s) not recognised and ignored: "
+    for f in found:
+        if f.field == "camera_id" and f.severity == "warning":
+            continue
+        if f.field is None and prefix in f.reason:
+            names = f.reason.split(prefix, 1)[1].split(", ")
+            rest = [n for n in names if n not in id_from]
+            if not rest:
+                continue
+            reason = f"{len(rest)} {prefix}{', '.join(rest)}"
+            f = Finding(f.severity, f.row, f.field, f.value, reason)
+        out.append(f)
+    return out
 
 
 def _status_from_faults(

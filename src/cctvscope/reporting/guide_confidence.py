@@ -236,7 +236,7 @@ def label_rule(assumptions: Assumptions) -> str:
     return (
         f"A finding is confirmed when at least {share_text(confirmed)} of the records it "
         f"rests on are real (returned by the borough or published), partly confirmed when "
-        f"more than {share_text(partly)} are, and provisional otherwise (it rests on the "
+        f"at least {share_text(partly)} are, and provisional otherwise (it rests on the "
         "calibrated synthetic estate or on defaults). A finding resting on several tables "
         "takes the label of the least real one. Thresholds: data_confidence.confirmed_share "
         "and data_confidence.partly_confirmed_share in Appendix A."

@@ -106,8 +106,15 @@ def _locate_in_borough(state: AppState, path: Path, borough: str) -> CameraImpor
 
 def survey_scope(borough: str, owner_types: Iterable[str]) -> MergeScope:
     """The scope a survey replaces: the borough × the owner types of its cameras (council
-    when it has none)."""
-    owners = tuple(OwnerType(v) for v in sorted({str(o) for o in owner_types}))
+    when it has none).
+
+    Private cameras are never in a survey's scope: businesses register them, with their
+    consents, through the registry, and a borough survey must not delete those records.
+    A survey row of a private camera therefore falls outside the scope and is refused.
+    """
+    owners = tuple(
+        OwnerType(v) for v in sorted({str(o) for o in owner_types}) if v != OwnerType.PRIVATE
+    )
     return MergeScope(boroughs=(borough,), owner_types=owners or (OwnerType.COUNCIL,))
 
 

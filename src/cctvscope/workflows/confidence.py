@@ -6,7 +6,7 @@ Each borough × table gets the share of real records, the date of its last retur
 (from the estate's import log) and a label for the findings resting on it:
 
 - **confirmed**: real share ≥ ``data_confidence.confirmed_share``;
-- **partly confirmed**: real share above ``data_confidence.partly_confirmed_share``;
+- **partly confirmed**: real share at least ``data_confidence.partly_confirmed_share``;
 - **provisional**: otherwise (the calibrated synthetic estate or defaults).
 
 The borough's data request lists the tables still to send and the template that
@@ -69,7 +69,7 @@ def confidence_label(share_real: float, assumptions: Assumptions) -> Confidence:
         return Confidence.PROVISIONAL
     if share_real >= confirmed:
         return Confidence.CONFIRMED
-    if share_real > partly:
+    if share_real >= partly and share_real > 0:
         return Confidence.PARTLY
     return Confidence.PROVISIONAL
 
