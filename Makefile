@@ -32,6 +32,7 @@ test: $(VENV)/.dev-installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	bash scripts/pg.sh start
 	CCTVSCOPE_TEST_PG_URL="$$(bash scripts/pg.sh url)" \
 	  CCTVSCOPE_CHROMIUM="$$(bash scripts/chromium.sh 2>/dev/null)" $(BIN)/pytest; rc=$$?; \
@@ -40,6 +41,7 @@ test: $(VENV)/.dev-installed browser
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from cctvscope.coverage.detail import (
     DetailLevel,
-    default_usable_range_m,
+    assumed_usable_range_m,
     detail_distance_m,
     hfov_from_lens_deg,
     pixel_density_px_per_m,
@@ -69,7 +69,7 @@ def test_usable_range_caps_reach() -> None:
 def test_default_usable_range_is_a_stated_assumption() -> None:
     entry = read_assumptions().get("coverage.usable_range_m")
     assert entry.status == "assumption" and entry.unit == "m"
-    assert default_usable_range_m() == float(entry.value) > 0
+    assert assumed_usable_range_m(read_assumptions()) == float(entry.value) > 0
 
 
 def test_ptz_zoomed_reach_scales_with_zoom() -> None:

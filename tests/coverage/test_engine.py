@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from cctvscope.coverage.detail import DetailLevel
+from cctvscope.coverage.detail import DetailLevel, assumed_usable_range_m
 from cctvscope.coverage.engine import CoverageInputs, CoverageOptions, compute_coverage
 from cctvscope.coverage.raster import (
     TileGrid,
@@ -22,8 +22,11 @@ from cctvscope.coverage.raster import (
 from cctvscope.coverage.raycast import cast_ray_fans, edge_grid, fan_polygons
 from cctvscope.coverage.tiles import run_tiles
 from cctvscope.crs import BNG
+from cctvscope.model.assumptions import read_assumptions
 
 LEVELS = (DetailLevel.MONITOR, DetailLevel.DETECT, DetailLevel.RECOGNISE)
+# The assumptions file's range cap, as cctvscope.workflows.coverage.run_coverage passes it.
+USABLE_M = assumed_usable_range_m(read_assumptions())
 
 
 def _camera_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -214,7 +217,11 @@ def test_gaps_ranked_by_crime_and_not_covered():
         [{"x_m": 600.0, "y_m": 600.0, "hfov_deg": 60.0, "resolution_h_px": 3840, "ptz": True}]
     )
     pts = [(610.0, 600.0)] * 9 + [(1600.0, 1600.0)] * 7 + [(1100.0, 300.0)] * 5 + [(100, 100)]
-    result = compute_coverage(cams, _inputs(pts), CoverageOptions(levels=LEVELS, gap_quantile=0.0))
+    result = compute_coverage(
+        cams,
+        _inputs(pts),
+        CoverageOptions(levels=LEVELS, gap_quantile=0.0, usable_range_m=USABLE_M),
+    )
     gaps = result.gaps
     assert list(gaps["crimes"]) == [7, 5]
     assert list(gaps["rank"]) == [1, 2]
@@ -267,8 +274,10 @@ def _scene() -> tuple[pd.DataFrame, CoverageInputs]:
 
 def test_threads_give_identical_results():
     cams, inputs = _scene()
-    one = compute_coverage(cams, inputs, CoverageOptions(tile_m=500.0))
-    two = compute_coverage(cams, inputs, CoverageOptions(tile_m=500.0, threads=2))
+    one = compute_coverage(cams, inputs, CoverageOptions(tile_m=500.0, usable_range_m=USABLE_M))
+    two = compute_coverage(
+        cams, inputs, CoverageOptions(tile_m=500.0, threads=2, usable_range_m=USABLE_M)
+    )
     pd.testing.assert_frame_equal(one.summary, two.summary)
     pd.testing.assert_frame_equal(one.cameras, two.cameras)
 
@@ -276,9 +285,11 @@ def test_threads_give_identical_results():
 @pytest.mark.filterwarnings("ignore")
 def test_dask_local_cluster_two_workers_gives_identical_results():
     cams, inputs = _scene()
-    local = compute_coverage(cams, inputs, CoverageOptions(tile_m=500.0))
+    local = compute_coverage(cams, inputs, CoverageOptions(tile_m=500.0, usable_range_m=USABLE_M))
     dask = compute_coverage(
-        cams, inputs, CoverageOptions(tile_m=500.0, executor="dask", n_workers=2)
+        cams,
+        inputs,
+        CoverageOptions(tile_m=500.0, executor="dask", n_workers=2, usable_range_m=USABLE_M),
     )
     assert local.n_tiles > 4
     pd.testing.assert_frame_equal(local.summary, dask.summary)

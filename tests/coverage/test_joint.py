@@ -175,9 +175,10 @@ def test_recruitment_ranking_on_a_tiny_grid():
 
 
 def test_london_joint_gain_at_recognise(capsys):
-    from cctvscope.coverage.detail import default_usable_range_m
+    from cctvscope.coverage.detail import assumed_usable_range_m
     from cctvscope.ingest import london
     from cctvscope.ingest.synthetic import build_london_estate
+    from cctvscope.model.assumptions import read_assumptions
 
     estate = build_london_estate("london")
     table = joint_coverage(
@@ -185,7 +186,7 @@ def test_london_joint_gain_at_recognise(capsys):
         estate.boroughs,
         london.read_lsoa_crime(),
         [DetailLevel.RECOGNISE],
-        usable_range_m=default_usable_range_m(),
+        usable_range_m=assumed_usable_range_m(read_assumptions()),
     )
     assert len(table) == 33
     numbers = table[["public_km2", "private_km2", "joint_km2", "gain_km2", "gain_pct"]]

@@ -182,12 +182,13 @@ def test_build_checks_and_buildings():
 
 
 def test_london_scale_query_time(capsys):
-    from cctvscope.coverage.detail import default_usable_range_m
+    from cctvscope.coverage.detail import assumed_usable_range_m
     from cctvscope.ingest.synthetic import build_london_estate
+    from cctvscope.model.assumptions import read_assumptions
 
     cameras = build_london_estate("london").cameras
     start = time.perf_counter()
-    lookup = CameraLookup.build(cameras, usable_range_m=default_usable_range_m())
+    lookup = CameraLookup.build(cameras, usable_range_m=assumed_usable_range_m(read_assumptions()))
     built_s = time.perf_counter() - start
     rng = np.random.default_rng(11)
     idx = rng.integers(0, len(cameras), 500)

@@ -162,7 +162,7 @@ def test_green_book_factors_decrease_and_switch_rate_at_31():
 
 
 def test_green_book_bands_from_assumptions():
-    assert green_book_bands() == ((30.0, 0.035), (75.0, 0.03))
+    assert green_book_bands(read_assumptions()) == ((30.0, 0.035), (75.0, 0.03))
     entry = read_assumptions().get("economics.green_book_discount_rate")
     assert entry.status == "unverified"
     assert "Green Book" in entry.source

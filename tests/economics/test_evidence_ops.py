@@ -23,6 +23,7 @@ from cctvscope.economics.evidence_ops import (
     round_trip_travel_h,
 )
 from cctvscope.errors import DataError
+from cctvscope.ingest.london import read_police_stations
 from cctvscope.ingest.synthetic import build_london_estate
 from cctvscope.model import Estate
 from cctvscope.model.assumptions import Assumptions, parse_assumptions, read_assumptions
@@ -285,7 +286,9 @@ def test_no_kept_station_is_an_error(estate: Estate, assumptions: Assumptions) -
 
 @pytest.fixture(scope="module")
 def london_table() -> pd.DataFrame:
-    return evidence_ops_table(build_london_estate("london"), read_assumptions())
+    return evidence_ops_table(
+        build_london_estate("london"), read_assumptions(), stations=read_police_stations()
+    )
 
 
 def test_london_smoke(london_table: pd.DataFrame) -> None:

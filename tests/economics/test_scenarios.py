@@ -440,7 +440,7 @@ def test_h265_never_needs_more_storage_than_h264(resolution, fps, days):
 def test_london_smoke(tmp_path: Path):
     from cctvscope.ingest.synthetic import build_london_estate
 
-    out = run_scenarios(build_london_estate("london"))
+    out = run_scenarios(build_london_estate("london"), read_assumptions())
     assert len(out.table) == 6 * 10
     numeric = out.table.drop(columns="scenario").to_numpy(dtype=float)
     assert np.isfinite(numeric).all()

@@ -31,6 +31,7 @@ from cctvscope.evidence.registry import (
     update_registration,
 )
 from cctvscope.model import Camera, Estate
+from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.frames import records_to_frame, with_points
 from cctvscope.store import init_store, load_estate, save_estate
 from tests.conftest import make_camera, throwaway_pg_engine
@@ -40,6 +41,8 @@ SHOP_A = Actor.business("shop-a")
 SHOP_B = Actor.business("shop-b")
 POLICE = Actor.police()
 ANALYST = Actor.analyst()
+# Registration reads no file: camera defaults come in as an argument.
+ASSUMPTIONS = read_assumptions()
 
 
 @pytest.fixture(scope="module")
@@ -145,13 +148,22 @@ def test_business_sees_only_its_own(seeded):
     with pytest.raises(PermissionDenied):
         get_registration(seeded, "tiny", SHOP_A, "pb1")
     with pytest.raises(PermissionDenied):
-        update_registration(seeded, "tiny", SHOP_A, "pb1", contact="x@y.example")
+        update_registration(
+            seeded, "tiny", SHOP_A, "pb1", contact="x@y.example", assumptions=ASSUMPTIONS
+        )
     with pytest.raises(PermissionDenied):
-        update_registration(seeded, "tiny", SHOP_B, "pa1", camera_changes={"heading_deg": 10})
+        update_registration(
+            seeded,
+            "tiny",
+            SHOP_B,
+            "pa1",
+            camera_changes={"heading_deg": 10},
+            assumptions=ASSUMPTIONS,
+        )
     with pytest.raises(PermissionDenied):
         set_verification(seeded, "tiny", SHOP_A, "pa1", "verified")
     with pytest.raises(PermissionDenied):
-        register_camera(seeded, "tiny", POLICE, _spec())
+        register_camera(seeded, "tiny", POLICE, _spec(), assumptions=ASSUMPTIONS)
     # Nothing changed for Shop B.
     assert get_registration(seeded, "tiny", SHOP_B, "pb1").contact == "contact@shop-b.example"
 
@@ -174,7 +186,9 @@ def test_police_see_only_consenting(seeded, estate):
 
 def test_register_edit_and_verify(store, estate):
     save_estate(store, estate)
-    got = register_camera(store, "tiny", SHOP_A, _spec(camera_id="pa3", location_text="door"))
+    got = register_camera(
+        store, "tiny", SHOP_A, _spec(camera_id="pa3", location_text="door"), assumptions=ASSUMPTIONS
+    )
     assert got.verification_status is VerificationStatus.UNVERIFIED
     assert got.business_id == "shop-a"
     stored = load_estate(store, "tiny")
@@ -186,23 +200,32 @@ def test_register_edit_and_verify(store, estate):
     assert "mount_height_m" in cam["defaulted_fields"]
     assert "heading_deg" not in cam["defaulted_fields"]
     # An id is made up when none is given.
-    auto = register_camera(store, "tiny", SHOP_A, _spec(lon=-0.1276, lat=51.5072))
+    auto = register_camera(
+        store, "tiny", SHOP_A, _spec(lon=-0.1276, lat=51.5072), assumptions=ASSUMPTIONS
+    )
     assert auto.camera_id == "priv-shop-a-001"
     # Verification by an analyst, then an edit of the camera resets it.
     assert set_verification(store, "tiny", ANALYST, "pa3", "verified").verification_status == (
         VerificationStatus.VERIFIED
     )
     edited = update_registration(
-        store, "tiny", SHOP_A, "pa3", consent_share=False, camera_changes={"heading_deg": 180.0}
+        store,
+        "tiny",
+        SHOP_A,
+        "pa3",
+        consent_share=False,
+        camera_changes={"heading_deg": 180.0},
+        assumptions=ASSUMPTIONS,
     )
     assert edited.verification_status is VerificationStatus.UNVERIFIED
     assert not edited.consent_share
     assert (
         load_estate(store, "tiny").cameras.set_index("camera_id").loc["pa3", "heading_deg"] == 180
     )
-    assert update_registration(store, "tiny", SHOP_A, "pa3", contact="new@a.example").contact == (
-        "new@a.example"
+    renamed = update_registration(
+        store, "tiny", SHOP_A, "pa3", contact="new@a.example", assumptions=ASSUMPTIONS
     )
+    assert renamed.contact == "new@a.example"
     with pytest.raises(StoreError, match="not registered"):
         set_verification(store, "tiny", ANALYST, "nope", "verified")
 
@@ -223,7 +246,7 @@ def test_register_edit_and_verify(store, estate):
 def test_registration_validation(store, estate, change, field):
     save_estate(store, estate)
     with pytest.raises(InputError) as err:
-        register_camera(store, "tiny", SHOP_A, _spec(**change))
+        register_camera(store, "tiny", SHOP_A, _spec(**change), assumptions=ASSUMPTIONS)
     assert field in {f.field for f in err.value.findings}
     assert load_estate(store, "tiny").version == 1  # nothing stored
     assert list_registrations(store, "tiny", SHOP_A).empty
@@ -231,9 +254,18 @@ def test_registration_validation(store, estate, change, field):
 
 def test_edit_validation(seeded):
     with pytest.raises(InputError, match="cannot edit"):
-        update_registration(seeded, "tiny", SHOP_A, "pa1", camera_changes={"owner_type": "council"})
+        update_registration(
+            seeded,
+            "tiny",
+            SHOP_A,
+            "pa1",
+            camera_changes={"owner_type": "council"},
+            assumptions=ASSUMPTIONS,
+        )
     with pytest.raises(InputError):
-        update_registration(seeded, "tiny", SHOP_A, "pa1", camera_changes={"hfov_deg": -1})
+        update_registration(
+            seeded, "tiny", SHOP_A, "pa1", camera_changes={"hfov_deg": -1}, assumptions=ASSUMPTIONS
+        )
 
 
 def test_store_round_trip(seeded):

@@ -36,7 +36,9 @@ def test_schema_doc_is_current():
         ("fps", 0),
         ("retention_days", -1),
         ("install_year", 1900),
-        ("borough_code", "E08000001"),
+        ("borough_code", "E09 000001"),  # area codes are any codes, but never with spaces
+        ("borough_code", "x" * 33),
+        ("borough_code", ""),
         ("owner_type", "martian"),
     ],
 )

@@ -249,11 +249,15 @@ def test_option_map(estate: Estate, tmp_path: Path):
 
 @pytest.mark.slow
 def test_london_options_smoke(tmp_path: Path):
+    from cctvscope.ingest.london import read_police_stations
     from cctvscope.ingest.synthetic import build_london_estate
 
     estate = build_london_estate("london")
+    stations = read_police_stations()
     start = time.perf_counter()
-    result = consolidation_options(estate, read_assumptions(), room_counts=[1, 2, 4])
+    result = consolidation_options(
+        estate, read_assumptions(), stations=stations, room_counts=[1, 2, 4]
+    )
     seconds = time.perf_counter() - start
     table = result.table()
     assert len(result.status_quo.rooms) == 32

@@ -179,18 +179,27 @@ def test_budget_fte_conversion():
 
 @pytest.mark.slow
 def test_london_smoke():
+    from cctvscope.ingest.london import read_lsoa_crime
     from cctvscope.ingest.synthetic import build_london_estate
-    from cctvscope.optimisation.monitoring_estate import monitoring_for_room, monitoring_london
+    from cctvscope.optimisation.monitoring_estate import (
+        estate_crimes_seen,
+        monitoring_for_room,
+        monitoring_london,
+    )
 
     estate = build_london_estate()
-    table = monitoring_london(estate, ASSUMPTIONS)
+    lsoa_crime = read_lsoa_crime()
+    table = monitoring_london(estate, ASSUMPTIONS, lsoa_crime=lsoa_crime)
     assert len(table) == 32
     numeric = table.drop(columns=["room_id", "name"]).to_numpy(dtype=float)
     assert np.isfinite(numeric).all()
     opt = table["detections_per_year_optimised"]
     assert (opt >= table["detections_per_year_random"] - 1e-9).all()
     assert (opt >= table["detections_per_year_status_quo"] - 1e-9).all()
-    half = monitoring_for_room(estate, "room-E09000007", ASSUMPTIONS, budget_fte=10.68)
+    seen = estate_crimes_seen(estate, ASSUMPTIONS, lsoa_crime)
+    half = monitoring_for_room(
+        estate, "room-E09000007", ASSUMPTIONS, crimes_seen=seen, budget_fte=10.68
+    )
     assert half.operator_hours_per_day <= 48
 
 

@@ -179,10 +179,21 @@ def test_demand_from_points_counts_per_cell() -> None:
 
 
 def test_covent_garden_smoke(tmp_path: Path) -> None:
+    from cctvscope.ingest import london
     from cctvscope.ingest.synthetic import build_london_estate
+    from cctvscope.model.assumptions import read_assumptions
     from cctvscope.reporting.charts.placement import placement_map
 
-    result = place_cameras(build_london_estate(), "covent_garden", budget_gbp=50_000)
+    result = place_cameras(
+        build_london_estate(),
+        "covent_garden",
+        streets=london.read_osm_streets("covent_garden"),
+        crime=london.read_burglary_points(),
+        buildings=london.read_osm_buildings("covent_garden"),
+        budget_gbp=50_000,
+        assumptions=read_assumptions(),
+        cost_profile=london.DEFAULT_COST_PROFILE,
+    )
     assert len(result.sites) > 0
     assert result.cost_gbp <= 50_000
     assert np.isfinite(result.share_after)

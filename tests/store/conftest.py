@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from cctvscope.model import Estate
 from cctvscope.store import init_store
+from cctvscope.store.region_tables import REGION_TABLES
 from cctvscope.store.tables import ALL_TABLES
 from tests.conftest import throwaway_pg_engine
 from tests.store.builders import make_estate
@@ -39,7 +40,7 @@ def pg_engine() -> Iterator[sa.Engine]:
 
 def empty_postgres(engine: sa.Engine) -> None:
     """Remove every row from the store tables (the schema stays)."""
-    names = ", ".join(t.name for t in ALL_TABLES)
+    names = ", ".join(t.name for t in (*ALL_TABLES, *REGION_TABLES))
     with engine.begin() as connection:
         connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 

@@ -40,6 +40,12 @@ STORE_TABLES = {
     "user_boroughs",
     "api_tokens",
     "audit_log",
+    "regions",
+    "region_areas",
+    "region_layers",
+    "region_small_areas",
+    "region_crime_points",
+    "region_features",
 }
 
 
@@ -48,7 +54,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0006"
+    assert current_revision(store) == head_revision() == "0007"
 
 
 def test_migrated_schema_equals_metadata(store):

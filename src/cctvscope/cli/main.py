@@ -34,6 +34,7 @@ from cctvscope.cli.evidence_cmd import evidence_app, evidence_step, integration_
 from cctvscope.cli.import_cmd import import_app
 from cctvscope.cli.optimise_cmd import solve_sscflp
 from cctvscope.cli.options_cmd import options_app, options_step, options_table
+from cctvscope.cli.region_cmd import estate_app, region_app
 from cctvscope.cli.registry_cmd import registry_app
 from cctvscope.cli.render import (
     console,
@@ -58,6 +59,8 @@ app.add_typer(template_app, name="template")
 app.add_typer(cop_app, name="cop")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(registry_app, name="registry")
+app.add_typer(region_app, name="region")
+app.add_typer(estate_app, name="estate")
 app.command("audit-footage")(audit_footage)
 app.command("solve-sscflp")(solve_sscflp)
 app.command("coverage")(coverage)

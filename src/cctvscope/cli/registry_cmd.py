@@ -93,6 +93,7 @@ def register_cmd(
 ) -> None:
     """Register a camera of your business (it starts unverified)."""
     from cctvscope.evidence.registry import register_camera
+    from cctvscope.model.assumptions import read_assumptions
     from cctvscope.store import init_store
 
     width, height = _resolution(resolution)
@@ -113,7 +114,9 @@ def register_cmd(
     )
     try:
         engine = init_store(store_url(database_url))
-        got = register_camera(engine, estate, Actor.business(business), spec)
+        got = register_camera(
+            engine, estate, Actor.business(business), spec, assumptions=read_assumptions()
+        )
     except InputError as exc:
         if exc.findings:
             err_console.print(findings_table(exc.errors, title="Registration errors"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from cctvscope.model.assumptions import read_assumptions
+from cctvscope.model.assumptions import Assumptions
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -133,7 +133,7 @@ def detail_distance_m(
     The DORI-distance formula of camera calculators (``domain-research.md``
     §1.3) applied to the BS EN 62676-4:2015 levels. Optical reach alone
     overstates what a camera credits at night or in poor light, so an optional
-    ``usable_range_m`` caps it (see :func:`default_usable_range_m`).
+    ``usable_range_m`` caps it (see :func:`assumed_usable_range_m`).
 
     Parameters
     ----------
@@ -206,6 +206,6 @@ def ptz_reach_m(
     return PtzReach(wide_m=wide, zoomed_m=zoomed)
 
 
-def default_usable_range_m() -> float:
-    """Default cap on credited distance [m], from ``coverage.usable_range_m``."""
-    return float(read_assumptions().value(USABLE_RANGE_KEY))
+def assumed_usable_range_m(assumptions: Assumptions) -> float:
+    """Cap on credited distance [m]: the ``coverage.usable_range_m`` entry of ``assumptions``."""
+    return float(assumptions.value(USABLE_RANGE_KEY))

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from cctvscope.coverage.detail import DetailLevel, default_usable_range_m, ptz_reach_m
+from cctvscope.coverage.detail import DetailLevel, ptz_reach_m
 from cctvscope.coverage.raster import ZONE_METRICS
 from cctvscope.coverage.raycast import RAY_STEP_DEG, FloatArray, IntArray, fan_layout
 from cctvscope.coverage.tiles import (
@@ -40,6 +40,8 @@ class CoverageOptions:
     """How coverage is computed; every field is recorded with the outputs."""
 
     levels: tuple[DetailLevel, ...] = tuple(DetailLevel)
+    # Cap on credited distance [m]; None for none. The engine reads no assumptions file:
+    # cctvscope.workflows.coverage.run_coverage fills in coverage.usable_range_m.
     usable_range_m: float | None = None
     cell_m: float = 1.0
     tile_m: float = 1000.0
@@ -219,14 +221,14 @@ def compute_coverage(
     *,
     on_progress: ProgressFn | None = None,
 ) -> CoverageResult:
-    """Coverage of ``cameras`` (an estate's camera frame) over ``inputs``' areas and crime."""
+    """Coverage of ``cameras`` (an estate's camera frame) over ``inputs``' areas and crime.
+
+    Reach is capped at ``options.usable_range_m`` (uncapped when ``None``).
+    """
     options = options or CoverageOptions()
     levels = options.levels
-    usable = (
-        options.usable_range_m if options.usable_range_m is not None else default_usable_range_m()
-    )
     cameras = cameras.reset_index(drop=True)
-    wide, zoomed = camera_reach_m(cameras, levels, usable)
+    wide, zoomed = camera_reach_m(cameras, levels, options.usable_range_m)
     inside = cameras_in_buildings(cameras, inputs.buildings)
     tasks, halo = plan_tiles(cameras, wide, inputs, options, inside)
     results = run_tiles(

@@ -114,8 +114,8 @@ def wedges_by_level(
 
     Each row is one (camera, level): the wedge at the reach where the level's
     density (BS EN 62676-4:2015) is met, capped at ``usable_range_m``
-    (pass :func:`cctvscope.coverage.detail.default_usable_range_m` for the
-    assumptions-file default). PTZ cameras get a full circle at their widest
+    (pass :func:`cctvscope.coverage.detail.assumed_usable_range_m` of the
+    assumptions for their default). PTZ cameras get a full circle at their widest
     angle; ``zoomed_reach_m`` records their fully-zoomed reach (equal to
     ``reach_m`` for fixed cameras).
 

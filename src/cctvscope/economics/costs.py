@@ -19,7 +19,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 
 __all__ = [
     "FloatOrArray",
@@ -425,13 +425,13 @@ def green_book_discount_factors(
     return _out(np.exp(-np.sum(years_in_band * _log_discount(rates), axis=-1)))
 
 
-def green_book_bands(assumptions: Assumptions | None = None) -> tuple[tuple[float, float], ...]:
+def green_book_bands(assumptions: Assumptions) -> tuple[tuple[float, float], ...]:
     """The Green Book rate bands from ``economics.green_book_discount_rate``.
 
     Parameters
     ----------
     assumptions
-        Assumptions to read; the bundled file by default.
+        Assumptions to read (e.g. the bundled file, ``read_assumptions()``).
 
     Returns
     -------
@@ -440,9 +440,9 @@ def green_book_bands(assumptions: Assumptions | None = None) -> tuple[tuple[floa
 
     Examples
     --------
-    >>> green_book_bands()
+    >>> from cctvscope.model.assumptions import read_assumptions
+    >>> green_book_bands(read_assumptions())
     ((30.0, 0.035), (75.0, 0.03))
     """
-    source = assumptions if assumptions is not None else read_assumptions()
-    entries = source.value("economics.green_book_discount_rate")
+    entries = assumptions.value("economics.green_book_discount_rate")
     return tuple((float(band["to_year"]), float(band["rate"])) for band in entries)

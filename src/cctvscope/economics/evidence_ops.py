@@ -304,7 +304,7 @@ def evidence_ops_table(
     estate: Estate,
     assumptions: Assumptions,
     *,
-    stations: gpd.GeoDataFrame | None = None,
+    stations: gpd.GeoDataFrame,
 ) -> pd.DataFrame:
     """Officer hours and £ per year to obtain footage, per borough and operating model.
 
@@ -322,7 +322,8 @@ def evidence_ops_table(
     assumptions
         Assumptions file with the ``economics_evidence`` and price-base entries.
     stations
-        Police stations; default :func:`cctvscope.ingest.london.read_police_stations`.
+        Police stations (e.g. :func:`cctvscope.ingest.london.read_police_stations`):
+        point geometry, ``name`` and ``status_2017_plan``.
 
     Returns
     -------
@@ -337,10 +338,6 @@ def evidence_ops_table(
     Hampshire 1 h per item figure is a calibration anchor, not an input).
     """
     params = EvidenceOpsParams.from_assumptions(assumptions)
-    if stations is None:
-        from cctvscope.ingest.london import read_police_stations
-
-        stations = read_police_stations()
     stats = latest_evidence_stats(estate.evidence_stats)
     codes = stats["borough_code"].to_numpy(object)
     room_of = borough_control_rooms(estate, codes)

@@ -55,7 +55,7 @@ from cctvscope.economics.scenarios_model import (
     storage_tb,
 )
 from cctvscope.errors import DataError
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.estate import Estate
 
 __all__ = [
@@ -260,7 +260,7 @@ def _review_hours(
 
 def run_scenarios(
     estate: Estate,
-    assumptions: Assumptions | None = None,
+    assumptions: Assumptions,
     *,
     horizon_years: int = 10,
     start_year: int | None = None,
@@ -276,7 +276,7 @@ def run_scenarios(
     estate's only profile (else the boroughs' most common). Raises
     :class:`~cctvscope.errors.DataError` for missing inputs.
     """
-    source = assumptions if assumptions is not None else read_assumptions()
+    source = assumptions
     if horizon_years < 1:
         raise ValueError("horizon_years must be at least 1")
     settings = ScenarioSettings.from_assumptions(source)

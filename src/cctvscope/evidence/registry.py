@@ -28,7 +28,7 @@ from cctvscope.crs import wgs84_to_bng
 from cctvscope.errors import CctvscopeError, Finding, InputError, StoreError
 from cctvscope.ingest.camera_fields import default_cell
 from cctvscope.ingest.locate import point_boroughs
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.estate import Estate
 from cctvscope.model.frames import (
@@ -330,13 +330,14 @@ def register_camera(
     actor: Actor,
     spec: PrivateCameraSpec,
     *,
-    assumptions: Assumptions | None = None,
+    assumptions: Assumptions,
 ) -> Registration:
     """Validate a business's camera, add it to a new estate version, store its registration.
 
     The camera is checked as an import checks it (inside a borough of the estate,
     every field in range via :class:`~cctvscope.model.entities.Camera`); the
-    registration starts ``unverified``.
+    registration starts ``unverified``. Fields the business leaves out take their
+    defaults from ``assumptions`` (the caller reads the file, e.g. ``read_assumptions()``).
 
     Raises
     ------
@@ -366,7 +367,7 @@ def register_camera(
             "resolution_v_px": spec.resolution_v_px,
             **{f: getattr(spec, f) for f in _SPEC_FIELDS},
         }
-        camera = _validated_camera(data, estate, assumptions or read_assumptions())
+        camera = _validated_camera(data, estate, assumptions)
         now = _now()
         values = {
             "estate_name": estate_name,
@@ -416,13 +417,14 @@ def update_registration(
     consent_contact: bool | None = None,
     consent_share: bool | None = None,
     camera_changes: Mapping[str, Any] | None = None,
-    assumptions: Assumptions | None = None,
+    assumptions: Assumptions,
 ) -> Registration:
     """A business edits its own registration and, optionally, its camera's attributes.
 
     Camera changes (fields of :data:`EDITABLE_CAMERA_FIELDS`) are validated like a
     registration and written as a new estate version; they set the registration
-    back to ``unverified``, since what was verified has changed.
+    back to ``unverified``, since what was verified has changed. ``assumptions``: as
+    for :func:`register_camera`.
 
     Raises
     ------
@@ -453,7 +455,7 @@ def update_registration(
             record["defaulted_fields"] = tuple(
                 f for f in record["defaulted_fields"] if f not in changes
             )
-            camera = _validated_camera(record, estate, assumptions or read_assumptions())
+            camera = _validated_camera(record, estate, assumptions)
             save_estate(
                 eng,
                 _with_camera(estate, camera, replace_id=camera_id),

@@ -143,7 +143,8 @@ SYNONYMS: dict[str, dict[str, str]] = {
     "status": {
         "working": "operational", "active": "operational", "ok": "operational",
         "live": "operational", "in service": "operational", "online": "operational",
-        "yes": "operational", "faulty": "faulty", "broken": "faulty", "fault": "faulty", "not working": "faulty",
+        "yes": "operational", "faulty": "faulty", "broken": "faulty", "fault": "faulty",
+        "not working": "faulty",
         "no power": "faulty", "offline": "faulty", "off line": "faulty", "defective": "faulty",
         "out of order": "faulty", "awaiting repair": "faulty", "no picture": "faulty",
         "no": "faulty", "removed": "decommissioned", "decommissioned": "decommissioned",

@@ -28,6 +28,8 @@ SNAP_DISTANCE_M = 25.0
 GAP_CLOSING_M = 400.0
 #: Lon/lat and easting/northing given together must agree to within this [m].
 AGREE_DISTANCE_M = 50.0
+#: Key of ``boroughs.attrs`` holding the title of the region the boroughs are areas of.
+REGION_ATTR = "region_title"
 
 #: Councils whose name is not "<borough> Council".
 SPECIAL_OPERATORS = {
@@ -183,9 +185,13 @@ def _outside(
     boroughs: gpd.GeoDataFrame,
 ) -> Finding:
     where = f"lon {lon:g}, lat {lat:g} = " if wgs else ""
+    # An estate made from a stored region names it (REGION_ATTR); London's estates
+    # keep the wording their users and the web intake know.
+    title = boroughs.attrs.get(REGION_ATTR)
     reason = (
-        f"outside the region: {where}easting {x:.0f}, northing {y:.0f} is more than "
-        f"{SNAP_DISTANCE_M:g} m from every borough"
+        f"outside the region{f' {title}' if title else ''}: {where}easting {x:.0f}, "
+        f"northing {y:.0f} is more than {SNAP_DISTANCE_M:g} m from every "
+        f"{f'area of {title}' if title else 'borough'}"
     )
     if wgs and np.isfinite(lat) and np.isfinite(lon):
         sx, sy = wgs84_to_bng([lat], [lon])

@@ -9,6 +9,7 @@ Every ``read_*`` returns a (Geo)DataFrame; spatial ones are in EPSG:27700
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 from functools import cache
 from importlib import resources
@@ -50,6 +51,11 @@ def data_path(relative: str) -> Path:
     if not path.exists():
         raise DataError(f"bundled data file {relative!r} is missing from {path.parent}")
     return path
+
+
+def bundled_sha256(relative: str) -> str:
+    """SHA-256 of a bundled file as shipped (recorded with the layers made from it)."""
+    return hashlib.sha256(data_path(relative).read_bytes()).hexdigest()
 
 
 def _read_bytes(relative: str) -> bytes:

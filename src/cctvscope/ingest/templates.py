@@ -110,7 +110,7 @@ _ALLOWED = {
     "money": "an amount in pounds: 12500, £12,500, £12.5k",
     "share": "0 to 1, or a percentage (62%)",
     "date": DATE_FORMS,
-    "borough": "a London borough GSS code (E09000001-E09000033) or name",
+    "borough": "an area code of the estate's region (London: E09000001-E09000033) or its name",
     "boroughs": "borough codes or names, separated with ;",
 }
 

@@ -31,7 +31,15 @@ from cctvscope.model.enums import (
     TimeSync,
 )
 
-GSS_BOROUGH_PATTERN = r"^E09000\d{3}$"
+AREA_CODE_BODY = r"[A-Za-z0-9_.:-]{1,32}"
+"""An area code without anchors: 1-32 letters, digits or ``_.:-`` (no whitespace)."""
+AREA_CODE_PATTERN = rf"^{AREA_CODE_BODY}$"
+"""Code of an area unit of a region: a GSS code (E09000007, E05000650), a police
+neighbourhood id or the user's own. Regions are any area, so no code family is implied."""
+OPTIONAL_AREA_CODE_PATTERN = rf"^({AREA_CODE_BODY})?$"
+"""An area code or the empty string (optional query parameters)."""
+# The old name stays: borough fields keep their names, boroughs being the region's area units.
+GSS_BOROUGH_PATTERN = AREA_CODE_PATTERN
 
 
 def attr(description: str, unit: str = "-", **kwargs: Any) -> Any:
@@ -47,17 +55,21 @@ class Entity(BaseModel):
 
 
 class Region(Entity):
-    """The region an estate covers (London: GSS E12000007)."""
+    """The region an estate covers (London: GSS E12000007; any area a user defines)."""
 
-    region_code: str = attr("GSS code of the region", min_length=1)
+    region_code: str = attr(
+        "Code of the region (a GSS code, or the stored region's name)", min_length=1
+    )
     name: str = attr("Region name", min_length=1)
 
 
 class Borough(Entity):
-    """A local authority district of the region (boundary held in the estate's GeoDataFrame)."""
+    """An area unit of the region: a London borough, a ward, a district, the user's own area."""
 
-    gss_code: str = attr("ONS GSS code of the borough", pattern=GSS_BOROUGH_PATTERN)
-    name: str = attr("ONS name of the borough", min_length=1)
+    gss_code: str = attr(
+        "Code of the area (ONS GSS code in London; any code elsewhere)", pattern=GSS_BOROUGH_PATTERN
+    )
+    name: str = attr("Name of the area", min_length=1)
     inner_outer: str = attr("ONS Inner/Outer London statistical definition")
     area_km2: float = attr("Land area inside the boundary", "km²", gt=0)
     population: int = attr("Resident population, ONS mid-2020 estimate", "persons", ge=0)

@@ -30,6 +30,10 @@ ID_COLUMNS: dict[str, list[str]] = {
 
 TABLES: tuple[str, ...] = tuple(ID_COLUMNS)
 
+REGION_METADATA_KEY = "region"
+"""Estate metadata key naming the stored region the estate was made from (absent for
+estates made the London way, before regions were stored)."""
+
 
 @dataclass(frozen=True)
 class Estate:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -377,6 +378,7 @@ def consolidation_options(
     room_counts: Iterable[int] | None = None,
     settings: ControlRoomOptions | None = None,
     sites: Sites | None = None,
+    stations: gpd.GeoDataFrame | None = None,
     params: ControlRoomParams | None = None,
 ) -> OptionsResult:
     """The status quo and the best arrangement with exactly k open rooms, for each k.
@@ -391,6 +393,9 @@ def consolidation_options(
         Other options (its ``min_rooms`` / ``max_rooms`` are replaced by each k).
     sites, params
         Override the candidate/MPS sites and unit costs (default: from the data).
+    stations
+        Police stations the default sites come from (e.g.
+        ``london.read_police_stations()``); needed unless ``sites`` is given.
 
     Returns
     -------
@@ -398,7 +403,7 @@ def consolidation_options(
         An infeasible k is kept in the table with status ``infeasible`` and the
         reason, instead of raising.
     """
-    data = prepare(estate, assumptions, params=params, sites=sites)
+    data = prepare(estate, assumptions, params=params, sites=sites, stations=stations)
     base = settings if settings is not None else ControlRoomOptions()
     quo = status_quo(data)
     counts = list(room_counts) if room_counts is not None else range(1, len(quo.rooms) + 1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -186,16 +187,14 @@ class Sites:
     police_xy_m: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
 
 
-def default_sites(estate: Estate, count: int) -> Sites:
-    """Sites from the MOPAC police-station list (``london.read_police_stations``).
+def default_sites(estate: Estate, stations: gpd.GeoDataFrame, count: int) -> Sites:
+    """Sites from a police-station list (e.g. ``london.read_police_stations``).
 
     Candidates: the ``count`` stations the 2017 plan keeps open 24 hours that lie
     nearest the camera-weighted centre of the council estate. MPS sites: every
-    station the plan keeps (any opening hours).
+    station the plan keeps (any opening hours). ``stations``: point geometry (BNG)
+    with ``name``, ``status_2017_plan`` and ``proposed_opening``.
     """
-    from cctvscope.ingest.london import read_police_stations
-
-    stations = read_police_stations()
     kept = stations[stations["status_2017_plan"] == "keep"]
     xy = np.column_stack([kept.geometry.x, kept.geometry.y]).astype(float)
     cams = _council_cameras(estate)
@@ -351,6 +350,7 @@ def prepare(
     *,
     params: ControlRoomParams | None = None,
     sites: Sites | None = None,
+    stations: gpd.GeoDataFrame | None = None,
 ) -> ConsolidationData:
     """Demand, rooms and the cost arrays of an estate (equations in :class:`ConsolidationData`).
 
@@ -363,7 +363,10 @@ def prepare(
     params
         Unit costs; default :meth:`ControlRoomParams.from_estate`.
     sites
-        Candidate and MPS sites; default :func:`default_sites` (MOPAC stations).
+        Candidate and MPS sites; default :func:`default_sites` of ``stations``.
+    stations
+        Police stations the default sites come from (the MOPAC list); needed
+        unless ``sites`` is given.
 
     Returns
     -------
@@ -376,7 +379,12 @@ def prepare(
         If no council camera is monitored, or a camera's room is unknown.
     """
     p = params if params is not None else ControlRoomParams.from_estate(estate, assumptions)
-    s = sites if sites is not None else default_sites(estate, p.candidate_sites)
+    if sites is not None:
+        s = sites
+    elif stations is not None:
+        s = default_sites(estate, stations, p.candidate_sites)
+    else:
+        raise ValueError("prepare needs the candidate sites or the police stations they come from")
     cams = _council_cameras(estate)
     if cams.empty:
         raise DataError(f"estate {estate.name!r} has no monitored council cameras")

@@ -48,14 +48,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import highspy
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, new_highs, solve
 
 FloatArray = npt.NDArray[np.float64]
@@ -169,14 +168,7 @@ def psdb_points(assumptions: Assumptions) -> tuple[tuple[float, ...], tuple[floa
     return tuple(k for k, _ in pairs), tuple(x for _, x in pairs)
 
 
-@cache
-def _default_curve() -> DetectionCurve:
-    return curve_from_assumptions(read_assumptions())
-
-
-def detection_probability(
-    screens: npt.ArrayLike, curve: DetectionCurve | None = None
-) -> FloatArray:
+def detection_probability(screens: npt.ArrayLike, curve: DetectionCurve) -> FloatArray:
     r"""Probability an operator detects an incident on one of ``screens`` monitors.
 
     :math:`p(s) = c + a\,e^{-b(s-1)}`, fitted to the PSDB laboratory figures
@@ -184,10 +176,13 @@ def detection_probability(
     Beyond 9 screens it is an extrapolation (assumption); it is decreasing in
     ``screens`` because a, b > 0.
 
-    >>> round(float(detection_probability(1)), 3)
+    ``curve``: the fit, e.g. :func:`curve_from_assumptions` of the assumptions file.
+
+    >>> from cctvscope.model.assumptions import read_assumptions
+    >>> round(float(detection_probability(1, curve_from_assumptions(read_assumptions()))), 3)
     0.858
     """
-    return (curve or _default_curve())(screens)
+    return curve(screens)
 
 
 def crime_share_by_hour(assumptions: Assumptions) -> FloatArray:
@@ -227,7 +222,7 @@ class HourValues:
 
 
 def hour_values(
-    risk: FloatArray, max_operators: int, max_screens: int, curve: DetectionCurve | None = None
+    risk: FloatArray, max_operators: int, max_screens: int, curve: DetectionCurve
 ) -> HourValues:
     r"""Step 1 of the decomposition: :math:`V_h(o) = \max_k p(k)\,T_h(\min(k o, N))`.
 
@@ -413,7 +408,7 @@ def random_baseline(
     risk: FloatArray,
     operators: npt.ArrayLike,
     screens: npt.ArrayLike,
-    curve: DetectionCurve | None = None,
+    curve: DetectionCurve,
 ) -> FloatArray:
     r"""Expected detections per hour-slot when watched cameras are drawn uniformly at random.
 
@@ -444,7 +439,7 @@ def status_quo(
     positions: int,
     screens_per_operator: int,
     staffed: npt.NDArray[np.bool_],
-    curve: DetectionCurve | None = None,
+    curve: DetectionCurve,
 ) -> FloatArray:
     r"""Expected detections per hour-slot of the room's current arrangement.
 
@@ -469,8 +464,8 @@ def plan_monitoring(
     staffing: Staffing,
     status_quo_detections: FloatArray,
     status_quo_operator_hours: float,
+    curve: DetectionCurve,
     room_id: str = "",
-    curve: DetectionCurve | None = None,
     options: SolveOptions | None = None,
 ) -> MonitoringPlan:
     """Build, solve and extract the monitoring allocation for one room.
@@ -489,6 +484,8 @@ def plan_monitoring(
         FTE and cost arithmetic.
     status_quo_detections, status_quo_operator_hours
         The current arrangement (:func:`status_quo`) for comparison.
+    curve
+        Detection probability by screens watched (:func:`curve_from_assumptions`).
     """
     if risk.shape != (len(camera_ids), HOURS_PER_DAY):
         raise ValueError(f"risk must have shape ({len(camera_ids)}, 24), got {risk.shape}")

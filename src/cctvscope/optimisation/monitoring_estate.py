@@ -97,13 +97,13 @@ def _level(assumptions: Assumptions) -> DetailLevel:
 
 
 def estate_crimes_seen(
-    estate: Estate, assumptions: Assumptions, lsoa_crime: gpd.GeoDataFrame | None = None
+    estate: Estate, assumptions: Assumptions, lsoa_crime: gpd.GeoDataFrame
 ) -> pd.Series:
-    """Crime seen per year by every operational, room-monitored camera [crimes/yr]."""
-    if lsoa_crime is None:
-        from cctvscope.ingest.london import read_lsoa_crime
+    """Crime seen per year by every operational, room-monitored camera [crimes/yr].
 
-        lsoa_crime = read_lsoa_crime()
+    ``lsoa_crime``: LSOA polygons with yearly ``total`` crime (e.g.
+    ``london.read_lsoa_crime()``).
+    """
     cams = estate.cameras
     cams = cams[
         cams["control_room_id"].notna()
@@ -118,8 +118,8 @@ def monitoring_for_room(
     room_id: str,
     assumptions: Assumptions,
     *,
+    crimes_seen: pd.Series,
     budget_fte: float | None = None,
-    crimes_seen: pd.Series | None = None,
 ) -> MonitoringPlan:
     """Optimised monitoring rota of one control room, with random and status-quo comparisons.
 
@@ -128,18 +128,14 @@ def monitoring_for_room(
     quo's operator-hours (every position staffed for ``hours_per_day``, averaged
     over ``days_per_week``), so the status quo is feasible and the optimum can
     only match or beat it; ``budget_fte`` sets another budget [FTE].
-    ``crimes_seen`` (from :func:`estate_crimes_seen`) avoids recomputing risk.
+    ``crimes_seen``: crime seen per camera (from :func:`estate_crimes_seen`); a
+    camera missing from it sees none.
     """
     rooms = estate.control_rooms.set_index("room_id")
     if room_id not in rooms.index:
         raise DataError(f"no control room {room_id!r} in estate {estate.name!r}")
     room = rooms.loc[room_id]
     cams = _room_cameras(estate, room_id)
-    if crimes_seen is None:
-        usable = float(assumptions.value("coverage.usable_range_m"))
-        from cctvscope.ingest.london import read_lsoa_crime
-
-        crimes_seen = camera_crimes_seen(cams, read_lsoa_crime(), _level(assumptions), usable)
     ids = cams["camera_id"].astype(str).tolist()
     crimes = crimes_seen.reindex(ids).fillna(0.0).to_numpy(dtype=np.float64)
     shares = crime_share_by_hour(assumptions)
@@ -174,7 +170,7 @@ COUNCIL_KINDS = (RoomOperator.COUNCIL.value, RoomOperator.SHARED.value)
 
 
 def monitoring_london(
-    estate: Estate, assumptions: Assumptions, *, lsoa_crime: gpd.GeoDataFrame | None = None
+    estate: Estate, assumptions: Assumptions, *, lsoa_crime: gpd.GeoDataFrame
 ) -> pd.DataFrame:
     """One row per council (or shared council) control room: optimised vs random vs status quo.
 
@@ -182,7 +178,8 @@ def monitoring_london(
     ``staffing_cost_gbp_per_year``, ``detections_per_year_optimised`` /
     ``_random`` / ``_status_quo`` [expected detections/yr] and
     ``cost_per_detection_gbp_optimised`` / ``_random`` / ``_status_quo`` [£].
-    Every room's budget is its status quo's operator-hours.
+    Every room's budget is its status quo's operator-hours. ``lsoa_crime``: see
+    :func:`estate_crimes_seen`.
     """
     seen = estate_crimes_seen(estate, assumptions, lsoa_crime)
     rooms = estate.control_rooms

@@ -46,10 +46,9 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from cctvscope.coverage.detail import DetailLevel, FloatArray, default_usable_range_m
+from cctvscope.coverage.detail import DetailLevel, FloatArray, assumed_usable_range_m
 from cctvscope.coverage.occlusion import BuildingIndex, building_index
-from cctvscope.ingest import london
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.placement_inputs import (
     SECTION,
@@ -441,38 +440,42 @@ def place_cameras(
     estate: Estate,
     area: str,
     *,
+    streets: gpd.GeoDataFrame,
+    crime: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame | None,
     budget_gbp: float,
+    assumptions: Assumptions,
+    cost_profile: str,
     level: DetailLevel = DetailLevel.RECOGNISE,
     ptz: bool = False,
     demand_method: DemandMethod = DemandMethod.BURGLARY_POINTS,
-    occlusion: bool = True,
     candidate_spacing_m: float | None = None,
     cell_m: float | None = None,
-    cost_profile: str = london.DEFAULT_COST_PROFILE,
-    assumptions: Assumptions | None = None,
     options: SolveOptions | None = None,
 ) -> PlacementResult:
-    """Place new cameras in one bundled OSM area (``covent_garden`` or ``clerkenwell``).
+    """Place new cameras in one study area named ``area`` (e.g. an OSM extract's area).
 
-    Study area: the bounding box of the area's OSM streets. Candidates: points
-    along those streets every ``candidate_spacing_m``. Demand: cells of
-    ``cell_m`` weighted per ``demand_method``. Existing cameras: the estate's
-    operational cameras in the study area, credited by the same coverage rule.
-    With ``occlusion`` the OSM building footprints block sight lines for new and
-    existing cameras alike. Defaults come from the ``optimisation_placement``
-    section of the assumptions file.
+    Study area: the bounding box of ``streets``. Candidates: points along those
+    streets every ``candidate_spacing_m``. Demand: cells of ``cell_m`` weighted
+    per ``demand_method`` from ``crime``: crime points (a GeoDataFrame of point
+    geometries) for ``BURGLARY_POINTS``, LSOA crime (polygons with ``total``) for
+    ``LSOA_TOTAL``. Existing cameras: the estate's operational cameras in the
+    study area, credited by the same coverage rule. ``buildings`` (footprints)
+    block sight lines for new and existing cameras alike; ``None`` places without
+    occlusion. Defaults come from the ``optimisation_placement`` section of
+    ``assumptions``; the range cap is its ``coverage.usable_range_m``. The data
+    comes in as arguments: :func:`cctvscope.workflows.options.run_placement`
+    reads the bundled London areas.
     """
-    a = assumptions or read_assumptions()
+    a = assumptions
     spacing = candidate_spacing_m or float(a.value(f"{SECTION}.candidate_spacing_m"))
     cell = cell_m or float(a.value(f"{SECTION}.demand_cell_m"))
-    streets = london.read_osm_streets(area)
     study = shapely.box(*streets.total_bounds)
     if demand_method is DemandMethod.BURGLARY_POINTS:
-        demand = demand_from_points(study, cell, london.read_burglary_points().geometry)
+        demand = demand_from_points(study, cell, crime.geometry)
     else:
-        demand = demand_from_lsoa(study, cell, london.read_lsoa_crime())
-    buildings_frame = london.read_osm_buildings(area) if occlusion else None
-    buildings = building_index(buildings_frame) if buildings_frame is not None else None
+        demand = demand_from_lsoa(study, cell, crime)
+    index = building_index(buildings) if buildings is not None else None
     camera = CameraModel.from_assumptions(a, estate.cost_items, cost_profile, ptz=ptz)
     problem = placement_problem(
         demand,
@@ -482,13 +485,13 @@ def place_cameras(
         level=level,
         existing_cameras=_area_cameras(estate, study),
         target_height_m=float(a.value(f"{SECTION}.target_height_m")),
-        usable_range_m=default_usable_range_m(),
-        buildings=buildings,
+        usable_range_m=assumed_usable_range_m(a),
+        buildings=index,
         context={
             "area": area,
             "study_area": study,
             "streets": gpd.GeoSeries(streets.geometry, crs=streets.crs),
-            "buildings": buildings_frame,
+            "buildings": buildings,
             "demand_method": demand_method.value,
             "cell_m": cell,
             "candidate_spacing_m": spacing,

@@ -55,6 +55,9 @@ class GeometryType(sa.types.TypeDecorator[Any]):
     geometry_type
         PostGIS geometry type constraint (``"POINT"``, ``"GEOMETRY"``, ...);
         SQLite stores any geometry.
+    srid
+        PostGIS SRID constraint; None for a column of any CRS (a region's layers are
+        in the metric CRS its row names: BNG in Great Britain, a UTM zone elsewhere).
     """
 
     impl = sa.LargeBinary
@@ -64,15 +67,20 @@ class GeometryType(sa.types.TypeDecorator[Any]):
     spatial_index = False
     use_typmod = None
 
-    def __init__(self, geometry_type: str = "GEOMETRY") -> None:
+    def __init__(self, geometry_type: str = "GEOMETRY", srid: int | None = SRID) -> None:
         super().__init__()
         self.geometry_type = geometry_type
+        self.srid = srid
 
     def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
         """PostGIS geometry on PostgreSQL; a plain BLOB everywhere else."""
         if dialect is not None and dialect.name == "postgresql":
             return dialect.type_descriptor(
-                Geometry(geometry_type=self.geometry_type, srid=SRID, spatial_index=False)
+                Geometry(
+                    geometry_type=self.geometry_type,
+                    srid=-1 if self.srid is None else self.srid,  # geoalchemy2: -1 is any
+                    spatial_index=False,
+                )
             )
         return sa.LargeBinary() if dialect is None else dialect.type_descriptor(sa.LargeBinary())
 
@@ -81,7 +89,9 @@ class GeometryType(sa.types.TypeDecorator[Any]):
         if value is None:
             return None
         if dialect.name == "postgresql":
-            return shapely.to_wkb(shapely.set_srid(value, SRID), hex=True, include_srid=True)
+            if self.srid is None:
+                return shapely.to_wkb(value, hex=True)
+            return shapely.to_wkb(shapely.set_srid(value, self.srid), hex=True, include_srid=True)
         return shapely.to_wkb(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
@@ -236,5 +246,6 @@ cop_assessments = sa.Table(
 """Code of Practice self-assessments of boroughs, by estate name (not in ``ALL_TABLES``,
 whose tables all hang off an estate version)."""
 
+from cctvscope.store import region_tables as region_tables  # noqa: E402  (registers its tables)
 from cctvscope.store import registry_tables as registry_tables  # noqa: E402  (registers its table)
 from cctvscope.store import web_tables as web_tables  # noqa: E402  (registers its tables)

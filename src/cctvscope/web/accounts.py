@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from cctvscope.errors import InputError
+from cctvscope.model.entities import AREA_CODE_PATTERN
 from cctvscope.store.web_tables import api_tokens, user_boroughs, users
 from cctvscope.web.security import (
     UserRole,
@@ -22,7 +23,7 @@ from cctvscope.web.security import (
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD_LENGTH = 10
-BOROUGH_CODE_PATTERN = re.compile(r"^E0900\d{4}$")
+BOROUGH_CODE_PATTERN = re.compile(AREA_CODE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def add_user(
         problems.append(Finding("error", None, "password", None, reason))
     bad = [c for c in codes if not BOROUGH_CODE_PATTERN.match(c)]
     if bad:
-        reason = "borough GSS codes look like E09000007"
+        reason = "area codes are 1-32 letters, digits or _.:- (e.g. E09000007)"
         problems.append(Finding("error", None, "borough", ", ".join(bad), reason))
     if role == UserRole.BOROUGH_MANAGER and not codes:
         problems.append(Finding("error", None, "borough", None, "a borough manager needs one"))

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from cctvscope.model.entities import AREA_CODE_PATTERN, OPTIONAL_AREA_CODE_PATTERN
 from cctvscope.web import views
 from cctvscope.web.data import COVERAGE_MISSING
 from cctvscope.web.deps import AnyUser, CameraReader, Reader, State, WebError
@@ -21,7 +22,7 @@ from cctvscope.web.schemas import (
 
 router = APIRouter()
 
-BoroughCode = Annotated[str, Query(pattern=r"^E0900\d{4}$", description="Borough GSS code")]
+BoroughCode = Annotated[str, Query(pattern=AREA_CODE_PATTERN, description="Area (borough) code")]
 OwnerType = Literal["council", "tfl", "police", "private"]
 CameraKind = Literal["fixed", "ptz"]
 CameraId = Annotated[str, Query(min_length=1, max_length=100)]
@@ -59,7 +60,7 @@ def cameras_api(
     request: Request,
     state: State,
     user: CameraReader,
-    borough: Annotated[str | None, Query(pattern=r"^E0900\d{4}$")] = None,
+    borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
     owner: OwnerType | None = None,
     type: CameraKind | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -77,7 +78,7 @@ def cameras_page(
     request: Request,
     state: State,
     user: CameraReader,
-    borough: Annotated[str | None, Query(pattern=r"^(E0900\d{4})?$")] = None,
+    borough: Annotated[str | None, Query(pattern=OPTIONAL_AREA_CODE_PATTERN)] = None,
     owner: Annotated[str | None, Query(pattern=r"^(council|tfl|police|private)?$")] = None,
     type: Annotated[str | None, Query(pattern=r"^(fixed|ptz)?$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -121,7 +122,7 @@ def cameras_layer(
     request: Request,
     state: State,
     user: CameraReader,
-    borough: Annotated[str | None, Query(pattern=r"^E0900\d{4}$")] = None,
+    borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
 ) -> dict[str, Any]:
     """The cameras the caller may see, as points."""
     return views.cameras_geojson(state, request, user, borough)

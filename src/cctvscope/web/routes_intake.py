@@ -15,6 +15,8 @@ from cctvscope.evidence.registry import (
     list_registrations,
     register_camera,
 )
+from cctvscope.model.assumptions import read_assumptions
+from cctvscope.model.entities import AREA_CODE_PATTERN
 from cctvscope.web import audit, intake
 from cctvscope.web.accounts import User
 from cctvscope.web.data import clean, records
@@ -41,7 +43,7 @@ from cctvscope.web.security import UserRole
 from cctvscope.web.views import audit_private_view
 
 router = APIRouter()
-BoroughField = Annotated[str, Form(pattern=r"^E0900\d{4}$")]
+BoroughField = Annotated[str, Form(pattern=AREA_CODE_PATTERN)]
 
 
 def _borough_choices(state: AppState, user: User) -> list[dict[str, Any]]:
@@ -170,7 +172,13 @@ def _register(
     )
     actor = Actor.business(user.business_id or "")
     try:
-        reg = register_camera(state.engine, state.settings.estate_name, actor, spec)
+        reg = register_camera(
+            state.engine,
+            state.settings.estate_name,
+            actor,
+            spec,
+            assumptions=read_assumptions(),
+        )
     except InputError as exc:
         reasons = "; ".join(str(f) for f in exc.findings) or str(exc)
         raise WebError(422, f"the camera was not registered: {reasons}") from exc

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import pandas as pd
 
+from cctvscope.coverage.detail import assumed_usable_range_m
 from cctvscope.coverage.engine import (
     CoverageInputs,
     CoverageOptions,
@@ -19,6 +22,7 @@ from cctvscope.ingest.london import (
     read_lsoa_crime,
     read_osm_buildings,
 )
+from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
 
 
@@ -47,9 +51,18 @@ def run_coverage(
     options: CoverageOptions | None = None,
     *,
     inputs: CoverageInputs | None = None,
+    assumptions: Assumptions | None = None,
     on_progress: ProgressFn | None = None,
 ) -> CoverageResult:
-    """Coverage of every camera of ``estate`` (active or not: the estate as recorded)."""
+    """Coverage of every camera of ``estate`` (active or not: the estate as recorded).
+
+    Without an explicit ``options.usable_range_m`` reach is capped at the assumptions'
+    ``coverage.usable_range_m`` (default: the bundled assumptions file).
+    """
+    options = options or CoverageOptions()
+    if options.usable_range_m is None:
+        cap = assumed_usable_range_m(assumptions or read_assumptions())
+        options = replace(options, usable_range_m=cap)
     return compute_coverage(
         estate.cameras,
         inputs if inputs is not None else london_coverage_inputs(),

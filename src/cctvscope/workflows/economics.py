@@ -28,7 +28,7 @@ from cctvscope.economics.vfm import (
 from cctvscope.economics.vfm import (
     LONDON as LONDON_ROW,
 )
-from cctvscope.ingest.london import read_lsoa_crime
+from cctvscope.ingest.london import read_lsoa_crime, read_police_stations
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
@@ -121,7 +121,7 @@ def run_economics(
     sensitivity.loc[uplift, "unit"] = "fraction/yr"
 
     step("Police evidence retrieval by operating model")
-    ops = evidence_ops_table(estate, assumptions)
+    ops = evidence_ops_table(estate, assumptions, stations=read_police_stations())
     savings = evidence_ops_savings(ops)
 
     step("Framework agreement")

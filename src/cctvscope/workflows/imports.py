@@ -20,19 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from cctvscope.errors import Finding, InputError, UnknownEstateError
 from cctvscope.ingest.camera_options import CameraImportOptions
 from cctvscope.ingest.cameras import read_cameras_file
 from cctvscope.ingest.catalogue import read_camera_catalogue
-from cctvscope.ingest.locate import BoroughIndex
+from cctvscope.ingest.locate import REGION_ATTR, BoroughIndex
 from cctvscope.ingest.london import london_empty_estate
 from cctvscope.ingest.merge import MergePlan, MergeScope, apply_merge, plan_merge
 from cctvscope.ingest.tables import read_table_file
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import ImportMode, OwnerType
-from cctvscope.model.estate import FINDING_COLUMNS, Estate
+from cctvscope.model.estate import FINDING_COLUMNS, REGION_METADATA_KEY, Estate
 from cctvscope.store import load_estate, save_estate
 
 Step = Callable[[str], None]
@@ -117,10 +118,24 @@ def _base_estate(engine: Any, name: str, create_missing: bool) -> tuple[Estate, 
         return london_empty_estate(name), True
 
 
+def located_boroughs(base: Estate) -> gpd.GeoDataFrame:
+    """The estate's boroughs, carrying its region's title when it was made from a stored region.
+
+    Location errors then name the region ("outside the region Stockport") rather
+    than leave the user to guess which area the estate covers.
+    """
+    if not base.metadata.get(REGION_METADATA_KEY):
+        return base.boroughs
+    boroughs = base.boroughs.copy()
+    boroughs.attrs[REGION_ATTR] = base.region.name
+    return boroughs
+
+
 def read_records(
     request: ImportRequest, base: Estate, assumptions: Assumptions
 ) -> tuple[pd.DataFrame, tuple[Finding, ...], str]:
     """Read and validate the request's file against ``base``: (records, findings, source)."""
+    boroughs = located_boroughs(base)
     if request.table not in IMPORTABLE:
         raise InputError(
             f"unknown table {request.table!r}; tables are {', '.join(IMPORTABLE)}",
@@ -135,7 +150,7 @@ def read_records(
         )
         cams = read_cameras_file(
             request.path,
-            boroughs=base.boroughs,
+            boroughs=boroughs,
             assumptions=assumptions,
             field_map=request.field_map,
             constants=request.constants,
@@ -147,7 +162,7 @@ def read_records(
     got = read_table_file(
         request.path,
         request.table,
-        boroughs=base.boroughs,
+        boroughs=boroughs,
         field_map=request.field_map,
         constants=request.constants,
         value_maps=request.value_maps,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from cctvscope.ingest import london
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
@@ -16,6 +17,7 @@ from cctvscope.optimisation.control_rooms import (
 )
 from cctvscope.optimisation.monitoring_estate import monitoring_london
 from cctvscope.optimisation.placement import PlacementResult, place_cameras
+from cctvscope.optimisation.placement_inputs import DemandMethod
 
 
 def run_control_room_options(
@@ -25,18 +27,27 @@ def run_control_room_options(
     room_counts: Iterable[int] | None = None,
     settings: ControlRoomOptions | None = None,
 ) -> OptionsResult:
-    """The status quo and one consolidation option per number of rooms (default 1..N)."""
+    """The status quo and one consolidation option per number of rooms (default 1..N).
+
+    Candidate hub sites and MPS sites come from the bundled MOPAC police-station list.
+    """
     return consolidation_options(
         estate,
         assumptions or read_assumptions(),
+        stations=london.read_police_stations(),
         room_counts=None if room_counts is None else list(room_counts),
         settings=settings,
     )
 
 
 def run_monitoring(estate: Estate, *, assumptions: Assumptions | None = None) -> pd.DataFrame:
-    """Per council control room: optimised monitoring vs random cameras vs the status quo."""
-    return monitoring_london(estate, assumptions or read_assumptions())
+    """Per council control room: optimised monitoring vs random cameras vs the status quo.
+
+    Camera risk is the bundled LSOA crime (latest year) each camera's coverage sees.
+    """
+    return monitoring_london(
+        estate, assumptions or read_assumptions(), lsoa_crime=london.read_lsoa_crime()
+    )
 
 
 def run_placement(
@@ -46,10 +57,26 @@ def run_placement(
     budget_gbp: float,
     assumptions: Assumptions | None = None,
 ) -> dict[str, PlacementResult]:
-    """New camera sites in each bundled OSM area, maximising crime-weighted Recognise coverage."""
+    """New camera sites in each bundled OSM area, maximising crime-weighted Recognise coverage.
+
+    Each area's streets and building footprints are the bundled OSM extracts; demand
+    is the bundled burglary points.
+    """
     a = assumptions or read_assumptions()
+    burglary = london.read_burglary_points()
     return {
-        area: place_cameras(estate, area, budget_gbp=budget_gbp, assumptions=a) for area in areas
+        area: place_cameras(
+            estate,
+            area,
+            streets=london.read_osm_streets(area),
+            crime=burglary,
+            buildings=london.read_osm_buildings(area),
+            budget_gbp=budget_gbp,
+            assumptions=a,
+            cost_profile=london.DEFAULT_COST_PROFILE,
+            demand_method=DemandMethod.BURGLARY_POINTS,
+        )
+        for area in areas
     }
 
 
