@@ -128,10 +128,13 @@ def compliance_step(
     from cctvscope.reporting.compliance import write_compliance
     from cctvscope.store import cop_scores, record_run
     from cctvscope.workflows.compliance import run_compliance
+    from cctvscope.workflows.region_inputs import region_inputs
 
+    on_step("Reading the region's layers")
     outcome = run_compliance(
         estate,
         standard=standard,
+        region=region_inputs(engine, estate),
         cop_scores=cop_scores(engine, estate.name),
         strict=strict,
         assume_defaults=assume_defaults,
@@ -157,11 +160,12 @@ def compliance_step(
     return outcome, paths
 
 
-def compliance_table(outcome: ComplianceOutcome) -> Table:
+def compliance_table(outcome: ComplianceOutcome, basis: str) -> Table:
+    """Compliance by rule; ``basis`` says how much of the estate is real ("3 % real records")."""
     by_rule = outcome.result.london_by_rule
     tranche = outcome.first_tranche
     table = Table(
-        title=f"London compliance with {outcome.standard_label} (synthetic estate)",
+        title=f"{outcome.region_title} compliance with {outcome.standard_label} ({basis})",
         caption=f"{outcome.result.share_compliant:.1%} of cameras meet every camera rule. "
         f"The first £{tranche.budget_gbp:,.0f} of the upgrade plan (£{tranche.cost_gbp:,.0f}) "
         f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant.",
@@ -247,6 +251,14 @@ def comply(
             on_step("Done")
     except CctvscopeError as exc:
         raise fail(exc) from exc
-    console.print(compliance_table(outcome))
+    from cctvscope.workflows.confidence import real_share_text
+    from cctvscope.workflows.region_inputs import Layer, missing_layer_message
+
+    console.print(compliance_table(outcome, real_share_text(loaded)))
+    if not outcome.crime_weighted:
+        console.print(
+            missing_layer_message(outcome.region_title, Layer.CRIME)
+            + " (the upgrade plan is ranked by compliance gained per £ alone)"
+        )
     console.print(input_basis_line(outcome))
     console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))

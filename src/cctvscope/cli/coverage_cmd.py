@@ -15,6 +15,7 @@ from cctvscope.cli.render import console
 from cctvscope.coverage.engine import CoverageOptions, CoverageResult
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
+from cctvscope.workflows.region_inputs import Layer, RegionInputs
 
 #: Borough rows shown after a run (most crime points covered at Recognise first).
 TOP_BOROUGHS = 8
@@ -27,17 +28,45 @@ def coverage_step(
     on_progress: Callable[[int, int], None] | None = None,
     *,
     maps: bool = True,
+    region: RegionInputs | None = None,
 ) -> tuple[CoverageResult, list[Path]]:
-    """Run coverage on ``estate`` and write ``coverage.gpkg``, CSVs and maps to ``out``."""
+    """Run coverage on ``estate`` and write ``coverage.gpkg``, CSVs and maps to ``out``.
+
+    ``region``: the estate's region layers (London's bundled data when omitted).
+    """
     from cctvscope.reporting.charts.coverage import coverage_maps
     from cctvscope.reporting.coverage import write_coverage_files
     from cctvscope.workflows.coverage import run_coverage
 
-    result = run_coverage(estate, options, on_progress=on_progress)
+    result = run_coverage(estate, options, region=region, on_progress=on_progress)
     paths = list(write_coverage_files(result, estate.cameras, out).values())
     if maps:
-        paths += coverage_maps(result, estate.boroughs, out)
+        if region is None or region.is_london:
+            paths += coverage_maps(result, estate.boroughs, out)
+        else:
+            paths += coverage_maps(
+                result,
+                estate.boroughs,
+                out,
+                region_title=region.title,
+                source=region_source(region),
+                crime_label="crime",
+            )
     return result, paths
+
+
+def region_source(region: RegionInputs) -> str:
+    """The map footnote of a region other than London: its stored layers."""
+    held = [
+        name
+        for name, frame in (
+            ("police.uk street crime", region.crime_points),
+            ("OSM footprints", region.buildings),
+        )
+        if frame is not None
+    ]
+    layers = "; ".join(["region boundaries", *held])
+    return f"{layers} (cctvscope region {region.name}); coverage by cctvscope (BS EN 62676-4)"
 
 
 def demo_coverage(estate: Estate, out: Path) -> CoverageResult:
@@ -55,14 +84,28 @@ def demo_coverage(estate: Estate, out: Path) -> CoverageResult:
 
 
 def coverage_table(result: CoverageResult) -> Table:
-    """London by level, then the boroughs with the most crime covered at Recognise."""
+    """The region by level, then the areas with the most crime covered at Recognise.
+
+    Crime columns the region cannot give (no crime layer) are left out of the table.
+    """
     s = result.summary
-    table = Table(title="Coverage (area and crime inside coverage)")
-    for col in ("area", "level", "covered km²", "joint km²", "crime points %", "LSOA crime %"):
+    region_rows = s[s["area_type"] == "london"]
+    title = str(region_rows["area_name"].iloc[0]) if len(region_rows) else "Region"
+    table = Table(title=f"{title} coverage (area and crime inside coverage)")
+    shares = [
+        (column, label)
+        for column, label in (
+            ("crime_points_share", "crime points %"),
+            ("lsoa_crime_share", "small-area crime %"),
+        )
+        if column in s.columns
+    ]
+    for col in ("area", "level", "covered km²", "joint km²", *(label for _c, label in shares)):
         table.add_column(col, justify="left" if col in ("area", "level") else "right")
     rec = s[(s["area_type"] == "borough") & (s["level"] == "recognise")]
-    top = rec.sort_values("crime_points_share", ascending=False).head(TOP_BOROUGHS)
-    rows = [("London", r) for r in s[s["area_type"] == "london"].to_dict("records")]
+    order = "crime_points_share" if "crime_points_share" in s.columns else "covered_km2"
+    top = rec.sort_values(order, ascending=False).head(TOP_BOROUGHS)
+    rows = [(title, r) for r in region_rows.to_dict("records")]
     rows += [(str(r["area_name"]), r) for r in top.to_dict("records")]
     for name, r in rows:
         table.add_row(
@@ -70,10 +113,16 @@ def coverage_table(result: CoverageResult) -> Table:
             str(r["level"]),
             f"{float(r['covered_km2']):.3f}",
             f"{float(r['joint_km2']):.3f}",
-            f"{100 * float(r['crime_points_share']):.1f}",
-            f"{100 * float(r['lsoa_crime_share']):.1f}",
+            *(f"{100 * float(r[column]):.1f}" for column, _label in shares),
         )
     return table
+
+
+def coverage_effect(layer: Layer) -> str:
+    """What a missing layer means for coverage (after the missing-layer sentence)."""
+    if layer is Layer.CRIME:
+        return " (crime in coverage and gaps are not computed)"
+    return " (cameras are not occluded by buildings, which overstates what they see)"
 
 
 def coverage(
@@ -95,7 +144,8 @@ def coverage(
     database_url: DbOption = None,
 ) -> None:
     """Coverage by BS EN 62676-4 detail level, occluded by buildings, weighted by crime."""
-    from cctvscope.store import load_estate
+    from cctvscope.store import init_store, load_estate
+    from cctvscope.workflows.region_inputs import missing_layer_message, region_inputs
 
     try:
         options = CoverageOptions(
@@ -107,7 +157,9 @@ def coverage(
             tile_m=tile_m,
             polygons=polygons,
         )
-        estate = load_estate(store_url(database_url), estate_name, version)
+        engine = init_store(store_url(database_url))
+        estate = load_estate(engine, estate_name, version)
+        region = region_inputs(engine, estate)
         with Progress(
             TextColumn("[bold]coverage[/bold] tiles"),
             BarColumn(),
@@ -120,12 +172,17 @@ def coverage(
             def on_progress(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result, paths = coverage_step(estate, out, options, on_progress, maps=maps)
+            result, paths = coverage_step(
+                estate, out, options, on_progress, maps=maps, region=region
+            )
     except CctvscopeError as exc:
         raise fail(exc) from exc
     except ValueError as exc:
         raise fail(CctvscopeError(str(exc))) from exc
     console.print(coverage_table(result))
+    for layer in (Layer.CRIME, Layer.BUILDINGS):
+        if layer.value in region.missing:
+            console.print(missing_layer_message(region.title, layer) + coverage_effect(layer))
     console.print(
         f"{result.n_tiles:,} tiles of {options.tile_m:g} m (halo {result.halo_m:.0f} m); "
         f"{len(result.gaps)} gaps; wrote {', '.join(p.name for p in paths[:4])} "

@@ -46,6 +46,7 @@ from cctvscope.cli.report_cmd import report
 from cctvscope.cli.web_cmd import serve, user_app
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.schema import schema_markdown
+from cctvscope.workflows.confidence import real_share_text
 
 app = typer.Typer(
     name="cctvscope",
@@ -251,7 +252,7 @@ def demo(
     )
     console.print(headline_table(headlines))
     console.print(options_table(options))
-    console.print(compliance_table(compliance))
+    console.print(compliance_table(compliance, real_share_text(estate)))
     console.print(integration_summary(example, joint))
     console.print(coverage_table(coverage_result))
     console.print(f"guide: {guide.pdf} ({guide.pages} pages) and {guide.html}")

@@ -76,6 +76,8 @@ class CoverageInputs:
     boroughs: gpd.GeoDataFrame
     crime_points: gpd.GeoSeries
     buildings: gpd.GeoSeries | None = None
+    # Names the whole-region summary rows ("London", "Stockport").
+    region_name: str = "London"
 
 
 @dataclass(frozen=True)

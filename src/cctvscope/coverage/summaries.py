@@ -136,7 +136,12 @@ def summary_table(
     b_idx = np.searchsorted(np.array(codes), borough_of)
     groups.append(("borough", np.array(codes), np.array([names.get(c, c) for c in codes]), b_idx))
     groups.append(
-        ("london", np.array(["london"]), np.array(["London"]), np.zeros(n_lsoa, np.int64))
+        (
+            "london",
+            np.array(["london"]),
+            np.array([inputs.region_name]),
+            np.zeros(n_lsoa, np.int64),
+        )
     )
     frames = []
     for kind, area_codes, area_names, member in groups:

@@ -37,5 +37,10 @@ def write_compliance(outcome: ComplianceOutcome, out_dir: Path) -> list[Path]:
         _csv(result.input_basis, out_dir / "compliance_input_basis.csv", label),
         _csv(outcome.options, out_dir / "fix_options.csv", label),
         _csv(outcome.plan, out_dir / "upgrade_plan.csv", label),
-        rule_share_chart(result.london_by_rule, label, out_dir / "compliance_rules.svg"),
+        rule_share_chart(
+            result.london_by_rule,
+            label,
+            out_dir / "compliance_rules.svg",
+            region_title=outcome.region_title,
+        ),
     ]

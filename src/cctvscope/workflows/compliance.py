@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cctvscope.ingest.london import read_lsoa_crime
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
@@ -19,6 +18,7 @@ from cctvscope.standards.remediation import (
     plan_within_budget,
     upgrade_plan,
 )
+from cctvscope.workflows.region_inputs import RegionInputs, london_or_given
 
 Step = Callable[[str], None]
 
@@ -35,6 +35,8 @@ class ComplianceOutcome:
     plan: pd.DataFrame
     first_tranche: PlanSummary
     boroughs: pd.DataFrame
+    region_title: str = "London"
+    crime_weighted: bool = True
 
     @property
     def standard_label(self) -> str:
@@ -50,6 +52,7 @@ def run_compliance(
     assumptions: Assumptions | None = None,
     strict: bool = False,
     assume_defaults: bool = False,
+    region: RegionInputs | None = None,
     on_step: Step | None = None,
 ) -> ComplianceOutcome:
     """Assess ``estate`` against ``standard``, then cost and rank the fixes.
@@ -62,6 +65,9 @@ def run_compliance(
     raises on any failure instead of returning. ``assume_defaults`` scores attributes
     filled from the assumptions-file defaults as if measured (planning only); by default
     a rule whose inputs were defaulted answers ``unknown`` for that camera.
+    ``region``: the estate's region (:func:`~cctvscope.workflows.region_inputs.region_inputs`;
+    London's bundled data when omitted for a London estate). Without small-area crime
+    the plan ranks by compliance gained per £ alone (``crime_weighted`` is False).
     """
     assumptions = assumptions or read_assumptions()
     step = on_step or (lambda _message: None)
@@ -75,7 +81,9 @@ def run_compliance(
         result.findings, estate.cameras, assumptions, standard=spec, cost_items=estate.cost_items
     )
     step("Ranking the upgrade plan")
-    density = camera_crime_density(estate.cameras, read_lsoa_crime())
+    region = london_or_given(estate, region)
+    lsoas = region.lsoa_crime()
+    density = None if lsoas is None else camera_crime_density(estate.cameras, lsoas)
     public = options[options["owner_type"] != OwnerType.PRIVATE.value]
     plan = upgrade_plan(public, result.findings, crime_density=density)
     return ComplianceOutcome(
@@ -84,6 +92,8 @@ def run_compliance(
         plan=plan,
         first_tranche=plan_within_budget(plan, FIRST_TRANCHE_GBP),
         boroughs=borough_compliance(result, estate, cop_scores),
+        region_title=region.title,
+        crime_weighted=lsoas is not None,
     )
 
 

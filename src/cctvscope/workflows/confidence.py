@@ -230,6 +230,18 @@ def record_basis(estate: Estate, region_code: str) -> pd.DataFrame:
     return out.rename(columns={t: f"share_real_{t}" for t in wide.columns})
 
 
+def real_share_text(estate: Estate) -> str:
+    """How much of the estate is real, for output titles ("3 % real records").
+
+    Counts the records of every return table; "no records" for an empty estate.
+    """
+    frame = data_confidence(estate).by_table
+    records = int(frame["records"].sum())
+    if not records:
+        return "no records"
+    return f"{100 * int(frame['real_records'].sum()) / records:.0f} % real records"
+
+
 def data_request_text(code: str, confidence: DataConfidence) -> str:
     """One borough's data request: what to send and which template carries it."""
     wanted = confidence.requests.get(code, ())
@@ -251,5 +263,6 @@ __all__ = [
     "confidence_label",
     "data_confidence",
     "data_request_text",
+    "real_share_text",
     "record_basis",
 ]

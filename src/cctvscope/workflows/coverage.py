@@ -1,4 +1,9 @@
-"""Coverage of an estate against London's areas, crime and the bundled building footprints."""
+"""Coverage of an estate against its region's areas, crime and building footprints.
+
+London's inputs are the bundled ones (LSOA crime, burglary points, footprints of two
+central areas); another region's are its stored layers. Where the region has no crime
+layer the crime columns are left out of the results (never zeros).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from cctvscope.coverage.detail import assumed_usable_range_m
 from cctvscope.coverage.engine import (
@@ -15,6 +21,7 @@ from cctvscope.coverage.engine import (
     compute_coverage,
 )
 from cctvscope.coverage.tiles import ProgressFn
+from cctvscope.errors import DataError
 from cctvscope.ingest.london import (
     OSM_AREAS,
     read_boroughs,
@@ -24,6 +31,11 @@ from cctvscope.ingest.london import (
 )
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
+from cctvscope.workflows.region_inputs import RegionInputs, london_or_given
+
+#: Summary and grid columns computed from crime points, and from small-area crime.
+POINT_CRIME_COLUMNS = ("crime_points", "crime_points_covered", "crime_points_share")
+AREA_CRIME_COLUMNS = ("lsoa_crime", "lsoa_crime_covered", "lsoa_crime_share")
 
 
 def london_coverage_inputs(*, buildings: bool = True) -> CoverageInputs:
@@ -46,29 +58,114 @@ def london_coverage_inputs(*, buildings: bool = True) -> CoverageInputs:
     )
 
 
+def region_coverage_inputs(
+    region: RegionInputs, boroughs: gpd.GeoDataFrame, *, buildings: bool = True
+) -> CoverageInputs:
+    """Coverage inputs of a region: its small areas (or ``boroughs``), crime and footprints.
+
+    London gives :func:`london_coverage_inputs`' data (bundled boroughs included).
+    Elsewhere the zones are the small areas (each in its area), or the estate's
+    ``boroughs`` themselves when the region has none; without a crime layer there
+    are no crime points and no small-area crime.
+    """
+    lsoas = region.lsoa_crime()
+    if lsoas is None and region.small_areas is not None:
+        lsoas = region.small_areas.rename(
+            columns={"code": "lsoa_code", "name": "lsoa_name", "area_code": "borough_code"}
+        ).drop(columns=["crimes"])
+    if lsoas is None:
+        lsoas = gpd.GeoDataFrame(
+            {
+                "lsoa_code": boroughs["gss_code"].astype(str).to_numpy(),
+                "lsoa_name": boroughs["name"].astype(str).to_numpy(),
+                "borough_code": boroughs["gss_code"].astype(str).to_numpy(),
+            },
+            geometry=boroughs.geometry.to_numpy(),
+            crs=boroughs.crs,
+        )
+    points = region.crime_geometry()
+    footprints = None
+    if buildings and region.buildings is not None:
+        footprints = gpd.GeoSeries(region.buildings.geometry.to_numpy(), crs=region.buildings.crs)
+    return CoverageInputs(
+        lsoas=lsoas,
+        boroughs=read_boroughs() if region.is_london else boroughs,
+        crime_points=(
+            gpd.GeoSeries(points.geometry.to_numpy(), crs=points.crs)
+            if points is not None
+            else gpd.GeoSeries(shapely.points([]), crs=boroughs.crs)
+        ),
+        buildings=footprints,
+        region_name=region.title,
+    )
+
+
+def without_unknown_crime(result: CoverageResult, region: RegionInputs) -> CoverageResult:
+    """``result`` with the crime columns the region cannot give dropped (not left as zeros).
+
+    No crime points: the point counts and shares go, and there are no gaps (a gap is
+    a square of high crime); no small-area crime: the LSOA crime columns go.
+    """
+    drop: list[str] = []
+    if region.crime_points is None:
+        drop += POINT_CRIME_COLUMNS
+    if region.lsoa_crime() is None:
+        drop += AREA_CRIME_COLUMNS
+    if not drop:
+        return result
+    grid_drop = [c for c in result.grid.columns if c.startswith("crime_points")]
+    gaps = result.gaps.iloc[0:0] if region.crime_points is None else result.gaps
+    return replace(
+        result,
+        summary=result.summary.drop(columns=[c for c in drop if c in result.summary]),
+        grid=result.grid.drop(columns=grid_drop if region.crime_points is None else []),
+        gaps=gaps.drop(columns=[c for c in (*grid_drop, "crimes") if c in gaps.columns])
+        if region.crime_points is None
+        else gaps,
+    )
+
+
 def run_coverage(
     estate: Estate,
     options: CoverageOptions | None = None,
     *,
     inputs: CoverageInputs | None = None,
+    region: RegionInputs | None = None,
     assumptions: Assumptions | None = None,
     on_progress: ProgressFn | None = None,
 ) -> CoverageResult:
     """Coverage of every camera of ``estate`` (active or not: the estate as recorded).
 
     Without an explicit ``options.usable_range_m`` reach is capped at the assumptions'
-    ``coverage.usable_range_m`` (default: the bundled assumptions file).
+    ``coverage.usable_range_m`` (default: the bundled assumptions file). The areas,
+    crime and footprints are ``inputs`` when given, else the estate's ``region``
+    (:func:`~cctvscope.workflows.region_inputs.region_inputs`; London's bundled data
+    for a London estate when omitted).
+
+    Raises
+    ------
+    DataError
+        When the estate has no cameras.
     """
+    if estate.cameras.empty:
+        raise DataError(
+            f"estate {estate.name!r} has no cameras: import them with "
+            f"`cctvscope import cameras FILE --estate {estate.name}`"
+        )
     options = options or CoverageOptions()
     if options.usable_range_m is None:
         cap = assumed_usable_range_m(assumptions or read_assumptions())
         options = replace(options, usable_range_m=cap)
-    return compute_coverage(
+    if inputs is not None:
+        return compute_coverage(estate.cameras, inputs, options, on_progress=on_progress)
+    region = london_or_given(estate, region)
+    result = compute_coverage(
         estate.cameras,
-        inputs if inputs is not None else london_coverage_inputs(),
+        region_coverage_inputs(region, estate.boroughs),
         options,
         on_progress=on_progress,
     )
+    return without_unknown_crime(result, region)
 
 
 def crime_weighted_table(result: CoverageResult, level: str = "recognise") -> pd.DataFrame:

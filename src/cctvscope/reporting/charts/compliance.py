@@ -13,7 +13,9 @@ from cctvscope.reporting.charts.style import PALETTE, add_source, new_figure, sa
 SEVERITY_COLOURS = {"critical": PALETTE[3], "major": PALETTE[1], "minor": PALETTE[0]}
 
 
-def rule_share_chart(london_by_rule: pd.DataFrame, standard_label: str, path: Path) -> Path:
+def rule_share_chart(
+    london_by_rule: pd.DataFrame, standard_label: str, path: Path, *, region_title: str = "London"
+) -> Path:
     """Horizontal bars: London share of assessed cameras passing each rule, by severity.
 
     Rules nobody could assess (every outcome unknown) are drawn as empty rows and
@@ -33,7 +35,7 @@ def rule_share_chart(london_by_rule: pd.DataFrame, standard_label: str, path: Pa
     ax.set_yticks(y, [f"{r} {t}" for r, t in zip(rows["rule_id"], rows["title"], strict=True)])
     ax.set_xlim(0, 110)
     ax.set_xlabel("cameras meeting the rule [% of those assessed]")
-    ax.set_title(f"London compliance with {standard_label}")
+    ax.set_title(f"{region_title} compliance with {standard_label}")
     handles = [Patch(color=c, label=s) for s, c in SEVERITY_COLOURS.items()]
     ax.legend(handles=handles, title="severity", loc="lower right", fontsize=8)
     add_source(fig, f"cctvscope compliance checks, standard {standard_label}")

@@ -53,8 +53,15 @@ def coverage_maps(
     *,
     level: str = "recognise",
     borough_maps: bool = True,
+    region_title: str = "London",
+    source: str = SOURCE,
+    crime_label: str = "burglary",
 ) -> list[Path]:
-    """``coverage_london.png`` and ``coverage_<GSS>.png`` per borough; returns the paths."""
+    """``coverage_london.png`` (the whole region) and ``coverage_<GSS>.png`` per area.
+
+    ``region_title`` names the whole-region map; ``source`` is its footnote;
+    ``crime_label`` names the crime the gaps are drawn from.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     fig = new_figure(8.0, 7.0)
     ax = fig.add_subplot()
@@ -88,19 +95,19 @@ def coverage_maps(
             Patch(
                 facecolor="none",
                 edgecolor=GAP_COLOUR,
-                label=f"Gap: top {len(gaps)} burglary squares unseen at Recognise",
+                label=f"Gap: top {len(gaps)} {crime_label} squares unseen at Recognise",
             )
         )
     ax.set_aspect("equal")
     ax.set_axis_off()
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9)
-    add_source(fig, SOURCE, synthetic=True)
+    add_source(fig, source, synthetic=True)
     bounds = boroughs.total_bounds
     furniture = _furniture(ax, bounds, 10_000.0)
     ax.set_xlim(bounds[0], bounds[2])
     ax.set_ylim(bounds[1], bounds[3])
-    ax.set_title(f"London: coverage at {level.title()} or better, and gaps", fontsize=11)
+    ax.set_title(f"{region_title}: coverage at {level.title()} or better, and gaps", fontsize=11)
     fig.savefig(out_dir / "coverage_london.png", dpi=110)
     paths.append(out_dir / "coverage_london.png")
     if borough_maps:
