@@ -16,7 +16,8 @@ from cctvscope.cli.render import console, steps
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
 from cctvscope.workflows.compliance import ComplianceOutcome
-from cctvscope.workflows.economics import EconomicsResult
+from cctvscope.workflows.economics import EconomicsParts
+from cctvscope.workflows.region_inputs import RegionInputs
 
 
 def economics_step(
@@ -25,23 +26,35 @@ def economics_step(
     out: Path,
     on_step: Callable[[str], None],
     monitoring: pd.DataFrame | None = None,
-) -> tuple[dict[str, float], list[Path], EconomicsResult]:
+    region: RegionInputs | None = None,
+) -> tuple[dict[str, float], list[Path], EconomicsParts]:
     """Run the economics workflow, write its files, record the run.
 
-    Returns the headline figures, the files written and the full result (for the guide).
+    Returns the headline figures, the files written and the result (for the guide;
+    parts whose inputs are missing are None, named in ``skipped``).
 
-    The monitoring model (run here unless given) supplies detected incidents per borough.
+    The monitoring model (run here unless given, and only where the estate has
+    monitored rooms and its region crime) supplies detected incidents per borough.
+    ``region``: the estate's region layers (read here when omitted).
     """
     from cctvscope.reporting.economics import economics_headlines, write_economics
     from cctvscope.store import record_run
-    from cctvscope.workflows.economics import run_economics
-    from cctvscope.workflows.options import detected_incidents_by_borough, run_monitoring
+    from cctvscope.workflows.economics import economics_parts
+    from cctvscope.workflows.options import (
+        detected_incidents_by_borough,
+        monitoring_gaps,
+        run_monitoring,
+    )
+    from cctvscope.workflows.region_inputs import region_inputs
 
-    if monitoring is None:
+    if region is None:
+        on_step("Reading the region's layers")
+        region = region_inputs(engine, estate)
+    if monitoring is None and not monitoring_gaps(estate, region):
         on_step("Monitoring model (for cost per detected incident)")
-        monitoring = run_monitoring(estate)
-    detections = detected_incidents_by_borough(estate, monitoring)
-    result = run_economics(estate, detected_incidents=detections, on_step=on_step)
+        monitoring = run_monitoring(estate, region=region)
+    detections = None if monitoring is None else detected_incidents_by_borough(estate, monitoring)
+    result = economics_parts(estate, detected_incidents=detections, region=region, on_step=on_step)
     on_step("Writing the economics tables and charts")
     paths = write_economics(result, out)
     headlines = economics_headlines(result)
@@ -51,7 +64,11 @@ def economics_step(
         estate.name,
         estate.version,
         "economics",
-        {"price_base_year": result.price_base_year},
+        {
+            "price_base_year": result.price_base_year,
+            "cost_profile": result.cost_profile,
+            "skipped": list(result.skipped),
+        },
         estate.input_hash(),
         headlines,
     )
@@ -70,8 +87,11 @@ HEADLINE_LABELS = {
 }
 
 
-def headline_table(headlines: Mapping[str, float]) -> Table:
-    table = Table(title="London economics (base-year £; built on the synthetic estate)")
+def headline_table(
+    headlines: Mapping[str, float], title: str = "London", basis: str = "synthetic estate"
+) -> Table:
+    """The headline figures; ``title`` names the region, ``basis`` the real share."""
+    table = Table(title=f"{title} economics (base-year £; {basis})")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_column("unit")
@@ -103,11 +123,20 @@ def economics(
 
             engine = init_store(store_url(database_url))
             loaded = load_estate(engine, estate, version)
-            headlines, paths, _result = economics_step(engine, loaded, out, on_step)
+            headlines, paths, result = economics_step(engine, loaded, out, on_step)
             on_step("Done")
     except CctvscopeError as exc:
         raise fail(exc) from exc
-    console.print(headline_table(headlines))
+    from cctvscope.workflows.confidence import real_share_text
+
+    if headlines:
+        console.print(headline_table(headlines, result.region_title, real_share_text(loaded)))
+    else:
+        console.print(f"{result.region_title} economics: no figure could be computed")
+    if result.cost_profile is not None:
+        console.print(f"costs from the {result.cost_profile_note}")
+    for message in result.skipped:
+        console.print(message)
     console.print(f"wrote {len(paths)} files in {out}: " + ", ".join(p.name for p in paths))
 
 
@@ -120,6 +149,7 @@ def compliance_step(
     *,
     strict: bool = False,
     assume_defaults: bool = False,
+    region: RegionInputs | None = None,
 ) -> tuple[ComplianceOutcome, list[Path]]:
     """Run the compliance workflow (with stored CoP scores), write its files, record the run.
 
@@ -130,11 +160,13 @@ def compliance_step(
     from cctvscope.workflows.compliance import run_compliance
     from cctvscope.workflows.region_inputs import region_inputs
 
-    on_step("Reading the region's layers")
+    if region is None:
+        on_step("Reading the region's layers")
+        region = region_inputs(engine, estate)
     outcome = run_compliance(
         estate,
         standard=standard,
-        region=region_inputs(engine, estate),
+        region=region,
         cop_scores=cop_scores(engine, estate.name),
         strict=strict,
         assume_defaults=assume_defaults,

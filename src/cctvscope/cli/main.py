@@ -47,6 +47,7 @@ from cctvscope.cli.web_cmd import serve, user_app
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.schema import schema_markdown
 from cctvscope.workflows.confidence import real_share_text
+from cctvscope.workflows.region_inputs import region_inputs
 
 app = typer.Typer(
     name="cctvscope",
@@ -208,13 +209,17 @@ def demo(
             on_step("Writing the GeoPackage")
             gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
             csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
+            region = region_inputs(engine, result.estate)
             options, monitoring, placement, _paths = options_step(
-                engine, result.estate, out, on_step
+                engine, result.estate, out, on_step, region
             )
-            headlines, _paths, economics_result = economics_step(
-                engine, result.estate, out, on_step, monitoring
+            headlines, _paths, economics_parts = economics_step(
+                engine, result.estate, out, on_step, monitoring, region
             )
-            compliance, _paths = compliance_step(engine, result.estate, out, "london-v1", on_step)
+            economics_result = economics_parts.complete()
+            compliance, _paths = compliance_step(
+                engine, result.estate, out, "london-v1", on_step, region=region
+            )
             example, joint, _paths = evidence_step(engine, result.estate, out, on_step)
             on_step("Coverage by detail level, crime in coverage and gaps")
             coverage_result = coverage_future.result()
@@ -250,9 +255,10 @@ def demo(
         "[yellow]Note:[/yellow] figures rest partly on the calibrated synthetic estate "
         "(council inventories are not public); see docs/synthetic-estate.md."
     )
-    console.print(headline_table(headlines))
-    console.print(options_table(options))
-    console.print(compliance_table(compliance, real_share_text(estate)))
+    basis = real_share_text(estate)
+    console.print(headline_table(headlines, "London", basis))
+    console.print(options_table(options, "London", basis))
+    console.print(compliance_table(compliance, basis))
     console.print(integration_summary(example, joint))
     console.print(coverage_table(coverage_result))
     console.print(f"guide: {guide.pdf} ({guide.pages} pages) and {guide.html}")

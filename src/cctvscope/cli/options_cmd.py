@@ -13,19 +13,34 @@ from sqlalchemy import Engine
 
 from cctvscope.cli.common import DbOption, fail, store_url
 from cctvscope.cli.render import console, frame_table, steps
-from cctvscope.errors import CctvscopeError
+from cctvscope.errors import CctvscopeError, DataError, InputError
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
+from cctvscope.workflows.region_inputs import RegionInputs
 
+LONDON_AREAS = ("covent_garden", "clerkenwell")
+"""London's named placement areas (the bundled OSM extracts)."""
 PLACEMENT_BUDGET_GBP = 100_000.0
 """Budget of the demo's camera-placement example [£] (a demonstration figure, not advice)."""
 
 
 def options_step(
-    engine: Engine, estate: Estate, out: Path, on_step: Callable[[str], None]
+    engine: Engine,
+    estate: Estate,
+    out: Path,
+    on_step: Callable[[str], None],
+    region: RegionInputs | None = None,
 ) -> tuple[OptionsResult, pd.DataFrame, dict[str, PlacementResult], list[Path]]:
-    """Control-room options, monitoring and a placement example; files written, runs recorded."""
+    """Control-room options, monitoring and a placement example; files written, runs recorded.
+
+    The demo's step on the London estate (its placement example is Covent Garden).
+
+    Raises
+    ------
+    DataError
+        When an input is missing (the missing-input sentences).
+    """
     from cctvscope.reporting.options import (
         write_control_room_options,
         write_monitoring,
@@ -33,15 +48,22 @@ def options_step(
     )
     from cctvscope.store import record_run
     from cctvscope.workflows.options import (
+        control_room_gaps,
+        monitoring_gaps,
         run_control_room_options,
         run_monitoring,
         run_placement,
     )
+    from cctvscope.workflows.region_inputs import region_inputs
 
+    region = region or region_inputs(engine, estate)
+    gaps = control_room_gaps(estate, region) + monitoring_gaps(estate, region)
+    if gaps:
+        raise DataError("; ".join(dict.fromkeys(gaps)))
     on_step("Control-room consolidation options (HiGHS)")
-    rooms = run_control_room_options(estate)
+    rooms = run_control_room_options(estate, region=region)
     on_step("Monitoring allocation per control room")
-    monitoring = run_monitoring(estate)
+    monitoring = run_monitoring(estate, region=region)
     on_step("Camera placement example (Covent Garden)")
     placement = run_placement(estate, budget_gbp=PLACEMENT_BUDGET_GBP)
     on_step("Writing the options tables and maps")
@@ -68,14 +90,24 @@ def options_step(
     return rooms, monitoring, placement, paths
 
 
+def print_skipped(what: str, gaps: tuple[str, ...]) -> None:
+    """Say that nothing was computed, and why (one missing-input sentence a line)."""
+    console.print(f"{what}: nothing computed, nothing written")
+    for message in gaps:
+        console.print(message)
+
+
 def best_option(result: OptionsResult) -> ConsolidationOption | None:
     feasible = [o for o in result.options if o.status == "optimal"]
     return max(feasible, key=lambda o: o.npv_gbp) if feasible else None
 
 
-def options_table(result: OptionsResult) -> Table:
+def options_table(
+    result: OptionsResult, title: str = "London", basis: str = "synthetic estate"
+) -> Table:
+    """The options by number of rooms; ``title`` names the region, ``basis`` the real share."""
     table = Table(
-        title="Shared control-room options (synthetic estate; annual £, 10-year NPV vs status quo)",
+        title=f"{title} shared control-room options ({basis}; annual £, 10-year NPV vs status quo)",
         caption=f"Status quo: {len(result.status_quo.rooms)} rooms, "
         f"£{result.status_quo.annual_cost_gbp_per_year:,.0f} a year.",
     )
@@ -129,12 +161,20 @@ def options_control_rooms(
     """Shared control-room options: the status quo and the best plan for each number of rooms."""
     from cctvscope.optimisation.control_rooms import ControlRoomOptions
     from cctvscope.reporting.options import write_control_room_options
-    from cctvscope.workflows.options import run_control_room_options
+    from cctvscope.workflows.confidence import real_share_text
+    from cctvscope.workflows.options import control_room_gaps, run_control_room_options
+    from cctvscope.workflows.region_inputs import region_inputs
 
     try:
         with steps("options") as progress:
             task = progress.add_task("Loading the estate", total=None)
-            _engine, loaded = load_for_command(estate, version, database_url)
+            engine, loaded = load_for_command(estate, version, database_url)
+            region = region_inputs(engine, loaded)
+            gaps = control_room_gaps(loaded, region)
+            if gaps:
+                progress.stop()
+                print_skipped(f"{region.title} control-room options", gaps)
+                return
             progress.update(task, description="Solving the options (HiGHS)")
             settings = ControlRoomOptions(
                 locked_rooms=tuple(lock or ()),
@@ -142,12 +182,14 @@ def options_control_rooms(
                 police_colocation_km=police_colocation_km,
                 resilience=resilience,
             )
-            result = run_control_room_options(loaded, room_counts=rooms, settings=settings)
+            result = run_control_room_options(
+                loaded, room_counts=rooms, settings=settings, region=region
+            )
             progress.update(task, description="Writing the options and maps")
             paths = write_control_room_options(result, loaded, out)
     except CctvscopeError as exc:
         raise fail(exc) from exc
-    console.print(options_table(result))
+    console.print(options_table(result, region.title, real_share_text(loaded)))
     console.print(f"wrote {len(paths)} files in {out}")
 
 
@@ -160,14 +202,21 @@ def options_monitoring(
 ) -> None:
     """Which cameras operators should watch live, hour by hour, in each council control room."""
     from cctvscope.reporting.options import write_monitoring
-    from cctvscope.workflows.options import run_monitoring
+    from cctvscope.workflows.options import monitoring_gaps, run_monitoring
+    from cctvscope.workflows.region_inputs import region_inputs
 
     try:
         with steps("monitoring") as progress:
             task = progress.add_task("Loading the estate", total=None)
-            _engine, loaded = load_for_command(estate, version, database_url)
+            engine, loaded = load_for_command(estate, version, database_url)
+            region = region_inputs(engine, loaded)
+            gaps = monitoring_gaps(loaded, region)
+            if gaps:
+                progress.stop()
+                print_skipped(f"{region.title} monitoring", gaps)
+                return
             progress.update(task, description="Optimising the monitoring rota per room")
-            monitoring = run_monitoring(loaded)
+            monitoring = run_monitoring(loaded, region=region)
             paths = write_monitoring(monitoring, out)
     except CctvscopeError as exc:
         raise fail(exc) from exc
@@ -180,14 +229,21 @@ def options_monitoring(
             "cost_per_detection_gbp_optimised",
         ]
     ]
-    console.print(frame_table(shown, title="Monitoring: expected detections per year"))
+    title = f"{region.title} monitoring: expected detections per year"
+    console.print(frame_table(shown, title=title))
     console.print(f"wrote {paths[0]}")
 
 
 @options_app.command("placement")
 def options_placement(
     estate: Annotated[str, typer.Option("--estate", help="Estate with the existing cameras.")],
-    area: Annotated[str, typer.Option(help="covent_garden or clerkenwell.")] = "covent_garden",
+    area: Annotated[
+        str,
+        typer.Option(
+            help="A polygon file (GeoJSON, GeoPackage; any CRS) of the study area, or for "
+            "London covent_garden or clerkenwell."
+        ),
+    ] = "covent_garden",
     budget: Annotated[float, typer.Option(help="Budget for new cameras [£].")] = 100_000.0,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
@@ -195,21 +251,48 @@ def options_placement(
 ) -> None:
     """New camera sites maximising crime-weighted Recognise coverage within a budget."""
     from cctvscope.reporting.options import write_placement
-    from cctvscope.workflows.options import run_placement
+    from cctvscope.workflows.options import (
+        placement_gaps,
+        read_area,
+        run_area_placement,
+        run_placement,
+    )
+    from cctvscope.workflows.region_inputs import region_inputs
 
     try:
         with steps("placement") as progress:
             task = progress.add_task("Loading the estate", total=None)
-            _engine, loaded = load_for_command(estate, version, database_url)
+            engine, loaded = load_for_command(estate, version, database_url)
+            region = region_inputs(engine, loaded)
+            named = region.is_london and area in LONDON_AREAS
+            if not named and not Path(area).is_file():
+                known = " or ".join(LONDON_AREAS) if region.is_london else "none"
+                raise InputError(
+                    f"--area {area!r}: not a polygon file (named areas of {region.title}: {known})"
+                )
+            gaps = () if named else placement_gaps(loaded, region)
+            if gaps:
+                progress.stop()
+                print_skipped(f"{region.title} placement", gaps)
+                return
             progress.update(task, description=f"Placing cameras in {area}")
-            results = run_placement(loaded, areas=[area], budget_gbp=budget)
+            if named:
+                results = run_placement(loaded, areas=[area], budget_gbp=budget)
+                key = area
+            else:
+                key = Path(area).stem
+                results = {
+                    key: run_area_placement(
+                        loaded, read_area(Path(area)), name=key, budget_gbp=budget, region=region
+                    )
+                }
             paths = write_placement(results, out)
     except CctvscopeError as exc:
         raise fail(exc) from exc
-    r = results[area]
+    r = results[key]
     console.print(
-        f"{area}: {len(r.sites)} new cameras for £{r.cost_gbp:,.0f}; crime-weighted coverage "
-        f"{r.share_before:.1%} -> {r.share_after:.1%} (greedy: {r.greedy_share_after:.1%}); "
-        f"solver {r.outcome.status}, gap {r.outcome.gap:.2g}"
+        f"{region.title} placement in {key}: {len(r.sites)} new cameras for £{r.cost_gbp:,.0f}; "
+        f"crime-weighted coverage {r.share_before:.1%} -> {r.share_after:.1%} "
+        f"(greedy: {r.greedy_share_after:.1%}); solver {r.outcome.status}, gap {r.outcome.gap:.2g}"
     )
     console.print("wrote " + ", ".join(str(p) for p in paths))

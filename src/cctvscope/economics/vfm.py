@@ -81,8 +81,10 @@ def vfm_table(
     coverage_km2: pd.DataFrame | None = None,
     crimes_in_coverage: pd.Series | None = None,
     detected_incidents: pd.Series | None = None,
+    region_name: str = "London",
 ) -> pd.DataFrame:
-    """One row per borough plus a London row (``gss_code`` = ``LONDON``).
+    """One row per borough plus a region row (``gss_code`` = ``LONDON``, ``name`` =
+    ``region_name``).
 
     ``coverage_km2`` (index gss_code, one column per detail level) and
     ``crimes_in_coverage`` (index gss_code) come from the coverage engine; when absent
@@ -136,14 +138,14 @@ def vfm_table(
         if detected_incidents is not None
         else np.nan
     )
-    london = _london_row(table)
+    london = _london_row(table, region_name)
     table = pd.concat([table, london], ignore_index=True)
     return _add_ratios(table, levels)
 
 
-def _london_row(table: pd.DataFrame) -> pd.DataFrame:
+def _london_row(table: pd.DataFrame, region_name: str) -> pd.DataFrame:
     sums = table.select_dtypes("number").sum(min_count=1)
-    row = {**sums.to_dict(), "gss_code": LONDON, "name": "London", "revenue_basis": "mixed"}
+    row = {**sums.to_dict(), "gss_code": LONDON, "name": region_name, "revenue_basis": "mixed"}
     return pd.DataFrame([row])[table.columns]
 
 

@@ -301,7 +301,8 @@ def build_placement_model(
     per_row = np.bincount(u_col[p_dem] - n_opt, minlength=n_u)
     idx_parts = np.empty(n_u + p_opt.size, dtype=np.int32)
     val_parts = np.empty(n_u + p_opt.size)
-    starts = np.concatenate([[0], np.cumsum(per_row + 1)[:-1]]).astype(np.int64)
+    # Row starts; written as end - length so that no demand row (n_u = 0) gives no starts.
+    starts = (np.cumsum(per_row + 1) - (per_row + 1)).astype(np.int64)
     idx_parts[starts] = u_col[demand_index]
     val_parts[starts] = 1.0
     body = np.ones(idx_parts.size, dtype=np.bool_)

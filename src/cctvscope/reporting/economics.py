@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ from cctvscope.reporting.charts.evidence_ops import evidence_ops_chart
 from cctvscope.reporting.charts.framework import framework_savings_chart, framework_timeline_chart
 from cctvscope.reporting.charts.scenarios import scenarios_chart
 from cctvscope.reporting.charts.vfm import tornado_chart
-from cctvscope.workflows.economics import SENSITIVITY_METRICS, EconomicsResult
+from cctvscope.workflows.economics import SENSITIVITY_METRICS, EconomicsParts, EconomicsResult
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -18,61 +19,86 @@ def _csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_economics(result: EconomicsResult, out_dir: Path) -> list[Path]:
-    """Write every economics table and chart into ``out_dir``; return the paths written.
+def write_economics(result: EconomicsResult | EconomicsParts, out_dir: Path) -> list[Path]:
+    """Write every economics table and chart computed into ``out_dir``; return the paths.
 
-    Files: ``vfm.csv``, ``vfm_sensitivity.csv``, ``vfm_tornado.svg``, ``framework.csv``,
-    ``framework_timeline.csv``, ``framework_timeline.svg``, ``framework_savings.svg``,
-    ``evidence_ops.csv``, ``evidence_ops.svg``, ``scenarios.csv``, ``scenarios_npv.csv``,
-    ``scenarios.svg``.
+    Files: ``vfm.csv``, ``vfm_sensitivity.csv``, ``vfm_tornado.svg`` (with a cost
+    profile), ``framework.csv``, ``framework_timeline.csv``, ``framework_timeline.svg``,
+    ``framework_savings.svg`` (with contracts), ``evidence_ops.csv``, ``evidence_ops.svg``
+    (with evidence statistics), ``scenarios.csv``, ``scenarios_npv.csv``,
+    ``scenarios.svg`` (with a cost profile). A part not computed writes no file.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     name, _column, unit = SENSITIVITY_METRICS[0]
+    paths: list[Path] = []
+    if result.vfm is not None:
+        paths.append(_csv(result.vfm, out_dir / "vfm.csv"))
+    if result.sensitivity is not None:
+        paths += [
+            _csv(result.sensitivity, out_dir / "vfm_sensitivity.csv"),
+            tornado_chart(
+                result.sensitivity,
+                name,
+                out_dir / "vfm_tornado.svg",
+                unit=unit,
+                region_title=result.region_title,
+            ),
+        ]
     framework = result.framework
-    npv = pd.DataFrame(
-        {
-            "scenario": list(result.scenarios.npv_vs_baseline_gbp),
-            "npv_vs_baseline_gbp": list(result.scenarios.npv_vs_baseline_gbp.values()),
-        }
-    )
-    return [
-        _csv(result.vfm, out_dir / "vfm.csv"),
-        _csv(result.sensitivity, out_dir / "vfm_sensitivity.csv"),
-        tornado_chart(result.sensitivity, name, out_dir / "vfm_tornado.svg", unit=unit),
-        _csv(framework.table(), out_dir / "framework.csv"),
-        _csv(framework.timeline, out_dir / "framework_timeline.csv"),
-        framework_timeline_chart(
-            framework.timeline,
-            out_dir / "framework_timeline.svg",
-            framework_start=framework.framework_start,
-        ),
-        framework_savings_chart(framework.savings, out_dir / "framework_savings.svg"),
-        _csv(result.evidence_ops, out_dir / "evidence_ops.csv"),
-        evidence_ops_chart(result.evidence_ops, out_dir / "evidence_ops.svg"),
-        _csv(result.scenarios.table, out_dir / "scenarios.csv"),
-        _csv(npv, out_dir / "scenarios_npv.csv"),
-        scenarios_chart(result.scenarios, out_dir / "scenarios.svg"),
-    ]
+    if framework is not None:
+        paths += [
+            _csv(framework.table(), out_dir / "framework.csv"),
+            _csv(framework.timeline, out_dir / "framework_timeline.csv"),
+            framework_timeline_chart(
+                framework.timeline,
+                out_dir / "framework_timeline.svg",
+                framework_start=framework.framework_start,
+            ),
+            framework_savings_chart(framework.savings, out_dir / "framework_savings.svg"),
+        ]
+    if result.evidence_ops is not None:
+        paths += [
+            _csv(result.evidence_ops, out_dir / "evidence_ops.csv"),
+            evidence_ops_chart(result.evidence_ops, out_dir / "evidence_ops.svg"),
+        ]
+    if result.scenarios is not None:
+        npv = pd.DataFrame(
+            {
+                "scenario": list(result.scenarios.npv_vs_baseline_gbp),
+                "npv_vs_baseline_gbp": list(result.scenarios.npv_vs_baseline_gbp.values()),
+            }
+        )
+        paths += [
+            _csv(result.scenarios.table, out_dir / "scenarios.csv"),
+            _csv(npv, out_dir / "scenarios_npv.csv"),
+            scenarios_chart(result.scenarios, out_dir / "scenarios.svg"),
+        ]
+    return paths
 
 
-def economics_headlines(result: EconomicsResult) -> dict[str, float]:
-    """The London-wide headline figures (base-year £), for the CLI and the run record."""
-    row = result.vfm[result.vfm["gss_code"] == "LONDON"]
+def economics_headlines(result: EconomicsResult | EconomicsParts) -> dict[str, float]:
+    """The region-wide headline figures (base-year £) computed, for the CLI and the run record.
 
-    def london(column: str) -> float:
-        return float(row[column].astype(float).iloc[0])
-
+    Figures whose inputs are missing (NaN, or a part not computed) are left out.
+    """
+    headlines: dict[str, float] = {}
+    if result.vfm is not None:
+        row = result.vfm[result.vfm["gss_code"] == "LONDON"]
+        for key, column in (
+            ("annual_estate_cost_gbp", "annual_cost_gbp"),
+            ("cost_per_camera_gbp_per_year", "cost_per_camera_gbp_per_year"),
+            ("cost_per_evidential_export_gbp", "cost_per_evidential_export_gbp"),
+            ("cost_per_crime_in_recognise_coverage_gbp", "cost_per_crime_in_coverage_gbp"),
+        ):
+            headlines[key] = float(row[column].astype(float).iloc[0])
+    if result.framework is not None:
+        headlines["framework_savings_gbp_per_year"] = result.framework.annual_savings_gbp
+        headlines["framework_tenders_avoided_per_year"] = result.framework.tenders_avoided_per_year
     savings = result.evidence_savings
-    headlines = {
-        "annual_estate_cost_gbp": london("annual_cost_gbp"),
-        "cost_per_camera_gbp_per_year": london("cost_per_camera_gbp_per_year"),
-        "cost_per_evidential_export_gbp": london("cost_per_evidential_export_gbp"),
-        "cost_per_crime_in_recognise_coverage_gbp": london("cost_per_crime_in_coverage_gbp"),
-        "framework_savings_gbp_per_year": result.framework.annual_savings_gbp,
-        "framework_tenders_avoided_per_year": result.framework.tenders_avoided_per_year,
-    }
-    headlines["evidence_officer_hours_saved_per_year"] = savings.officer_hours_saved_per_year
-    headlines["evidence_saving_gbp_per_year"] = savings.saving_gbp_per_year
-    for scenario, npv in result.scenarios.npv_vs_baseline_gbp.items():
-        headlines[f"npv_{scenario}_gbp"] = float(npv)
-    return headlines
+    if savings is not None:
+        headlines["evidence_officer_hours_saved_per_year"] = savings.officer_hours_saved_per_year
+        headlines["evidence_saving_gbp_per_year"] = savings.saving_gbp_per_year
+    if result.scenarios is not None:
+        for scenario, npv in result.scenarios.npv_vs_baseline_gbp.items():
+            headlines[f"npv_{scenario}_gbp"] = float(npv)
+    return {key: value for key, value in headlines.items() if math.isfinite(value)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -93,7 +94,7 @@ def region_coverage_inputs(
         crime_points=(
             gpd.GeoSeries(points.geometry.to_numpy(), crs=points.crs)
             if points is not None
-            else gpd.GeoSeries(shapely.points([]), crs=boroughs.crs)
+            else gpd.GeoSeries(shapely.points(np.empty((0, 2))), crs=boroughs.crs)
         ),
         buildings=footprints,
         region_name=region.title,

@@ -10,8 +10,12 @@ import pandas as pd
 from cctvscope.reporting.charts.style import PALETTE, add_source, new_figure, save_svg
 
 
-def tornado_chart(sensitivity: pd.DataFrame, metric: str, path: Path, *, unit: str) -> Path:
+def tornado_chart(
+    sensitivity: pd.DataFrame, metric: str, path: Path, *, unit: str, region_title: str = "London"
+) -> Path:
     """Horizontal bars from each parameter's low-value result to its high-value result.
+
+    ``region_title`` names the region whose figure it is.
 
     Parameters sorted with the largest swing on top; the base case is the vertical line.
     """
@@ -35,7 +39,7 @@ def tornado_chart(sensitivity: pd.DataFrame, metric: str, path: Path, *, unit: s
     ax.set_yticks(y, labels)
     ax.axvline(base, color="black", linewidth=1)
     ax.set_xlabel(f"{metric} [{unit}]")
-    ax.set_title(f"Sensitivity of London {metric}\n(base case {base:,.0f} {unit})")
+    ax.set_title(f"Sensitivity of {region_title} {metric}\n(base case {base:,.0f} {unit})")
     ax.legend(loc="lower right", fontsize=8)
     add_source(fig, "cctvscope VFM model; ranges from assumptions.yaml (economics_vfm)")
     return save_svg(fig, path)

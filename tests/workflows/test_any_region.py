@@ -1,0 +1,233 @@
+"""Any area: every analysis runs on a region's estate, or names what it lacks.
+
+A small Stockport region (two wards, three small areas, three crimes inside, OSM
+buildings, a street and a police station) and an estate of six cameras in the
+council's own register format go through comply, coverage, economics and the
+options from the CLI. Nothing may say London (the standard's label london-cctv
+aside), and crime in coverage must be the region's own crime points.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+from typer.testing import CliRunner
+
+from cctvscope.cli.main import app
+from tests.ingest.region_files import CRIME_ROWS, EAST, OSM, WEST, square, write_region
+
+runner = CliRunner()
+
+#: The council's register: its own column names, BNG metres, PTZ/Fixed in "Type".
+REGISTER = """Asset No,Easting,Northing,Type
+SK001,388120,388140,PTZ
+SK002,388800,391470,Fixed
+SK003,392110,389240,PTZ
+SK004,390000,390000,Fixed
+SK005,387500,389500,Fixed
+SK006,393000,391000,PTZ
+"""
+
+COST_ITEMS = """profile,item,value_gbp,per,price_base_year,source
+stockport-2024,camera_installation,9000,camera,2024,Stockport test figure
+stockport-2024,camera_running,1200,camera-year,2024,Stockport test figure
+"""
+
+
+#: A short street past the first crime (lon -2.18, lat 53.39): candidate sites near it.
+HIGH_STREET = """  <node id="20" lat="53.3899" lon="-2.1806" version="1"/>
+  <node id="21" lat="53.3899" lon="-2.1794" version="1"/>
+  <way id="103" version="1">
+    <nd ref="20"/><nd ref="21"/>
+    <tag k="highway" v="primary"/><tag k="name" v="High Street"/>
+  </way>
+</osm>"""
+
+
+def flat(text: str) -> str:
+    """Console text with Rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    said: list[str] = []
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, [*args, "--database-url", db])
+        assert result.exit_code == code, result.output
+        assert "Traceback" not in result.output
+        said.append(result.output)
+        return flat(result.output)
+
+    run.said = said  # type: ignore[attr-defined]
+    return run
+
+
+def _outputs(folder: Path) -> str:
+    """Every text file an analysis wrote (CSV, SVG)."""
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in {".csv", ".svg"}
+    )
+
+
+def _no_london(text: str) -> None:
+    assert "London" not in text, [line for line in text.splitlines() if "London" in line][:3]
+
+
+def _crime_bng() -> list[shapely.Point]:
+    """The test's crime points with coordinates, in British National Grid."""
+    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
+    points = []
+    for row in CRIME_ROWS:
+        cells = row.split(",")
+        if cells[4] and cells[5]:
+            points.append(shapely.Point(to_bng.transform(float(cells[4]), float(cells[5]))))
+    return points
+
+
+def _ward_bng(box: tuple[float, float, float, float]) -> shapely.Geometry:
+    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
+    ring = square(*box)["coordinates"][0]
+    return shapely.Polygon([to_bng.transform(x, y) for x, y in ring])
+
+
+def test_every_analysis_runs_on_a_region(cli, tmp_path: Path):
+    files = write_region(tmp_path / "stockport")
+    files["osm"].write_text(OSM.replace("</osm>", HIGH_STREET), encoding="utf-8")
+    made = cli(
+        "region", "create", "stockport", "--boundaries", str(files["boundaries"]),
+        "--title", "Stockport", "--small-areas", str(files["small_areas"]),
+        "--crime", str(files["crime"]), "--osm", str(files["osm"]),
+    )  # fmt: skip
+    assert "crime 3" in made
+    cli("estate", "create", "heatons", "--region", "stockport")
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER)
+    imported = cli("import", "cameras", str(register), "--estate", "heatons", "--map", "ptz=Type")
+    assert "6" in imported
+    costs = tmp_path / "costs.csv"
+    costs.write_text(COST_ITEMS)
+    cli("import", "cost_items", str(costs), "--estate", "heatons")
+
+    out = tmp_path / "out"
+    comply = cli("comply", "--estate", "heatons", "--out", str(out / "comply"))
+    assert "Stockport compliance with london-cctv v1.0 (" in comply
+    assert "% real records)" in comply
+
+    coverage = cli("coverage", "--estate", "heatons", "--out", str(out / "coverage"))
+    assert "Stockport coverage" in coverage
+    assert "no crime layer" not in coverage
+    summary = pd.read_csv(out / "coverage" / "coverage_summary.csv")
+    monitor = summary[summary["level"] == "monitor"].set_index("area_code")
+    # Crime points per ward, counted independently of the engine.
+    points = _crime_bng()
+    west, east = _ward_bng(WEST), _ward_bng(EAST)
+    assert monitor.loc["london", "area_name"] == "Stockport"
+    assert monitor.loc["london", "crime_points"] == len(points) - 1  # one lies outside
+    assert monitor.loc["E05000780", "crime_points"] == sum(west.contains(p) for p in points)
+    assert monitor.loc["E05000781", "crime_points"] == sum(east.contains(p) for p in points)
+    # SK001 (PTZ) stands 10 m from the first crime: it is inside coverage at Monitor.
+    assert monitor.loc["E05000780", "crime_points_covered"] >= 1
+
+    economics = cli("economics", "--estate", "heatons", "--out", str(out / "economics"))
+    assert "Stockport economics" in economics
+    assert "costs from the cost profile 'stockport-2024' (the estate's only one)" in economics
+    assert (
+        "no contracts for Stockport: cctvscope template return --out return.xlsx, then "
+        "cctvscope import contracts return.xlsx --estate heatons"
+    ) in economics
+    assert "no evidence statistics for Stockport:" in economics
+    assert (out / "economics" / "vfm.csv").exists()
+
+    rooms = cli("options", "control-rooms", "--estate", "heatons", "--out", str(out / "rooms"))
+    assert "Stockport control-room options: nothing computed, nothing written" in rooms
+    assert "no control rooms for Stockport: cctvscope template return" in rooms
+    monitoring = cli("options", "monitoring", "--estate", "heatons", "--out", str(out / "mon"))
+    assert "Stockport monitoring: nothing computed, nothing written" in monitoring
+
+    area = tmp_path / "study.geojson"
+    box = square(-2.20, 53.385, -2.14, 53.425)
+    area.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "properties": {}, "geometry": box}],
+            }
+        )
+    )
+    placed = cli(
+        "options", "placement", "--estate", "heatons", "--area", str(area),
+        "--budget", "20000", "--out", str(out / "placement"),
+    )  # fmt: skip
+    assert "Stockport placement in study:" in placed
+    assert "new cameras for £" in placed
+
+    for text in cli.said:
+        _no_london(text)
+    _no_london(_outputs(out))
+
+
+def test_a_region_without_crime_or_rooms_names_what_it_lacks(cli, tmp_path: Path):
+    files = write_region(tmp_path / "bare")
+    cli(
+        "region", "create", "heatons", "--boundaries", str(files["boundaries"]),
+        "--title", "Heatons", "--osm", str(files["osm"]),
+    )  # fmt: skip
+    cli("estate", "create", "bare", "--region", "heatons")
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER)
+    cli("import", "cameras", str(register), "--estate", "bare", "--map", "ptz=Type")
+    out = tmp_path / "out"
+
+    comply = cli("comply", "--estate", "bare", "--out", str(out / "comply"))
+    assert "Heatons compliance with london-cctv v1.0" in comply
+    assert (
+        "no crime layer for Heatons: cctvscope region create NAME --boundaries FILE "
+        "--crime FILE (the upgrade plan is ranked by compliance gained per £ alone)"
+    ) in comply
+
+    coverage = cli("coverage", "--estate", "bare", "--out", str(out / "coverage"))
+    assert (
+        "no crime layer for Heatons: cctvscope region create NAME --boundaries FILE "
+        "--crime FILE (crime in coverage and gaps are not computed)"
+    ) in coverage
+    summary = pd.read_csv(out / "coverage" / "coverage_summary.csv")
+    assert not any(c.startswith(("crime", "lsoa_crime")) for c in summary.columns)
+    assert "crime points %" not in coverage
+
+    economics = cli("economics", "--estate", "bare", "--out", str(out / "economics"))
+    assert (
+        "no cost profile (cost items) for Heatons: cctvscope template return --out "
+        "return.xlsx, then cctvscope import cost_items return.xlsx --estate bare"
+    ) in economics
+    assert "Heatons economics: no figure could be computed" in economics
+
+    rooms = cli("options", "control-rooms", "--estate", "bare", "--out", str(out / "rooms"))
+    assert "Heatons control-room options: nothing computed, nothing written" in rooms
+    assert (
+        "no control rooms for Heatons: cctvscope template return --out return.xlsx, then "
+        "cctvscope import control_rooms return.xlsx --estate bare"
+    ) in rooms
+    assert (
+        "no monitored council cameras for Heatons: cctvscope import cameras FILE --estate "
+        "bare with council cameras and a control_room_id column"
+    ) in rooms
+    monitoring = cli("options", "monitoring", "--estate", "bare", "--out", str(out / "mon"))
+    assert "no crime layer for Heatons:" in monitoring
+    placed = cli("options", "placement", "--estate", "bare", "--area", str(files["boundaries"]))
+    assert "Heatons placement: nothing computed, nothing written" in placed
+    assert "no crime layer for Heatons:" in placed
+    assert not (out / "rooms").exists()
+
+    for text in cli.said:
+        _no_london(text)
+    _no_london(_outputs(out))
