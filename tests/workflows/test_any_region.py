@@ -19,6 +19,16 @@ from pyproj import Transformer
 from typer.testing import CliRunner
 
 from cctvscope.cli.main import app
+from cctvscope.model.entities import CostItem
+from cctvscope.model.frames import normalise_frame
+from cctvscope.store import init_store
+from cctvscope.workflows.readiness import (
+    LONDON_PROFILE,
+    cost_profile_choice,
+    lacking_items,
+    with_cost_profile,
+)
+from cctvscope.workflows.regions import create_estate, create_region
 from tests.ingest.region_files import CRIME_ROWS, EAST, OSM, WEST, square, write_region
 
 runner = CliRunner()
@@ -231,3 +241,38 @@ def test_a_region_without_crime_or_rooms_names_what_it_lacks(cli, tmp_path: Path
     for text in cli.said:
         _no_london(text)
     _no_london(_outputs(out))
+
+
+def _items(*profiles: str) -> pd.DataFrame:
+    rows = [
+        {
+            "profile": profile,
+            "item": item,
+            "value_gbp": 100.0,
+            "per": "camera",
+            "price_base_year": 2024,
+            "source": "test",
+            "provenance": "imported",
+        }
+        for profile in profiles
+        for item in ("camera_installation", "camera_running")
+    ]
+    return normalise_frame(CostItem, pd.DataFrame(rows))
+
+
+def test_cost_profile_is_never_london_unless_the_estate_holds_it(tmp_path: Path):
+    engine = init_store(f"sqlite:///{tmp_path / 'store.db'}")
+    files = write_region(tmp_path / "r")
+    create_region(engine, "stockport", files["boundaries"], title="Stockport")
+    estate = create_estate(engine, "e", "stockport")
+    assert cost_profile_choice(estate).profile is None  # nothing read from the bundled data
+    own = estate.replace_tables(cost_items=_items("stockport-2024"))
+    assert cost_profile_choice(own).profile == "stockport-2024"
+    both = estate.replace_tables(cost_items=_items("a", LONDON_PROFILE))
+    choice = cost_profile_choice(both)
+    assert choice.profile == LONDON_PROFILE
+    assert "held in the estate's cost items" in choice.note
+    costed = with_cost_profile(both, LONDON_PROFILE)
+    assert set(costed.boroughs["cost_profile"]) == {LONDON_PROFILE}
+    assert lacking_items(own, "stockport-2024", ("camera_installation", "x")) == ("x",)
+    engine.dispose()

@@ -107,7 +107,8 @@ def options_table(
 ) -> Table:
     """The options by number of rooms; ``title`` names the region, ``basis`` the real share."""
     table = Table(
-        title=f"{title} shared control-room options ({basis}; annual £, 10-year NPV vs status quo)",
+        title=f"Shared control-room options, {title} "
+        f"({basis}; annual £, 10-year NPV vs status quo)",
         caption=f"Status quo: {len(result.status_quo.rooms)} rooms, "
         f"£{result.status_quo.annual_cost_gbp_per_year:,.0f} a year.",
     )
