@@ -132,6 +132,11 @@ def test_every_analysis_runs_on_a_region(cli, tmp_path: Path):
     comply = cli("comply", "--estate", "heatons", "--out", str(out / "comply"))
     assert "Stockport compliance with london-cctv v1.0 (" in comply
     assert "% real records)" in comply
+    # The register gives no frame rate, codec, retention, clock or export: every camera has
+    # a rule left unknown, so no share compliant is claimed (not "100 %" of none).
+    assert "No camera has every rule decided (6 have a rule left unknown" in " ".join(
+        comply.split()
+    )
 
     coverage = cli("coverage", "--estate", "heatons", "--out", str(out / "coverage"))
     assert "Stockport coverage" in coverage

@@ -192,14 +192,29 @@ def compliance_step(
     return outcome, paths
 
 
+def _compliant_text(outcome: ComplianceOutcome) -> str:
+    """The share compliant among cameras whose every rule is decided; never a share of none."""
+    result = outcome.result
+    decided = int(result.cameras["decided"].sum())
+    if decided == 0:
+        return (
+            f"No camera has every rule decided ({len(result.cameras):,} have a rule left unknown "
+            "because an attribute was defaulted), so no share compliant is given."
+        )
+    return (
+        f"{result.share_compliant_decided:.1%} of the {decided:,} cameras with every rule "
+        "decided meet every camera rule."
+    )
+
+
 def compliance_table(outcome: ComplianceOutcome, basis: str) -> Table:
     """Compliance by rule; ``basis`` says how much of the estate is real ("3 % real records")."""
     by_rule = outcome.result.london_by_rule
     tranche = outcome.first_tranche
     table = Table(
         title=f"{outcome.region_title} compliance with {outcome.standard_label} ({basis})",
-        caption=f"{outcome.result.share_compliant:.1%} of cameras meet every camera rule. "
-        f"The first £{tranche.budget_gbp:,.0f} of the upgrade plan (£{tranche.cost_gbp:,.0f}) "
+        caption=f"{_compliant_text(outcome)} The first £{tranche.budget_gbp:,.0f} of the "
+        f"upgrade plan (£{tranche.cost_gbp:,.0f}) "
         f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant.",
     )
     for col in ("rule", "title", "severity", "passing", "unknown"):
