@@ -94,6 +94,48 @@ RESTING_ON: tuple[tuple[str, str], ...] = (
 )
 
 
+#: The guide's licence attributions for a region other than London: its boundaries (ONS/OS
+#: small areas), crime (data.police.uk) and OpenStreetMap layers; no London source.
+REGION_ATTRIBUTIONS: dict[str, str] = {
+    "ONS/OS": ATTRIBUTIONS["ONS/OS"],
+    "Police": "Contains public sector information licensed under the Open Government Licence "
+    "v3.0 (data.police.uk).",
+    "OpenStreetMap": ATTRIBUTIONS["OpenStreetMap"],
+}
+
+#: The methodology's estate line: London's calibrated synthetic estate, or a region's records.
+LONDON_ESTATE_METHOD = (
+    "Real borough boundaries, crime, population and TfL cameras; council, police and "
+    "private cameras, control rooms, contracts and evidence statistics from a synthetic "
+    "estate calibrated to published counts."
+)
+
+
+def estate_method(inputs: GuideInputs) -> str:
+    """The methodology's estate line (London's text unchanged)."""
+    if inputs.is_london:
+        return LONDON_ESTATE_METHOD
+    return (
+        f"{inputs.region_title}'s areas, small areas, crime and OpenStreetMap layers as loaded "
+        "with cctvscope region create; cameras, control rooms, contracts, evidence statistics "
+        "and cost items as imported into the estate (a table not imported is named where a "
+        "chapter needs it)."
+    )
+
+
+#: Assumption keys of London's synthetic estate generator (London's sources and figures).
+LONDON_ONLY_PREFIXES = ("synthetic",)
+
+
+def guide_assumptions(inputs: GuideInputs) -> list[Assumption]:
+    """Appendix A's entries: every one for London; for another region none of the keys
+    that describe London's synthetic estate (their figures are London's, not the region's)."""
+    entries = sorted(inputs.assumptions.entries.values(), key=lambda a: a.key)
+    if inputs.is_london:
+        return entries
+    return [a for a in entries if not a.key.startswith(LONDON_ONLY_PREFIXES)]
+
+
 def provenance(inputs: GuideInputs) -> dict[str, Any]:
     """Which figures rest on synthetic or assumed data and which on published data.
 
@@ -122,14 +164,23 @@ def provenance(inputs: GuideInputs) -> dict[str, Any]:
             confidence_rows(region),
             [h in ("records", "real", "share real") for h in CONFIDENCE_HEADERS],
         ),
-        "real": [
-            "borough and LSOA boundaries (ONS / OS)",
-            "recorded crime (MPS / data.police.uk)",
-            "population (ONS mid-2020)",
-            "TfL traffic cameras (TfL Open Data)",
-            "police stations (MOPAC estate plan)",
+        "real": LONDON_PUBLISHED
+        if inputs.is_london
+        else [
+            f"{inputs.region_title}'s area and small-area boundaries, crime points and "
+            "OpenStreetMap layers (as loaded with cctvscope region create)"
         ],
     }
+
+
+#: What London's guide rests on that is published.
+LONDON_PUBLISHED = [
+    "borough and LSOA boundaries (ONS / OS)",
+    "recorded crime (MPS / data.police.uk)",
+    "population (ONS mid-2020)",
+    "TfL traffic cameras (TfL Open Data)",
+    "police stations (MOPAC estate plan)",
+]
 
 
 def reproducibility(inputs: GuideInputs) -> list[tuple[str, str]]:
@@ -170,11 +221,16 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
     maker = FigureMaker(work)
     figures = chapter_figures(inputs, maker) if final else {}
     maps = profile_maps(inputs, maker) if final else {}
-    entries = sorted(inputs.assumptions.entries.values(), key=lambda a: a.key)
+    entries = guide_assumptions(inputs)
+    london = inputs.is_london
     context = {
         "mode": mode,
         "final": final,
-        "title": f"CCTV in {inputs.estate.region.name}: a technical and strategic guide",
+        "title": f"CCTV in {london_name(inputs)}: a technical and strategic guide",
+        "london": london,
+        "profile_word": "Borough" if london else "Area",
+        "code_label": "ONS code" if london else "code",
+        "estate_method": estate_method(inputs),
         "estate": inputs.estate,
         "generated": dt.date.today().isoformat(),
         "headlines": headlines(inputs),
@@ -183,13 +239,20 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "label_rule": label_rule(inputs.assumptions),
         "profiles": profiles(inputs, maps) if final else [],
         "assumptions": assumption_rows(entries) if final else [],
-        "attributions": sorted(ATTRIBUTIONS.items()),
-        "sources": source_headings() if final else [],
+        "attributions": sorted((ATTRIBUTIONS if london else REGION_ATTRIBUTIONS).items()),
+        # The bundled data files are London's: another region's come from region create.
+        "sources": source_headings() if final and london else [],
         "provenance": provenance(inputs),
         "reproducibility": reproducibility(inputs),
         "css": (TEMPLATES / "guide.css").read_text(encoding="utf-8"),
     }
     return _environment().get_template("guide.html").render(context)
+
+
+def london_name(inputs: GuideInputs) -> str:
+    """The area the title names: the estate's region name for London (as before), else
+    the region's title."""
+    return inputs.estate.region.name if inputs.is_london else inputs.region_title
 
 
 def write_pdf(html: str, path: Path) -> int:

@@ -185,15 +185,17 @@ def headlines(inputs: GuideInputs) -> list[Headline]:
     return out
 
 
-def _missing(key: str, title: str, question: str, what: str) -> Chapter:
-    return Chapter(
-        key,
-        title,
-        question,
-        f"{NOT_AVAILABLE}: the {what} has not been run for this estate.",
-        available=False,
-        synthetic=False,
-    )
+def _missing(inputs: GuideInputs, key: str, title: str, question: str, what: str) -> Chapter:
+    """A chapter without its analysis: the named-missing inputs, else "not run"."""
+    gaps = inputs.gaps.get(key, ())
+    if gaps:
+        # The same sentences the CLI commands print: what is missing and what supplies it.
+        # The guide shows an analysis only whole (economics: every part), so "not shown".
+        lack = "; ".join(gaps)
+        finding = f"The {what} is not shown for {inputs.region_title}, for lack of: {lack}."
+    else:
+        finding = f"{NOT_AVAILABLE}: the {what} has not been run for this estate."
+    return Chapter(key, title, question, finding, available=False, synthetic=False)
 
 
 def control_rooms_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
@@ -201,7 +203,7 @@ def control_rooms_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -
     question = "Would fewer, shared control rooms monitor the boroughs' cameras for less?"
     result = inputs.options
     if result is None:
-        return _missing(key, title, question, "control-room consolidation analysis")
+        return _missing(inputs, key, title, question, "control-room consolidation analysis")
     sq = result.status_quo
     best = best_option(result)
     solved = sum(o.status == "optimal" for o in result.options)
@@ -239,9 +241,10 @@ def control_rooms_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -
 
 def framework_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
     key, title = "framework", "Framework agreement"
-    question = "What would a pan-London framework agreement for CCTV save, and when?"
+    area = "pan-London" if inputs.is_london else f"{inputs.region_title}-wide"
+    question = f"What would a {area} framework agreement for CCTV save, and when?"
     if inputs.economics is None:
-        return _missing(key, title, question, "framework analysis")
+        return _missing(inputs, key, title, question, "framework analysis")
     fw = inputs.economics.framework
     effect = (
         f"saves an estimated {gbp(fw.annual_savings_gbp)} a year"
@@ -249,8 +252,8 @@ def framework_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Ch
         else f"costs an estimated {gbp(-fw.annual_savings_gbp)} a year more"
     )
     finding = (
-        f"Pooling London's {gbp(fw.annual_value_gbp)} a year of CCTV contracts on one "
-        f"framework {effect} "
+        f"Pooling {inputs.region_title}'s {gbp(fw.annual_value_gbp)} a year of CCTV "
+        f"contracts on one framework {effect} "
         f"({gbp(fw.price_saving_gbp_per_year)} in prices, "
         f"{gbp(fw.tender_saving_gbp_per_year)} in tendering) and avoids "
         f"{fw.tenders_avoided_per_year:,.1f} of {fw.tenders_per_year:,.1f} separate tenders "
@@ -279,18 +282,29 @@ def compliance_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
     )
     outcome = inputs.compliance
     if outcome is None:
-        return _missing(key, title, question, "compliance check")
+        return _missing(inputs, key, title, question, "compliance check")
     result, tranche = outcome.result, outcome.first_tranche
+    if tranche.cost_gbp > 0:
+        plan = (
+            f"The first {gbp(tranche.budget_gbp)} of the ranked upgrade plan "
+            f"({gbp(tranche.cost_gbp)} spent) makes {tranche.cameras_made_compliant:,} public "
+            "cameras fully compliant."
+        )
+    else:
+        # Nothing bought: say so rather than print "£0 spent ... 0 cameras" as a result.
+        plan = (
+            f"The first {gbp(tranche.budget_gbp)} of the ranked upgrade plan buys no fix, so "
+            "it makes no public camera fully compliant."
+        )
     finding = (
         f"{compliance_sentence(result, outcome.standard_label)} Counting a rule left unknown "
         f"as not failed, at most {share_text(result.share_compliant, 1)} of all "
-        f"{len(result.cameras):,} in-service cameras are compliant. The first "
-        f"{gbp(tranche.budget_gbp)} of the ranked upgrade plan ({gbp(tranche.cost_gbp)} spent) "
-        f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant."
+        f"{len(result.cameras):,} in-service cameras are compliant. {plan}"
     )
     rules = frame_table(
         result.london_by_rule,
-        f"London, per rule of {outcome.standard_label}: share of assessed cameras passing.",
+        f"{inputs.region_title}, per rule of {outcome.standard_label}: share of assessed "
+        "cameras passing.",
         [
             ("rule_id", "rule", _text),
             ("title", "title", _text),
@@ -327,7 +341,7 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
     )
     summary = inputs.summary
     if summary is None:
-        return _missing(key, title, question, "borough assessment")
+        return _missing(inputs, key, title, question, "borough assessment")
     cams = inputs.estate.cameras
     owners = {o: int((cams["owner_type"] == o).sum()) for o in ("council", "tfl", "police")}
     private = int((cams["owner_type"] == "private").sum())
@@ -392,7 +406,7 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
     lsoa = float(london["lsoa_crime_share"].iloc[0]) if not london.empty else 0.0
     threshold = int(cov.gaps["threshold_points"].iloc[0]) if not cov.gaps.empty else 0
     return [
-        f"Coverage gaps: {100 * share:.1f} % of London's burglary street points "
+        f"Coverage gaps: {100 * share:.1f} % of {inputs.region_title}'s burglary street points "
         f"(and {100 * lsoa:.1f} % of LSOA recorded crime spread by area) fall inside coverage "
         f"at Recognise or better. {len(cov.gaps)} high-crime {cov.options.grid_m:g} m squares "
         f"(at least {threshold} burglary points each) have none of their points covered at "
@@ -406,7 +420,7 @@ def vfm_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
     question = "What does council CCTV cost per camera, per export and per crime covered?"
     vfm = london_vfm(inputs)
     if vfm is None or inputs.economics is None:
-        return _missing(key, title, question, "value-for-money analysis")
+        return _missing(inputs, key, title, question, "value-for-money analysis")
     finding = (
         f"Council CCTV costs {gbp(vfm['annual_cost_gbp'])} a year: "
         f"{gbp(vfm['cost_per_camera_gbp_per_year'])} per camera and "
@@ -458,10 +472,19 @@ def integration_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> 
     question = "What would registered private cameras add to public coverage?"
     joint = inputs.joint
     if joint is None:
-        return _missing(key, title, question, "joint coverage analysis")
+        return _missing(inputs, key, title, question, "joint coverage analysis")
     rec = joint.london[joint.london["level"] == "recognise"]
+    private = int((inputs.estate.cameras["owner_type"].astype(str) == "private").sum())
     if rec.empty:
         finding = "Joint coverage has no Recognise-level row for this estate."
+    elif not private:
+        # No private camera: a "0.00 km² added" would read as a finding; it is an absent input.
+        finding = (
+            f"The estate holds no registered private cameras, so what they would add to "
+            f"public coverage in {inputs.region_title} is not known: "
+            f"cctvscope import cameras FILE --estate {inputs.estate.name} with owner_type "
+            "private supplies them."
+        )
     else:
         r = rec.iloc[0]
         finding = (
@@ -488,7 +511,7 @@ def integration_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> 
         )
     table = frame_table(
         joint.london,
-        "London: public and joint (public + private) coverage by detail level.",
+        f"{inputs.region_title}: public and joint (public + private) coverage by detail level.",
         [
             ("level", "level", _text),
             ("public_km2", "public km²", lambda v: _num(v, ",.2f")),
@@ -505,7 +528,7 @@ def technology_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
     key, title = "technology", "Advancing technology"
     question = "Which technology changes pay for themselves over ten years?"
     if inputs.economics is None:
-        return _missing(key, title, question, "technology scenario model")
+        return _missing(inputs, key, title, question, "technology scenario model")
     sc = inputs.economics.scenarios
     npv = {k: float(v) for k, v in sc.npv_vs_baseline_gbp.items() if k != "baseline"}
     if not npv:

@@ -18,7 +18,7 @@ import geopandas as gpd
 
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
-from cctvscope.reporting.charts.borough import borough_map, london_overview_map
+from cctvscope.reporting.charts.borough import borough_map, london_overview_map, region_sources
 from cctvscope.reporting.charts.compliance import rule_share_chart
 from cctvscope.reporting.charts.control_rooms import option_map
 from cctvscope.reporting.charts.evidence_ops import evidence_ops_chart
@@ -103,6 +103,7 @@ def best_option(result: OptionsResult) -> ConsolidationOption | None:
 def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[GuideFigure]]:
     """Figures per chapter id (a chapter whose analysis is missing gets none)."""
     estate = inputs.estate
+    title = inputs.region_title
     out: dict[str, list[GuideFigure]] = {}
     if inputs.options is not None:
         best = best_option(inputs.options)
@@ -122,14 +123,14 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
         out["framework"] = [
             maker.make(
                 "framework_savings",
-                "Saving by service category from pooling London's volume.",
-                lambda p: framework_savings_chart(fw.savings, p),
+                f"Saving by service category from pooling {title}'s volume.",
+                lambda p: framework_savings_chart(fw.savings, p, region_title=title),
             ),
             maker.make(
                 "framework_timeline",
                 "When each borough's contracts end and it can join the framework.",
                 lambda p: framework_timeline_chart(
-                    fw.timeline, p, framework_start=fw.framework_start
+                    fw.timeline, p, framework_start=fw.framework_start, region_title=title
                 ),
             ),
         ]
@@ -138,7 +139,7 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
             maker.make(
                 "vfm_tornado",
                 "Which assumptions move the cost per evidential export most.",
-                lambda p: tornado_chart(eco.sensitivity, name, p, unit=unit),
+                lambda p: tornado_chart(eco.sensitivity, name, p, unit=unit, region_title=title),
             )
         ]
         out["assessment"] = [
@@ -162,7 +163,7 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
                 "compliance_rules",
                 f"Share of cameras meeting each rule of {outcome.standard_label}.",
                 lambda p: rule_share_chart(
-                    outcome.result.london_by_rule, outcome.standard_label, p
+                    outcome.result.london_by_rule, outcome.standard_label, p, region_title=title
                 ),
             )
         ]
@@ -186,7 +187,7 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
             "The boroughs of the estate, their cameras and control rooms"
             + ("" if coverage is None else ", and council cameras' coverage")
             + ".",
-            lambda p: london_overview_map(estate, p, coverage=coverage),
+            partial(_overview_map, inputs, coverage),
         ),
     )
     for area, result in (inputs.placement or {}).items():
@@ -205,19 +206,47 @@ def profile_maps(inputs: GuideInputs, maker: FigureMaker) -> dict[str, GuideFigu
     """One map per borough (GSS code), with council cameras' coverage where computed."""
     estate = inputs.estate
     coverage = None if inputs.economics is None else inputs.economics.coverage
+    source = None if inputs.is_london else region_sources(inputs.region_title)[1]
     out: dict[str, GuideFigure] = {}
     for code, name in zip(estate.boroughs["gss_code"], estate.boroughs["name"], strict=True):
         gss = str(code)
         out[gss] = maker.make(
             f"borough_{gss}",
             f"{name}: boundary, cameras by owner and control rooms.",
-            partial(_borough_map, estate, gss, coverage),
+            partial(_borough_map, estate, gss, coverage, source),
             size_pt=PROFILE_MAP_PT,
         )
     return out
 
 
+def _synthetic(estate: Estate) -> bool:
+    """True when any camera record is synthetic (the maps' footnote then says so)."""
+    return bool((estate.cameras["provenance"].astype(str) == "synthetic").any())
+
+
+def _overview_map(inputs: GuideInputs, coverage: gpd.GeoDataFrame | None, path: Path) -> Path:
+    """The overview map of the estate's areas (London's exactly as before)."""
+    if inputs.is_london:
+        return london_overview_map(inputs.estate, path, coverage=coverage)
+    return london_overview_map(
+        inputs.estate,
+        path,
+        coverage=coverage,
+        region_title=inputs.region_title,
+        source=region_sources(inputs.region_title)[0],
+        synthetic=_synthetic(inputs.estate),
+    )
+
+
 def _borough_map(
-    estate: Estate, gss_code: str, coverage: gpd.GeoDataFrame | None, path: Path
+    estate: Estate,
+    gss_code: str,
+    coverage: gpd.GeoDataFrame | None,
+    source: str | None,
+    path: Path,
 ) -> Path:
-    return borough_map(estate, gss_code, path, coverage=coverage)
+    if source is None:
+        return borough_map(estate, gss_code, path, coverage=coverage)
+    return borough_map(
+        estate, gss_code, path, coverage=coverage, source=source, synthetic=_synthetic(estate)
+    )

@@ -214,5 +214,6 @@ def _gaps_text(inputs: GuideInputs, gss: str) -> str:
     share = float(row["crime_points_share"].iloc[0]) if not row.empty else 0.0
     mine = cov.gaps[cov.gaps["borough_code"] == gss]
     ranks = ", ".join(f"#{int(r)}" for r in mine["rank"].head(5))
-    gaps = f"{len(mine)} of London's top {len(cov.gaps)} gaps ({ranks})" if ranks else "none"
+    top = f"{inputs.region_title}'s top {len(cov.gaps)} gaps"
+    gaps = f"{len(mine)} of {top} ({ranks})" if ranks else "none"
     return f"{100 * share:.1f} % of burglary points seen at Recognise; gaps: {gaps}"

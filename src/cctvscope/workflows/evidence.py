@@ -257,16 +257,23 @@ class JointCoverage:
 
 
 def run_joint_coverage(
-    estate: Estate, *, levels: tuple[DetailLevel, ...] = JOINT_LEVELS, top_n: int = 20
+    estate: Estate,
+    *,
+    levels: tuple[DetailLevel, ...] = JOINT_LEVELS,
+    top_n: int = 20,
+    crime: gpd.GeoDataFrame | None = None,
 ) -> JointCoverage:
     """Public vs joint (public + private) coverage per borough and level, crime-weighted.
 
     Coverage is the union of view wedges without building occlusion; crime is MPS 2021
     LSOA crime spread by area. Recruitment cells: the top ``top_n`` 250 m cells by crime
-    with no public coverage at Recognise.
+    with no public coverage at Recognise. ``crime``: the region's small-area crime
+    (:meth:`~cctvscope.workflows.region_inputs.RegionInputs.lsoa_crime`); London's
+    bundled LSOA crime when omitted.
     """
     usable = float(read_assumptions().value("coverage.usable_range_m"))
-    crime = read_lsoa_crime()
+    if crime is None:
+        crime = read_lsoa_crime()
     table = joint_coverage(estate.cameras, estate.boroughs, crime, levels, usable_range_m=usable)
     return JointCoverage(
         by_borough=table,

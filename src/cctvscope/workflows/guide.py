@@ -9,6 +9,12 @@ results it has already computed, so nothing is computed twice.
 The data confidence (how far each finding rests on real records) is cheap and
 depends only on the estate and the assumptions, so a caller that does not pass one
 gets it computed on first use: :attr:`GuideInputs.data_confidence`.
+
+On an estate of any region the analyses get the region's layers
+(:func:`~cctvscope.workflows.region_inputs.region_inputs`); an analysis whose
+inputs are missing is left out and :attr:`GuideInputs.gaps` holds, per chapter, the
+named-missing sentences (what is missing and the command that supplies it), so the
+chapter says why rather than showing zeros or London's figures.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from cctvscope.workflows.compliance import ComplianceOutcome
 from cctvscope.workflows.confidence import DataConfidence, data_confidence
 from cctvscope.workflows.economics import EconomicsResult
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
+from cctvscope.workflows.region_inputs import RegionInputs
 
 Step = Callable[[str], None]
 
@@ -46,6 +53,9 @@ class GuideInputs:
     coverage engine's result (occluded coverage by level, crime in coverage and gaps).
     ``confidence`` is :func:`~cctvscope.workflows.confidence.data_confidence` of the
     estate; None computes it on first use of :attr:`data_confidence`.
+    ``region_title`` names the estate's area in every heading and text ("London",
+    "Stockport"); ``gaps`` maps a chapter key (see ``guide_content.CHAPTER_KEYS``) to
+    the named-missing sentences of the analyses left out of it.
     """
 
     estate: Estate
@@ -60,6 +70,13 @@ class GuideInputs:
     example: WorkedExample | None = None
     coverage: CoverageResult | None = None
     confidence: DataConfidence | None = None
+    region_title: str = "London"
+    gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_london(self) -> bool:
+        """True for a London estate (the guide's London-only texts and sources apply)."""
+        return self.region_title == "London"
 
     @cached_property
     def data_confidence(self) -> DataConfidence:
@@ -78,47 +95,92 @@ def collect_guide_inputs(
     standard: str = "london-v1",
     assumptions: Assumptions | None = None,
     on_step: Step | None = None,
+    region: RegionInputs | None = None,
 ) -> GuideInputs:
     """Run every analysis on ``estate`` for the guide (the estate is not modified).
 
     With an ``engine``, the Code of Practice self-assessment scores stored for the
     estate go into the compliance chapter; without one they are left out. The worked
     evidence request writes to the store and a vault, so it is not run here: the demo
-    passes its own.
+    passes its own. ``region``: the estate's region layers (read with
+    :func:`~cctvscope.workflows.region_inputs.region_inputs` when omitted). Each
+    analysis runs only when its inputs are there; what it lacks goes into
+    :attr:`GuideInputs.gaps` under its chapters.
     """
     from cctvscope.workflows.assess import summarise_boroughs
     from cctvscope.workflows.compliance import run_compliance
-    from cctvscope.workflows.economics import run_economics
+    from cctvscope.workflows.economics import economics_parts
     from cctvscope.workflows.evidence import run_joint_coverage
     from cctvscope.workflows.options import (
+        control_room_gaps,
         detected_incidents_by_borough,
+        monitoring_gaps,
         run_control_room_options,
         run_monitoring,
         run_placement,
     )
+    from cctvscope.workflows.region_inputs import (
+        Layer,
+        london_or_given,
+        missing_layer_message,
+        region_inputs,
+    )
 
     a = assumptions or read_assumptions()
     step = on_step or (lambda _message: None)
+    if region is None:
+        region = region_inputs(engine, estate) if engine is not None else None
+    region = london_or_given(estate, region)
+    gaps: dict[str, tuple[str, ...]] = {}
     step("Summarising boroughs")
     summary = summarise_boroughs(estate)
     step("Control-room consolidation options")
-    options = run_control_room_options(estate, assumptions=a)
+    options = None
+    missing = control_room_gaps(estate, region)
+    if missing:
+        gaps["control_rooms"] = missing
+    else:
+        options = run_control_room_options(estate, assumptions=a, region=region)
     step("Monitoring allocation per control room")
-    monitoring = run_monitoring(estate, assumptions=a)
-    step("Camera placement example")
-    placement = run_placement(estate, budget_gbp=PLACEMENT_BUDGET_GBP, assumptions=a)
-    detections = detected_incidents_by_borough(estate, monitoring)
-    economics = run_economics(estate, assumptions=a, detected_incidents=detections, on_step=step)
+    monitoring = None
+    missing = monitoring_gaps(estate, region)
+    if missing:
+        gaps["vfm"] = tuple(f"{m} (monitoring not computed)" for m in missing)
+    else:
+        monitoring = run_monitoring(estate, assumptions=a, region=region)
+    placement = None
+    if region.is_london:
+        # The guide's placement example is London's named bundled area; another region's
+        # study area is a file the user gives (cctvscope options placement --area FILE).
+        step("Camera placement example")
+        placement = run_placement(estate, budget_gbp=PLACEMENT_BUDGET_GBP, assumptions=a)
+    detections = None if monitoring is None else detected_incidents_by_borough(estate, monitoring)
+    parts = economics_parts(
+        estate, assumptions=a, detected_incidents=detections, region=region, on_step=step
+    )
+    economics = parts.complete() if not parts.skipped else None
+    if economics is None and parts.skipped:
+        # The guide's economics chapters read one complete result: each says what stops it.
+        for key in ("framework", "vfm", "technology"):
+            gaps[key] = (*gaps.get(key, ()), *parts.skipped)
     cop: Mapping[str, float] | None = None
     if engine is not None:
         from cctvscope.store import cop_scores
 
         cop = cop_scores(engine, estate.name)
     compliance = run_compliance(
-        estate, standard=standard, cop_scores=cop, assumptions=a, on_step=step
+        estate, standard=standard, cop_scores=cop, assumptions=a, region=region, on_step=step
     )
-    step("Joint public/private coverage")
-    joint = run_joint_coverage(estate)
+    joint = None
+    lsoas = region.lsoa_crime()
+    if lsoas is None:
+        gaps["integration"] = (
+            missing_layer_message(region.title, Layer.CRIME) + " (joint coverage not computed)",
+        )
+    else:
+        step("Joint public/private coverage")
+        # London keeps the bundled LSOA crime exactly as before (its figures do not move).
+        joint = run_joint_coverage(estate, crime=None if region.is_london else lsoas)
     step("Data confidence per borough and table")
     confidence = data_confidence(estate, assumptions=a)
     return GuideInputs(
@@ -132,4 +194,6 @@ def collect_guide_inputs(
         placement=placement,
         joint=joint,
         confidence=confidence,
+        region_title=region.title,
+        gaps=gaps,
     )

@@ -47,6 +47,23 @@ SOURCE_BOROUGH = (
     "ONS borough boundaries; TfL JamCams (real); other cameras and control rooms synthetic; "
     "coverage = union of camera view wedges (BS EN 62676-4 pixel density, no occlusion)"
 )
+#: Widest map drawn with the 10 km scale bar [m] (narrower regions get a borough's bar).
+WIDE_MAP_M = 30_000.0
+
+
+def region_sources(title: str) -> tuple[str, str]:
+    """The overview and area-map source lines of a region other than London.
+
+    A region's boundaries and cameras are what ``cctvscope region create`` and the
+    estate's imports hold: no ONS borough layer or TfL camera is involved.
+    """
+    overview = f"{title} area boundaries (cctvscope region create); cameras and control rooms"
+    overview += " from the estate's records"
+    area = (
+        f"{title} area boundaries; cameras and control rooms from the estate's records; "
+        "coverage = union of camera view wedges (BS EN 62676-4 pixel density, no occlusion)"
+    )
+    return overview, area
 
 
 def _owner_types(cameras: pd.DataFrame) -> list[str]:
@@ -142,7 +159,13 @@ def _draw_rooms(ax: Axes, rooms: pd.DataFrame, markersize: float) -> Artist | No
 
 
 def london_overview_map(
-    estate: Estate, path: Path, *, coverage: gpd.GeoDataFrame | None = None
+    estate: Estate,
+    path: Path,
+    *,
+    coverage: gpd.GeoDataFrame | None = None,
+    region_title: str = "London",
+    source: str = SOURCE_LONDON,
+    synthetic: bool = True,
 ) -> Path:
     """SVG map of the whole estate: borough outlines, cameras by owner, control rooms.
 
@@ -150,7 +173,8 @@ def london_overview_map(
     white squares; a 10 km scale bar and a north arrow are drawn (British National
     Grid, metres). ``coverage`` (from :func:`~cctvscope.coverage.aggregate.coverage_unions`)
     is optional: when given, the Detect-level union is shaded under the dots.
-    Returns ``path``.
+    ``region_title`` names the estate's region in the title; ``source`` and
+    ``synthetic`` make the footnote (London's by default). Returns ``path``.
     """
     boroughs = gpd.GeoDataFrame(estate.boroughs)
     cameras = estate.cameras
@@ -173,13 +197,18 @@ def london_overview_map(
     if room is not None:
         handles.append(room)
     bounds = boroughs.total_bounds
-    scale_bar_and_north(ax, bounds, LONDON_SCALE_M)
+    width = float(bounds[2] - bounds[0])
+    # London keeps its 10 km bar; a 10 km bar is wider than a small region, whose map
+    # gets a borough map's bar.
+    wide = region_title == "London" or width >= WIDE_MAP_M
+    scale = LONDON_SCALE_M if wide else borough_scale_m(width)
+    scale_bar_and_north(ax, bounds, scale)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title("London CCTV estate", fontsize=11)
+    ax.set_title(f"{region_title} CCTV estate", fontsize=11)
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
-    add_source(fig, SOURCE_LONDON, synthetic=True)
+    add_source(fig, source, synthetic=synthetic)
     return save_svg(fig, path)
 
 
@@ -193,7 +222,13 @@ def borough_scale_m(width_m: float) -> float:
 
 
 def borough_map(
-    estate: Estate, gss_code: str, path: Path, *, coverage: gpd.GeoDataFrame | None = None
+    estate: Estate,
+    gss_code: str,
+    path: Path,
+    *,
+    coverage: gpd.GeoDataFrame | None = None,
+    source: str = SOURCE_BOROUGH,
+    synthetic: bool = True,
 ) -> Path:
     """SVG map of one borough: outline (neighbours faint), cameras, control rooms, coverage.
 
@@ -202,7 +237,8 @@ def borough_map(
     legend). With ``coverage`` (from :func:`~cctvscope.coverage.aggregate.coverage_unions`)
     the borough's Detect (light) and Recognise (dark) unions are drawn as filled areas.
     A 1 km or 2 km scale bar (500 m for areas under 2 km across) and a north arrow are
-    drawn. Raises ``KeyError`` naming the valid codes if ``gss_code`` is unknown.
+    drawn. ``source`` and ``synthetic`` make the footnote (a London borough's by default).
+    Raises ``KeyError`` naming the valid codes if ``gss_code`` is unknown.
     Returns ``path``.
     """
     boroughs = gpd.GeoDataFrame(estate.boroughs)
@@ -279,5 +315,5 @@ def borough_map(
             fontsize=7,
             frameon=False,
         )
-    add_source(fig, SOURCE_BOROUGH, synthetic=True)
+    add_source(fig, source, synthetic=synthetic)
     return save_svg(fig, path)

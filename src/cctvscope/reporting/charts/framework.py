@@ -30,6 +30,7 @@ def framework_timeline_chart(
     path: Path,
     *,
     framework_start: dt.date | None = None,
+    region_title: str = "London",
     synthetic: bool = True,
 ) -> Path:
     """Gantt chart: one row per borough, each contract's current term and its join date.
@@ -79,7 +80,13 @@ def framework_timeline_chart(
     ax.grid(axis="x", which="both", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.set_xlabel("Date (current contract terms; minor ticks: call-off windows used)")
-    ax.set_title(TIMELINE_TITLE, fontsize=11)
+    # London keeps its title; another region's framework is named after the region.
+    title = (
+        TIMELINE_TITLE
+        if region_title == "London"
+        else TIMELINE_TITLE.replace("Pan-London", f"{region_title}")
+    )
+    ax.set_title(title, fontsize=11)
     handles: list[Patch | Line2D] = [
         Patch(color=colours[c], label=c.replace("_", " ")) for c in CATEGORIES
     ]
@@ -92,7 +99,9 @@ def framework_timeline_chart(
     return save_svg(fig, path)
 
 
-def framework_savings_chart(savings: pd.DataFrame, path: Path, *, synthetic: bool = True) -> Path:
+def framework_savings_chart(
+    savings: pd.DataFrame, path: Path, *, synthetic: bool = True, region_title: str = "London"
+) -> Path:
     """Stacked bars per category: price (volume discount) and tender-cost savings, £k a year."""
     fig = new_figure(8.0, 4.5)
     ax = fig.add_subplot()
@@ -104,7 +113,12 @@ def framework_savings_chart(savings: pd.DataFrame, path: Path, *, synthetic: boo
     ax.bar(x, tender, bottom=price, color=PALETTE[1], label="avoided tender cost")
     ax.set_xticks(x, labels, fontsize=8)
     ax.set_ylabel("Saving (£k per year)")
-    ax.set_title(SAVINGS_TITLE, fontsize=11)
+    title = (
+        SAVINGS_TITLE
+        if region_title == "London"
+        else SAVINGS_TITLE.replace("Pan-London", f"{region_title}")
+    )
+    ax.set_title(title, fontsize=11)
     ax.legend(fontsize=8)
     add_source(fig, SOURCE, synthetic=synthetic)
     return save_svg(fig, path)

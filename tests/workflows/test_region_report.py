@@ -1,0 +1,114 @@
+"""Any area: ``cctvscope report`` writes the guide for a region's estate.
+
+The Stockport region and estate of :mod:`tests.workflows.test_any_region` go through
+``cctvscope report``: the guide names Stockport, states no London figure, and each
+chapter whose input is missing names it with the command that supplies it.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from pathlib import Path
+
+import pypdf
+
+from tests.ingest.region_files import OSM, write_region
+from tests.workflows.test_any_region import COST_ITEMS, HIGH_STREET, REGISTER, cli, flat
+
+__all__ = ["cli"]  # the fixture, re-exported for pytest
+
+#: Where "London" may stay in a region's guide: the standard's label and the decision
+#: paper the guide follows (its origin, not a statement about the region).
+LONDON_ALLOWED = ("london-cctv",)
+
+
+def _text(html: str) -> str:
+    """The HTML's visible text (tags, styles and scripts stripped, whitespace folded)."""
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return flat(html_lib.unescape(body))
+
+
+def test_report_on_a_region_estate(cli, tmp_path: Path):
+    files = write_region(tmp_path / "stockport")
+    files["osm"].write_text(OSM.replace("</osm>", HIGH_STREET), encoding="utf-8")
+    cli(
+        "region", "create", "stockport", "--boundaries", str(files["boundaries"]),
+        "--title", "Stockport", "--small-areas", str(files["small_areas"]),
+        "--crime", str(files["crime"]), "--osm", str(files["osm"]),
+    )  # fmt: skip
+    cli("estate", "create", "heatons", "--region", "stockport")
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER)
+    cli("import", "cameras", str(register), "--estate", "heatons", "--map", "ptz=Type")
+    costs = tmp_path / "costs.csv"
+    costs.write_text(COST_ITEMS)
+    cli("import", "cost_items", str(costs), "--estate", "heatons")
+
+    out = tmp_path / "guide"
+    said = cli("report", "--estate", "heatons", "--out", str(out))
+    assert (out / "guide.html").exists()
+    assert (out / "guide.pdf").exists()
+    pages = len(pypdf.PdfReader(str(out / "guide.pdf")).pages)
+    print(f"Stockport guide: {pages} pages")
+    assert pages > 0
+    assert f"({pages} pages)" in said
+
+    html = (out / "guide.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", html, flags=re.S)
+    assert title is not None and "Stockport" in title.group(1)
+    text = _text(html)
+    assert "CCTV in Stockport: a technical and strategic guide" in text
+    assert "Area profile: " in text
+    rest = text
+    for phrase in LONDON_ALLOWED:
+        rest = rest.replace(phrase, "")
+    assert "London" not in rest, re.findall(r".{60}London.{60}", rest)[:3]
+    # Chapters whose inputs are missing name them and the command that supplies them.
+    assert (
+        "The control-room consolidation analysis is not shown for Stockport, for lack of: "
+        "no control "
+        "rooms for Stockport: cctvscope template return --out return.xlsx, then cctvscope "
+        "import control_rooms return.xlsx --estate heatons"
+    ) in text
+    assert (
+        "The framework analysis is not shown for Stockport, for lack of: "
+        "no contracts for Stockport: "
+        "cctvscope template return --out return.xlsx, then cctvscope import contracts "
+        "return.xlsx --estate heatons (framework agreement not computed)"
+    ) in text
+    assert "no evidence statistics for Stockport:" in text
+    # No zero printed as a finding: no private cameras is said, not "adds 0.00 km²".
+    assert "add 0.00 km²" not in text
+    assert "The estate holds no registered private cameras" in text
+    assert "£0 spent" not in text
+
+
+def test_report_on_a_region_without_crime_or_costs(cli, tmp_path: Path):
+    files = write_region(tmp_path / "bare")
+    cli(
+        "region", "create", "heatons", "--boundaries", str(files["boundaries"]),
+        "--title", "Heatons", "--osm", str(files["osm"]),
+    )  # fmt: skip
+    cli("estate", "create", "bare", "--region", "heatons")
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER)
+    cli("import", "cameras", str(register), "--estate", "bare", "--map", "ptz=Type")
+
+    out = tmp_path / "guide"
+    cli("report", "--estate", "bare", "--out", str(out), "--mode", "interim")
+    text = _text((out / "guide.html").read_text(encoding="utf-8"))
+    assert "CCTV in Heatons: a technical and strategic guide" in text
+    assert (
+        "The joint coverage analysis is not shown for Heatons, for lack of: "
+        "no crime layer for Heatons: "
+        "cctvscope region create NAME --boundaries FILE --crime FILE"
+    ) in text
+    assert (
+        "The technology scenario model is not shown for Heatons, for lack of: "
+        "no cost profile (cost "
+        "items) for Heatons: cctvscope template return --out return.xlsx, then cctvscope "
+        "import cost_items return.xlsx --estate bare"
+    ) in text
+    assert "London" not in text.replace("london-cctv", "")
