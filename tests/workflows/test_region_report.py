@@ -81,8 +81,13 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     assert "no evidence statistics for Stockport:" in text
     # No zero printed as a finding: no private cameras is said, not "adds 0.00 km²".
     assert "add 0.00 km²" not in text
-    assert "The estate holds no registered private cameras" in text
+    assert (
+        "The joint coverage analysis is not shown for Stockport, for lack of: no registered "
+        "private cameras for Stockport: cctvscope import cameras FILE --estate heatons with "
+        "owner_type private (joint coverage not computed)"
+    ) in text
     assert "£0 spent" not in text
+    assert "economics incomplete: see its chapters" in text
 
 
 def test_report_on_a_region_without_crime_or_costs(cli, tmp_path: Path):

@@ -149,12 +149,16 @@ def headlines(inputs: GuideInputs) -> list[Headline]:
             )
         )
     else:
+        # An estate lacking an economics input: its chapters name what is missing.
+        # (Only economics fills the framework chapter's gaps.)
+        incomplete = "framework" in inputs.gaps
+        why = "economics incomplete: see its chapters" if incomplete else "economics not run"
         for label in (
             "Annual cost of council CCTV",
             "Framework agreement savings",
             "Officer hours saved by the cheapest evidence-retrieval model",
         ):
-            out.append(Headline(label, NOT_AVAILABLE, "economics not run", None))
+            out.append(Headline(label, NOT_AVAILABLE, why, None))
     if inputs.compliance is not None:
         # Among cameras with every rule decided: counting a rule left unknown (a defaulted
         # input) as passed would overstate compliance.

@@ -18,7 +18,13 @@ import geopandas as gpd
 
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
-from cctvscope.reporting.charts.borough import borough_map, london_overview_map, region_sources
+from cctvscope.reporting.charts.borough import (
+    WIDE_MAP_M,
+    borough_map,
+    borough_scale_m,
+    london_overview_map,
+    region_sources,
+)
 from cctvscope.reporting.charts.compliance import rule_share_chart
 from cctvscope.reporting.charts.control_rooms import option_map
 from cctvscope.reporting.charts.evidence_ops import evidence_ops_chart
@@ -28,6 +34,7 @@ from cctvscope.reporting.charts.placement import placement_map
 from cctvscope.reporting.charts.scenarios import scenarios_chart
 from cctvscope.reporting.charts.vfm import tornado_chart
 from cctvscope.workflows.economics import SENSITIVITY_METRICS
+from cctvscope.workflows.evidence import JointCoverage
 from cctvscope.workflows.guide import GuideInputs
 
 #: Widest figure on an A4 page with the guide's margins [pt].
@@ -163,7 +170,12 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
                 "compliance_rules",
                 f"Share of cameras meeting each rule of {outcome.standard_label}.",
                 lambda p: rule_share_chart(
-                    outcome.result.london_by_rule, outcome.standard_label, p, region_title=title
+                    outcome.result.london_by_rule,
+                    outcome.standard_label,
+                    p,
+                    region_title=title,
+                    # London's chart keeps its note; a region's says so only with synthetic records.
+                    synthetic=inputs.is_london or _synthetic(estate),
                 ),
             )
         ]
@@ -174,9 +186,7 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
                 "joint_coverage",
                 "What registered private cameras add to public coverage, and where to "
                 "recruit more.",
-                lambda p: joint_coverage_map(
-                    gpd.GeoDataFrame(estate.boroughs), joint.by_borough, joint.candidates, p
-                ),
+                partial(_joint_map, inputs, joint),
             )
         ]
     coverage = None if eco is None else eco.coverage
@@ -217,6 +227,24 @@ def profile_maps(inputs: GuideInputs, maker: FigureMaker) -> dict[str, GuideFigu
             size_pt=PROFILE_MAP_PT,
         )
     return out
+
+
+def _joint_map(inputs: GuideInputs, joint: JointCoverage, path: Path) -> Path:
+    """The joint-coverage map (London's exactly as before; a region's names its own crime)."""
+    areas = gpd.GeoDataFrame(inputs.estate.boroughs)
+    if inputs.is_london:
+        return joint_coverage_map(areas, joint.by_borough, joint.candidates, path)
+    width = float(areas.total_bounds[2] - areas.total_bounds[0])
+    return joint_coverage_map(
+        areas,
+        joint.by_borough,
+        joint.candidates,
+        path,
+        source=f"cctvscope joint coverage (no building occlusion); {inputs.region_title} "
+        "small-area crime",
+        synthetic=_synthetic(inputs.estate),
+        scale_m=10_000.0 if width >= WIDE_MAP_M else borough_scale_m(width),
+    )
 
 
 def _synthetic(estate: Estate) -> bool:

@@ -123,6 +123,7 @@ def collect_guide_inputs(
         Layer,
         london_or_given,
         missing_layer_message,
+        missing_message,
         region_inputs,
     )
 
@@ -173,10 +174,17 @@ def collect_guide_inputs(
     )
     joint = None
     lsoas = region.lsoa_crime()
+    lacking: list[str] = []
     if lsoas is None:
-        gaps["integration"] = (
-            missing_layer_message(region.title, Layer.CRIME) + " (joint coverage not computed)",
-        )
+        lacking.append(missing_layer_message(region.title, Layer.CRIME))
+    private = (estate.cameras["owner_type"].astype(str) == "private").any()
+    if not region.is_london and not private:
+        # Without a private camera the joint coverage equals the public: all its gains are
+        # zeros, which the guide must not print as findings.
+        how = f"cctvscope import cameras FILE --estate {estate.name} with owner_type private"
+        lacking.append(missing_message(region.title, "registered private cameras", how))
+    if lacking:
+        gaps["integration"] = tuple(f"{m} (joint coverage not computed)" for m in lacking)
     else:
         step("Joint public/private coverage")
         # London keeps the bundled LSOA crime exactly as before (its figures do not move).

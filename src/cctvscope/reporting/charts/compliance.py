@@ -14,7 +14,12 @@ SEVERITY_COLOURS = {"critical": PALETTE[3], "major": PALETTE[1], "minor": PALETT
 
 
 def rule_share_chart(
-    london_by_rule: pd.DataFrame, standard_label: str, path: Path, *, region_title: str = "London"
+    london_by_rule: pd.DataFrame,
+    standard_label: str,
+    path: Path,
+    *,
+    region_title: str = "London",
+    synthetic: bool = True,
 ) -> Path:
     """Horizontal bars: London share of assessed cameras passing each rule, by severity.
 
@@ -38,5 +43,5 @@ def rule_share_chart(
     ax.set_title(f"{region_title} compliance with {standard_label}")
     handles = [Patch(color=c, label=s) for s, c in SEVERITY_COLOURS.items()]
     ax.legend(handles=handles, title="severity", loc="lower right", fontsize=8)
-    add_source(fig, f"cctvscope compliance checks, standard {standard_label}")
+    add_source(fig, f"cctvscope compliance checks, standard {standard_label}", synthetic=synthetic)
     return save_svg(fig, path)

@@ -18,9 +18,14 @@ def joint_coverage_map(
     path: Path,
     *,
     level: str = "recognise",
+    source: str = "cctvscope joint coverage (no building occlusion); MPS LSOA crime 2021",
+    synthetic: bool = True,
+    scale_m: float = 10_000.0,
 ) -> Path:
     """Boroughs shaded by the coverage gain from private cameras at ``level`` [% of public
-    coverage area], with the top recruitment cells (high crime, no public coverage) marked."""
+    coverage area], with the top recruitment cells (high crime, no public coverage) marked.
+
+    ``source``, ``synthetic`` and ``scale_m`` (the scale bar) default to London's map."""
     gain = joint[joint["level"] == level].set_index("gss_code")["gain_pct"]
     shaded = boroughs.assign(gain_pct=boroughs["gss_code"].map(gain))
     fig = new_figure(8.0, 7.0)
@@ -42,7 +47,7 @@ def joint_coverage_map(
         ax.legend(loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    scale_bar_and_north(ax, boroughs.total_bounds, 10_000.0)
+    scale_bar_and_north(ax, boroughs.total_bounds, scale_m)
     ax.set_title("Registered private cameras: coverage gain and where to recruit")
-    add_source(fig, "cctvscope joint coverage (no building occlusion); MPS LSOA crime 2021")
+    add_source(fig, source, synthetic=synthetic)
     return save_svg(fig, path)
