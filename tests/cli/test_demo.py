@@ -70,6 +70,62 @@ def test_demo_again_reuses_identical_version(demo_run):
     assert [r.kind for r in list_runs(connect(url), "london")].count("demo") == 2
 
 
+def _visible_text(html: str) -> str:
+    """The guide's visible text: tags, styles and scripts stripped, whitespace folded."""
+    import html as html_lib
+    import re
+
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return " ".join(html_lib.unescape(body).split())
+
+
+def test_report_writes_the_demos_guide(demo_run, tmp_path):
+    """One pipeline: `report` on the demo's estate writes the demo's guide and tables.
+
+    Runs before the tests below that add Code of Practice scores to the store.
+    """
+    import re
+    import shutil
+
+    out, url, _ = demo_run
+    again = tmp_path / "out"
+    shutil.copytree(out, again)  # the demo's folder, with the worked example's vault
+    for name in ("guide.html", "vfm.csv", "coverage_summary.csv"):
+        (again / name).unlink()
+    result = CliRunner().invoke(
+        app, ["report", "--estate", "london", "--out", str(again), "--database-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    from cctvscope.workflows.evidence import has_worked_example
+
+    # A report into another folder has no vault to package the example from: left out.
+    assert has_worked_example(connect(url), again / "evidence_vault")
+    assert not has_worked_example(connect(url), tmp_path / "elsewhere" / "evidence_vault")
+    demo_text = _visible_text((out / "guide.html").read_text(encoding="utf-8"))
+    report_text = _visible_text((again / "guide.html").read_text(encoding="utf-8"))
+    assert "Worked evidence request (synthetic)" in report_text
+    assert "Coverage gaps: " in report_text and "not available yet" not in report_text
+    # The guides differ at most in the date each was generated (a run may cross midnight).
+    generated = r"\b20\d\d-\d\d-\d\d Figures\b"
+    assert re.sub(generated, "", report_text) == re.sub(generated, "", demo_text)
+    for name in (
+        "vfm.csv",
+        "compliance_boroughs.csv",
+        "control_room_options.csv",
+        "monitoring.csv",
+        "coverage_summary.csv",
+        "joint_coverage_london.csv",
+        "evidence_example.csv",
+    ):
+        # Solver wall times differ run to run; every result column must not.
+        timed = ["solve_seconds"]
+        pd.testing.assert_frame_equal(
+            pd.read_csv(again / name).drop(columns=timed, errors="ignore"),
+            pd.read_csv(out / name).drop(columns=timed, errors="ignore"),
+        )
+
+
 ECONOMICS_FILES = (
     "vfm.csv",
     "vfm_sensitivity.csv",

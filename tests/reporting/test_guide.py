@@ -21,8 +21,10 @@ from cctvscope.reporting.guide import (
     render_guide,
 )
 from cctvscope.reporting.guide_content import gbp
-from cctvscope.reporting.guide_figures import best_option, inline_svg
-from cctvscope.workflows.guide import GuideInputs, collect_guide_inputs
+from cctvscope.reporting.guide_figures import inline_svg
+from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.pipeline import assess
+from cctvscope.workflows.runs import best_option
 
 KEEP = ("E09000007", "E09000019", "E09000033")  # Camden, Islington, Westminster
 
@@ -53,7 +55,7 @@ def small_london(codes: tuple[str, ...] = KEEP) -> Estate:
 
 @pytest.fixture(scope="module")
 def inputs() -> GuideInputs:
-    return collect_guide_inputs(None, small_london())
+    return assess(None, small_london()).guide
 
 
 @pytest.fixture(scope="module")

@@ -137,6 +137,9 @@ def test_every_analysis_runs_on_a_region(cli, tmp_path: Path):
     assert "No camera has every rule decided (6 have a rule left unknown" in " ".join(
         comply.split()
     )
+    # No fix is bought for cameras whose failures are all unknown: said, not "£0 ... 0".
+    assert "of the upgrade plan buys no fix" in " ".join(comply.split())
+    assert "(£0)" not in comply
 
     coverage = cli("coverage", "--estate", "heatons", "--out", str(out / "coverage"))
     assert "Stockport coverage" in coverage

@@ -11,6 +11,7 @@ import html as html_lib
 import re
 from pathlib import Path
 
+import pandas as pd
 import pypdf
 
 from tests.ingest.region_files import OSM, write_region
@@ -28,6 +29,15 @@ def _text(html: str) -> str:
     body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S | re.I)
     body = re.sub(r"<[^>]+>", " ", body)
     return flat(html_lib.unescape(body))
+
+
+def _no_london_in_files(out: Path) -> None:
+    """No CSV the pipeline wrote names London (the standard's label aside)."""
+    for path in sorted(out.glob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        for phrase in LONDON_ALLOWED:
+            text = text.replace(phrase, "")
+        assert "London" not in text, path.name
 
 
 def test_report_on_a_region_estate(cli, tmp_path: Path):
@@ -88,6 +98,67 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     ) in text
     assert "£0 spent" not in text
     assert "economics incomplete: see its chapters" in text
+    # The same pipeline as the demo: coverage ran (in its own process) and its gaps are
+    # the region's, counted again here from the coverage summary it wrote.
+    summary = pd.read_csv(out / "coverage_summary.csv")
+    region = summary[(summary["area_type"] == "london") & (summary["level"] == "recognise")]
+    assert region["area_name"].tolist() == ["Stockport"]
+    share = 100 * float(region["crime_points_share"].iloc[0])
+    assert f"Coverage gaps: {share:.1f} % of Stockport's street-level crime points" in text
+    assert "burglary" not in text.lower()
+    # Every analysis the estate allows wrote its files; none that it does not.
+    for name in ("estate.gpkg", "borough_summary.csv", "compliance.csv", "coverage.gpkg",
+                 "vfm.csv", "scenarios.csv"):  # fmt: skip
+        assert (out / name).is_file(), name
+    for name in ("control_room_options.csv", "framework.csv", "joint_coverage.csv",
+                 "evidence_example.csv"):  # fmt: skip
+        assert not (out / name).exists(), name
+    _no_london_in_files(out)
+    _web_overview(tmp_path, out)
+
+
+def _web_overview(tmp_path: Path, out: Path) -> None:
+    """The web app on the region's estate: its name, its cameras, its outputs; no London."""
+    from fastapi.testclient import TestClient
+
+    from cctvscope.store import connect
+    from cctvscope.web.accounts import add_user, create_token
+    from cctvscope.web.app import create_app
+    from cctvscope.web.security import UserRole
+    from cctvscope.web.settings import WebSettings
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = connect(url)
+    add_user(engine, "analyst", "a-long-test-password", UserRole.ANALYST)
+    add_user(engine, "officer", "a-long-test-password", UserRole.POLICE)
+    settings = WebSettings(
+        database_url=url,
+        output_dir=out,
+        estate_name="heatons",
+        secret_key="test-secret-key-not-for-production",
+        secure_cookies=False,
+    )
+    client = TestClient(create_app(settings))
+    analyst = {"Authorization": f"Bearer {create_token(engine, 'analyst', 'tests')}"}
+    overview = client.get("/api/overview", headers=analyst).json()
+    assert overview["region"] == "Stockport"
+    assert overview["headline"]["cameras"] == REGISTER.count("\nSK")
+    coverage = overview["coverage"]
+    assert coverage["computed"] and {r["area_name"] for r in coverage["rows"]} == {"Stockport"}
+    page = client.get("/", headers=analyst).text
+    assert "Stockport's CCTV estate" in page
+    assert "London" not in _text(page)
+    basis = client.get("/api/compliance", headers=analyst).json()["basis"]
+    assert basis["area"] == "Stockport"
+    reports = client.get("/api/reports", headers=analyst).json()
+    assert reports["guide_available"]
+    police = {"Authorization": f"Bearer {create_token(engine, 'officer', 'tests')}"}
+    # SK004 at (390000, 390000): found there; a point in central London is outside the region.
+    found = client.get("/api/search?x_m=390000&y_m=390005", headers=police).json()
+    assert "SK004" in {c["camera_id"] for c in found["cameras"]}
+    london = client.get("/api/search?x_m=529577&y_m=180898", headers=police)
+    assert london.status_code == 422
+    assert "outside the estate's region" in london.text
 
 
 def test_report_on_a_region_without_crime_or_costs(cli, tmp_path: Path):

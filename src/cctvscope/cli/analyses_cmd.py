@@ -1,4 +1,4 @@
-"""Analysis commands: economics and compliance (and the steps the demo reuses)."""
+"""Analysis commands: economics and compliance, each on its own."""
 
 from __future__ import annotations
 
@@ -37,8 +37,7 @@ def economics_step(
     monitored rooms and its region crime) supplies detected incidents per borough.
     ``region``: the estate's region layers (read here when omitted).
     """
-    from cctvscope.reporting.economics import economics_headlines, write_economics
-    from cctvscope.store import record_run
+    from cctvscope.reporting.economics import write_economics
     from cctvscope.workflows.economics import economics_parts
     from cctvscope.workflows.options import (
         detected_incidents_by_borough,
@@ -46,6 +45,7 @@ def economics_step(
         run_monitoring,
     )
     from cctvscope.workflows.region_inputs import region_inputs
+    from cctvscope.workflows.runs import record_economics
 
     if region is None:
         on_step("Reading the region's layers")
@@ -57,21 +57,7 @@ def economics_step(
     result = economics_parts(estate, detected_incidents=detections, region=region, on_step=on_step)
     on_step("Writing the economics tables and charts")
     paths = write_economics(result, out)
-    headlines = economics_headlines(result)
-    assert estate.version is not None
-    record_run(
-        engine,
-        estate.name,
-        estate.version,
-        "economics",
-        {
-            "price_base_year": result.price_base_year,
-            "cost_profile": result.cost_profile,
-            "skipped": list(result.skipped),
-        },
-        estate.input_hash(),
-        headlines,
-    )
+    headlines = record_economics(engine, estate, result)
     return headlines, paths, result
 
 
@@ -156,9 +142,10 @@ def compliance_step(
     ``assume_defaults`` scores defaulted attributes as if measured (planning only).
     """
     from cctvscope.reporting.compliance import write_compliance
-    from cctvscope.store import cop_scores, record_run
+    from cctvscope.store import cop_scores
     from cctvscope.workflows.compliance import run_compliance
     from cctvscope.workflows.region_inputs import region_inputs
+    from cctvscope.workflows.runs import record_compliance
 
     if region is None:
         on_step("Reading the region's layers")
@@ -174,21 +161,7 @@ def compliance_step(
     )
     on_step("Writing the compliance tables")
     paths = write_compliance(outcome, out)
-    assert estate.version is not None
-    tranche = outcome.first_tranche
-    record_run(
-        engine,
-        estate.name,
-        estate.version,
-        "compliance",
-        {"standard": outcome.standard_label, "strict": strict, "assume_defaults": assume_defaults},
-        estate.input_hash(),
-        {
-            "share_compliant": outcome.result.share_compliant,
-            "first_tranche_cost_gbp": tranche.cost_gbp,
-            "first_tranche_cameras_made_compliant": tranche.cameras_made_compliant,
-        },
-    )
+    record_compliance(engine, estate, outcome, strict=strict, assume_defaults=assume_defaults)
     return outcome, paths
 
 
@@ -211,11 +184,20 @@ def compliance_table(outcome: ComplianceOutcome, basis: str) -> Table:
     """Compliance by rule; ``basis`` says how much of the estate is real ("3 % real records")."""
     by_rule = outcome.result.london_by_rule
     tranche = outcome.first_tranche
+    if tranche.cost_gbp > 0:
+        plan = (
+            f"The first £{tranche.budget_gbp:,.0f} of the upgrade plan (£{tranche.cost_gbp:,.0f}) "
+            f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant."
+        )
+    else:
+        # Nothing bought: say so, as the guide does, rather than print "£0 ... 0" as a result.
+        plan = (
+            f"The first £{tranche.budget_gbp:,.0f} of the upgrade plan buys no fix, so it makes "
+            "no public camera fully compliant."
+        )
     table = Table(
         title=f"{outcome.region_title} compliance with {outcome.standard_label} ({basis})",
-        caption=f"{_compliant_text(outcome)} The first £{tranche.budget_gbp:,.0f} of the "
-        f"upgrade plan (£{tranche.cost_gbp:,.0f}) "
-        f"makes {tranche.cameras_made_compliant:,} public cameras fully compliant.",
+        caption=f"{_compliant_text(outcome)} {plan}",
     )
     for col in ("rule", "title", "severity", "passing", "unknown"):
         table.add_column(col, justify="right" if col in ("passing", "unknown") else "left")

@@ -15,7 +15,7 @@ from cctvscope.cli.render import console
 from cctvscope.coverage.engine import CoverageOptions, CoverageResult
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
-from cctvscope.workflows.region_inputs import Layer, RegionInputs
+from cctvscope.workflows.region_inputs import RegionInputs
 
 #: Borough rows shown after a run (most crime points covered at Recognise first).
 TOP_BOROUGHS = 8
@@ -34,53 +34,11 @@ def coverage_step(
 
     ``region``: the estate's region layers (London's bundled data when omitted).
     """
-    from cctvscope.reporting.charts.coverage import coverage_maps
-    from cctvscope.reporting.coverage import write_coverage_files
+    from cctvscope.reporting.outputs import write_coverage_outputs
     from cctvscope.workflows.coverage import run_coverage
 
     result = run_coverage(estate, options, region=region, on_progress=on_progress)
-    paths = list(write_coverage_files(result, estate.cameras, out).values())
-    if maps:
-        if region is None or region.is_london:
-            paths += coverage_maps(result, estate.boroughs, out)
-        else:
-            paths += coverage_maps(
-                result,
-                estate.boroughs,
-                out,
-                region_title=region.title,
-                source=region_source(region),
-                crime_label="crime",
-            )
-    return result, paths
-
-
-def region_source(region: RegionInputs) -> str:
-    """The map footnote of a region other than London: its stored layers."""
-    held = [
-        name
-        for name, frame in (
-            ("police.uk street crime", region.crime_points),
-            ("OSM footprints", region.buildings),
-        )
-        if frame is not None
-    ]
-    layers = "; ".join(["region boundaries", *held])
-    return f"{layers} (cctvscope region {region.name}); coverage by cctvscope (BS EN 62676-4)"
-
-
-def demo_coverage(estate: Estate, out: Path) -> CoverageResult:
-    """The demo's coverage run, made to run in a separate process beside the other steps.
-
-    Returns the result without its polygon layers (they are in ``coverage.gpkg``), which
-    keeps the hand-back between processes small.
-    """
-    import dataclasses
-
-    result, _paths = coverage_step(estate, out, CoverageOptions(polygons=True))
-    return dataclasses.replace(
-        result, unions=result.unions.iloc[0:0], visibility=result.visibility.iloc[0:0]
-    )
+    return result, write_coverage_outputs(result, estate, region, out, maps=maps)
 
 
 def coverage_table(result: CoverageResult) -> Table:
@@ -118,13 +76,6 @@ def coverage_table(result: CoverageResult) -> Table:
     return table
 
 
-def coverage_effect(layer: Layer) -> str:
-    """What a missing layer means for coverage (after the missing-layer sentence)."""
-    if layer is Layer.CRIME:
-        return " (crime in coverage and gaps are not computed)"
-    return " (cameras are not occluded by buildings, which overstates what they see)"
-
-
 def coverage(
     estate_name: Annotated[str, typer.Option("--estate", help="Estate name.")] = "london",
     version: Annotated[int | None, typer.Option(help="Estate version (latest if omitted).")] = None,
@@ -145,7 +96,8 @@ def coverage(
 ) -> None:
     """Coverage by BS EN 62676-4 detail level, occluded by buildings, weighted by crime."""
     from cctvscope.store import init_store, load_estate
-    from cctvscope.workflows.region_inputs import missing_layer_message, region_inputs
+    from cctvscope.workflows.coverage import coverage_lacks
+    from cctvscope.workflows.region_inputs import region_inputs
 
     try:
         options = CoverageOptions(
@@ -180,9 +132,8 @@ def coverage(
     except ValueError as exc:
         raise fail(CctvscopeError(str(exc))) from exc
     console.print(coverage_table(result))
-    for layer in (Layer.CRIME, Layer.BUILDINGS):
-        if layer.value in region.missing:
-            console.print(missing_layer_message(region.title, layer) + coverage_effect(layer))
+    for message in coverage_lacks(region):
+        console.print(message)
     console.print(
         f"{result.n_tiles:,} tiles of {options.tile_m:g} m (halo {result.halo_m:.0f} m); "
         f"{len(result.gaps)} gaps; wrote {', '.join(p.name for p in paths[:4])} "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,9 +26,6 @@ from cctvscope.cli.render import console, err_console
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from cctvscope.model.estate import Estate
     from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
 evidence_app = typer.Typer(
@@ -329,22 +325,6 @@ def sla_cmd(database_url: DbOption = None) -> None:
             *(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row)  # NaN prints as nan
         )
     console.print(table)
-
-
-def evidence_step(
-    engine: Engine, estate: Estate, out: Path, on_step: Callable[[str], None]
-) -> tuple[WorkedExample, JointCoverage, list[Path]]:
-    """The demo's integration outputs: joint coverage and a worked request to a package."""
-    from cctvscope.reporting.evidence import write_joint_coverage, write_worked_example
-    from cctvscope.workflows.evidence import run_joint_coverage, run_worked_example
-
-    on_step("Joint public/private coverage")
-    joint = run_joint_coverage(estate)
-    on_step("Worked evidence request: lookup, requests, package, verify")
-    example = run_worked_example(engine, estate, out, vault_root=out / "evidence_vault")
-    paths = write_joint_coverage(joint, estate.boroughs, out)
-    paths += write_worked_example(example, out)
-    return example, joint, paths
 
 
 def integration_summary(example: WorkedExample, joint: JointCoverage) -> str:

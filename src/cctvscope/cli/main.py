@@ -7,8 +7,6 @@ results. This is the only place that configures logging.
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -17,23 +15,16 @@ import typer
 from rich.table import Table
 
 from cctvscope import __version__
-from cctvscope.cli.analyses_cmd import (
-    compliance_step,
-    compliance_table,
-    comply,
-    economics,
-    economics_step,
-    headline_table,
-)
+from cctvscope.cli.analyses_cmd import compliance_table, comply, economics, headline_table
 from cctvscope.cli.audit_cmd import audit_footage
 from cctvscope.cli.common import DbOption, fail, store_url
 from cctvscope.cli.cop_cmd import cop_app
-from cctvscope.cli.coverage_cmd import coverage, coverage_table, demo_coverage
+from cctvscope.cli.coverage_cmd import coverage, coverage_table
 from cctvscope.cli.data_cmd import export, status
-from cctvscope.cli.evidence_cmd import evidence_app, evidence_step, integration_summary
+from cctvscope.cli.evidence_cmd import evidence_app, integration_summary
 from cctvscope.cli.import_cmd import import_app
 from cctvscope.cli.optimise_cmd import solve_sscflp
-from cctvscope.cli.options_cmd import options_app, options_step, options_table
+from cctvscope.cli.options_cmd import options_app, options_table
 from cctvscope.cli.region_cmd import estate_app, region_app
 from cctvscope.cli.registry_cmd import registry_app
 from cctvscope.cli.render import (
@@ -47,7 +38,7 @@ from cctvscope.cli.web_cmd import serve, user_app
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.schema import schema_markdown
 from cctvscope.workflows.confidence import real_share_text
-from cctvscope.workflows.region_inputs import region_inputs
+from cctvscope.workflows.pipeline import PipelineResult
 
 app = typer.Typer(
     name="cctvscope",
@@ -187,12 +178,11 @@ def demo(
     seed: Annotated[int | None, typer.Option(help="Seed of the synthetic estate.")] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Build the London estate (real + synthetic), store it, write the GeoPackage and summary."""
-    from cctvscope.reporting.files import write_borough_summary_csv, write_estate_gpkg
-    from cctvscope.reporting.guide import render_guide
+    """Build the London estate (real + synthetic), then run the whole assessment on it."""
+    from cctvscope.reporting.outputs import WRITERS
     from cctvscope.store import init_store
     from cctvscope.workflows import build_demo
-    from cctvscope.workflows.guide import GuideInputs
+    from cctvscope.workflows.pipeline import run_pipeline
 
     try:
         with steps("demo") as progress:
@@ -203,42 +193,14 @@ def demo(
 
             engine = init_store(store_url(database_url))
             result = build_demo(engine, seed=seed, on_step=on_step)
-            # Coverage runs on the second core while the other analyses run here.
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
-            coverage_future = pool.submit(demo_coverage, result.estate, out)
-            on_step("Writing the GeoPackage")
-            gpkg = write_estate_gpkg(result.estate, out / "estate.gpkg")
-            csv = write_borough_summary_csv(result.summary, out / "borough_summary.csv")
-            region = region_inputs(engine, result.estate)
-            options, monitoring, placement, _paths = options_step(
-                engine, result.estate, out, on_step, region
-            )
-            headlines, _paths, economics_parts = economics_step(
-                engine, result.estate, out, on_step, monitoring, region
-            )
-            economics_result = economics_parts.complete()
-            compliance, _paths = compliance_step(
-                engine, result.estate, out, "london-v1", on_step, region=region
-            )
-            example, joint, _paths = evidence_step(engine, result.estate, out, on_step)
-            on_step("Coverage by detail level, crime in coverage and gaps")
-            coverage_result = coverage_future.result()
-            pool.shutdown()
-            on_step("Writing the guide (HTML and PDF)")
-            guide = render_guide(
-                GuideInputs(
-                    estate=result.estate,
-                    summary=result.summary,
-                    economics=economics_result,
-                    compliance=compliance,
-                    options=options,
-                    monitoring=monitoring,
-                    placement=placement,
-                    joint=joint,
-                    example=example,
-                    coverage=coverage_result,
-                ),
+            run = run_pipeline(
+                engine,
+                result.estate,
                 out,
+                WRITERS,
+                worked_example=True,
+                summary=result.summary,
+                on_step=on_step,
             )
             on_step("Done")
     except CctvscopeError as exc:
@@ -255,14 +217,29 @@ def demo(
         "[yellow]Note:[/yellow] figures rest partly on the calibrated synthetic estate "
         "(council inventories are not public); see docs/synthetic-estate.md."
     )
-    basis = real_share_text(estate)
-    console.print(headline_table(headlines, "London", basis))
-    console.print(options_table(options, "London", basis))
-    console.print(compliance_table(compliance, basis))
-    console.print(integration_summary(example, joint))
-    console.print(coverage_table(coverage_result))
-    console.print(f"guide: {guide.pdf} ({guide.pages} pages) and {guide.html}")
-    console.print(f"wrote {gpkg}, {csv} and the economics and compliance files in {out}")
+    print_assessment(run)
+    console.print(f"wrote {len(run.files)} files in {out}, among them estate.gpkg and "
+                  "borough_summary.csv")  # fmt: skip
+
+
+def print_assessment(run: PipelineResult) -> None:
+    """The pipeline's findings for a terminal: each analysis computed, or why not."""
+    guide = run.assessment.guide
+    basis = real_share_text(guide.estate)
+    title = guide.region_title
+    if run.assessment.headlines:
+        console.print(headline_table(run.assessment.headlines, title, basis))
+    if guide.options is not None:
+        console.print(options_table(guide.options, title, basis))
+    if guide.compliance is not None:
+        console.print(compliance_table(guide.compliance, basis))
+    if guide.example is not None and guide.joint is not None:
+        console.print(integration_summary(guide.example, guide.joint))
+    if guide.coverage is not None:
+        console.print(coverage_table(guide.coverage))
+    for message in dict.fromkeys(m for gaps in guide.gaps.values() for m in gaps):
+        console.print(message)
+    console.print(f"guide: {run.guide.pdf} ({run.guide.pages} pages) and {run.guide.html}")
 
 
 SUMMARY_HEADERS = {

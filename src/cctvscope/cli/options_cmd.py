@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -13,81 +12,12 @@ from sqlalchemy import Engine
 
 from cctvscope.cli.common import DbOption, fail, store_url
 from cctvscope.cli.render import console, frame_table, steps
-from cctvscope.errors import CctvscopeError, DataError, InputError
+from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.model.estate import Estate
-from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
-from cctvscope.optimisation.placement import PlacementResult
-from cctvscope.workflows.region_inputs import RegionInputs
+from cctvscope.optimisation.control_rooms import OptionsResult
 
 LONDON_AREAS = ("covent_garden", "clerkenwell")
 """London's named placement areas (the bundled OSM extracts)."""
-PLACEMENT_BUDGET_GBP = 100_000.0
-"""Budget of the demo's camera-placement example [£] (a demonstration figure, not advice)."""
-
-
-def options_step(
-    engine: Engine,
-    estate: Estate,
-    out: Path,
-    on_step: Callable[[str], None],
-    region: RegionInputs | None = None,
-) -> tuple[OptionsResult, pd.DataFrame, dict[str, PlacementResult], list[Path]]:
-    """Control-room options, monitoring and a placement example; files written, runs recorded.
-
-    The demo's step on the London estate (its placement example is Covent Garden).
-
-    Raises
-    ------
-    DataError
-        When an input is missing (the missing-input sentences).
-    """
-    from cctvscope.reporting.options import (
-        write_control_room_options,
-        write_monitoring,
-        write_placement,
-    )
-    from cctvscope.store import record_run
-    from cctvscope.workflows.options import (
-        control_room_gaps,
-        monitoring_gaps,
-        run_control_room_options,
-        run_monitoring,
-        run_placement,
-    )
-    from cctvscope.workflows.region_inputs import region_inputs
-
-    region = region or region_inputs(engine, estate)
-    gaps = control_room_gaps(estate, region) + monitoring_gaps(estate, region)
-    if gaps:
-        raise DataError("; ".join(dict.fromkeys(gaps)))
-    on_step("Control-room consolidation options (HiGHS)")
-    rooms = run_control_room_options(estate, region=region)
-    on_step("Monitoring allocation per control room")
-    monitoring = run_monitoring(estate, region=region)
-    on_step("Camera placement example (Covent Garden)")
-    placement = run_placement(estate, budget_gbp=PLACEMENT_BUDGET_GBP)
-    on_step("Writing the options tables and maps")
-    paths = write_control_room_options(rooms, estate, out)
-    paths += write_monitoring(monitoring, out)
-    paths += write_placement(placement, out)
-    assert estate.version is not None
-    best = best_option(rooms)
-    record_run(
-        engine,
-        estate.name,
-        estate.version,
-        "options",
-        {"placement_budget_gbp": PLACEMENT_BUDGET_GBP},
-        estate.input_hash(),
-        {
-            "status_quo_annual_gbp": rooms.status_quo.annual_cost_gbp_per_year,
-            "best_rooms": best.room_count if best else None,
-            "best_npv_gbp": best.npv_gbp if best else None,
-            "detections_optimised": float(monitoring["detections_per_year_optimised"].sum()),
-            "detections_status_quo": float(monitoring["detections_per_year_status_quo"].sum()),
-        },
-    )
-    return rooms, monitoring, placement, paths
 
 
 def print_skipped(what: str, gaps: tuple[str, ...]) -> None:
@@ -95,11 +25,6 @@ def print_skipped(what: str, gaps: tuple[str, ...]) -> None:
     console.print(f"{what}: nothing computed, nothing written")
     for message in gaps:
         console.print(message)
-
-
-def best_option(result: OptionsResult) -> ConsolidationOption | None:
-    feasible = [o for o in result.options if o.status == "optimal"]
-    return max(feasible, key=lambda o: o.npv_gbp) if feasible else None
 
 
 def options_table(

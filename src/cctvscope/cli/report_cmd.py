@@ -27,10 +27,16 @@ def report(
     version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Write the guide: DIR/guide.html (self-contained) and DIR/guide.pdf."""
-    from cctvscope.reporting.guide import render_guide
+    """Run the whole assessment of an estate: every output file and the guide (HTML, PDF).
+
+    The same pipeline as ``cctvscope demo``; London's estate also gets the worked
+    evidence request when the demo has stored it and its vault is in ``--out``.
+    """
+    from cctvscope.cli.main import print_assessment
+    from cctvscope.reporting.outputs import WRITERS
     from cctvscope.store import init_store, load_estate
-    from cctvscope.workflows.guide import collect_guide_inputs
+    from cctvscope.workflows.evidence import has_worked_example
+    from cctvscope.workflows.pipeline import run_pipeline
 
     if mode not in MODES:
         console.print(f"[red]error:[/red] --mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -44,10 +50,17 @@ def report(
 
             engine = init_store(store_url(database_url))
             loaded = load_estate(engine, estate, version)
-            inputs = collect_guide_inputs(engine, loaded, on_step=on_step)
-            on_step(f"Rendering the {mode} guide (figures, HTML, PDF)")
-            files = render_guide(inputs, out, mode="final" if mode == "final" else "interim")
+            run = run_pipeline(
+                engine,
+                loaded,
+                out,
+                WRITERS,
+                mode="final" if mode == "final" else "interim",
+                worked_example=has_worked_example(engine, out / "evidence_vault"),
+                on_step=on_step,
+            )
             on_step("Done")
     except CctvscopeError as exc:
         raise fail(exc) from exc
-    console.print(f"wrote {files.html} and {files.pdf} ({files.pages} pages)")
+    print_assessment(run)
+    console.print(f"wrote {len(run.files)} files in {out}")

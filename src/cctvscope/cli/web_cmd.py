@@ -19,12 +19,18 @@ user_app = typer.Typer(help="Web accounts: add users, list them, issue API token
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    out: Annotated[Path, typer.Option("--out", help="Output folder of `cctvscope demo`.")] = Path(
-        "out"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder of `cctvscope demo` or `report`.")
+    ] = Path("out"),
+    estate: Annotated[
+        str | None,
+        typer.Option(
+            "--estate", help="Estate shown (default: CCTVSCOPE_WEB_ESTATE_NAME, else london)."
+        ),
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Serve the web application (pages and JSON API)."""
+    """Serve the web application (pages and JSON API) for one estate of any region."""
     import uvicorn
 
     from cctvscope.web.app import create_app
@@ -32,10 +38,15 @@ def serve(
 
     try:
         settings = WebSettings(database_url=store_url(database_url), output_dir=out)
+        if estate is not None:
+            settings = settings.model_copy(update={"estate_name": estate})
         app = create_app(settings)
     except CctvscopeError as exc:
         raise fail(exc) from exc
-    console.print(f"serving http://{host}:{port}/ (store {settings.database_url}, outputs {out})")
+    console.print(
+        f"serving http://{host}:{port}/ (estate {settings.estate_name}, store "
+        f"{settings.database_url}, outputs {out})"
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -74,31 +73,3 @@ def write_economics(result: EconomicsResult | EconomicsParts, out_dir: Path) -> 
             scenarios_chart(result.scenarios, out_dir / "scenarios.svg"),
         ]
     return paths
-
-
-def economics_headlines(result: EconomicsResult | EconomicsParts) -> dict[str, float]:
-    """The region-wide headline figures (base-year £) computed, for the CLI and the run record.
-
-    Figures whose inputs are missing (NaN, or a part not computed) are left out.
-    """
-    headlines: dict[str, float] = {}
-    if result.vfm is not None:
-        row = result.vfm[result.vfm["gss_code"] == "LONDON"]
-        for key, column in (
-            ("annual_estate_cost_gbp", "annual_cost_gbp"),
-            ("cost_per_camera_gbp_per_year", "cost_per_camera_gbp_per_year"),
-            ("cost_per_evidential_export_gbp", "cost_per_evidential_export_gbp"),
-            ("cost_per_crime_in_recognise_coverage_gbp", "cost_per_crime_in_coverage_gbp"),
-        ):
-            headlines[key] = float(row[column].astype(float).iloc[0])
-    if result.framework is not None:
-        headlines["framework_savings_gbp_per_year"] = result.framework.annual_savings_gbp
-        headlines["framework_tenders_avoided_per_year"] = result.framework.tenders_avoided_per_year
-    savings = result.evidence_savings
-    if savings is not None:
-        headlines["evidence_officer_hours_saved_per_year"] = savings.officer_hours_saved_per_year
-        headlines["evidence_saving_gbp_per_year"] = savings.saving_gbp_per_year
-    if result.scenarios is not None:
-        for scenario, npv in result.scenarios.npv_vs_baseline_gbp.items():
-            headlines[f"npv_{scenario}_gbp"] = float(npv)
-    return {key: value for key, value in headlines.items() if math.isfinite(value)}

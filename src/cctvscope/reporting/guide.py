@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import re
 import tempfile
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +34,7 @@ from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, prof
 from cctvscope.reporting.guide_profiles import profiles
 from cctvscope.standards import read_standard
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.pipeline import GuideOutput
 
 Mode = Literal["final", "interim"]
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,13 +44,8 @@ VALUE_WIDTH = 90
 __all__ = ["CHAPTER_TITLES", "GuideFiles", "Mode", "render_guide"]
 
 
-@dataclass(frozen=True)
-class GuideFiles:
-    """What :func:`render_guide` wrote: the HTML, the PDF and the PDF's page count."""
-
-    html: Path
-    pdf: Path
-    pages: int
+#: What :func:`render_guide` wrote (the pipeline's guide output, under its old name).
+GuideFiles = GuideOutput
 
 
 def compact_value(value: Any) -> str:

@@ -19,8 +19,9 @@ from cctvscope.reporting.guide_confidence import (
     compliance_sentence,
     share_text,
 )
-from cctvscope.reporting.guide_figures import GuideFigure, best_option
+from cctvscope.reporting.guide_figures import GuideFigure
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.runs import best_option
 
 NOT_AVAILABLE = "Not available yet"
 GAPS_NOT_AVAILABLE = (
@@ -391,12 +392,20 @@ GAPS_NAMED = 5
 
 
 def gap_notes(inputs: GuideInputs) -> list[str]:
-    """The coverage-gap paragraph of the assessment chapter, from the coverage engine."""
+    """The coverage-gap paragraph of the assessment chapter, from the coverage engine.
+
+    Outside London the paragraph names the region's crime points and says which
+    layers coverage lacked (``gaps["coverage"]``), never London's bundled footprints.
+    """
     cov = inputs.coverage
+    lacking = list(inputs.gaps.get("coverage", ()))
     if cov is None:
-        return [GAPS_NOT_AVAILABLE]
+        why = inputs.gaps.get("assessment", ())
+        return [f"Coverage gaps: not computed ({'; '.join(why)})."] if why else [GAPS_NOT_AVAILABLE]
     s = cov.summary
-    london = s[(s["area_type"] == "london") & (s["level"] == "recognise")]
+    region = s[(s["area_type"] == "london") & (s["level"] == "recognise")]
+    if "crime_points_share" not in s.columns or region.empty:
+        return [f"Coverage gaps: not computed ({'; '.join(lacking) or 'no crime points'})."]
     names = dict(
         zip(inputs.estate.boroughs["gss_code"], inputs.estate.boroughs["name"], strict=True)
     )
@@ -406,16 +415,27 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
         f"{int(g.crimes)} points)"
         for g in gaps.itertuples()
     )
-    share = float(london["crime_points_share"].iloc[0]) if not london.empty else 0.0
-    lsoa = float(london["lsoa_crime_share"].iloc[0]) if not london.empty else 0.0
+    points = "burglary street points" if inputs.is_london else "street-level crime points"
+    share = float(region["crime_points_share"].iloc[0])
+    small = ""
+    if "lsoa_crime_share" in s.columns:
+        area = "LSOA" if inputs.is_london else "small-area"
+        lsoa = 100 * float(region["lsoa_crime_share"].iloc[0])
+        small = f" (and {lsoa:.1f} % of {area} recorded crime spread by area)"
     threshold = int(cov.gaps["threshold_points"].iloc[0]) if not cov.gaps.empty else 0
+    each = "burglary points" if inputs.is_london else "crime points"
+    worst = f"; the worst: {named}" if named else ""
+    caveat = (
+        " Buildings occlude only in the two areas with bundled footprints, and most cameras "
+        "are synthetic, so these are illustrative."
+        if inputs.is_london
+        else "".join(f" {m}." for m in lacking)
+    )
     return [
-        f"Coverage gaps: {100 * share:.1f} % of {inputs.region_title}'s burglary street points "
-        f"(and {100 * lsoa:.1f} % of LSOA recorded crime spread by area) fall inside coverage "
-        f"at Recognise or better. {len(cov.gaps)} high-crime {cov.options.grid_m:g} m squares "
-        f"(at least {threshold} burglary points each) have none of their points covered at "
-        f"Recognise; the worst: {named}. Buildings occlude only in the two areas with bundled "
-        "footprints, and most cameras are synthetic, so these are illustrative."
+        f"Coverage gaps: {100 * share:.1f} % of {inputs.region_title}'s {points}{small} fall "
+        f"inside coverage at Recognise or better. {len(cov.gaps)} high-crime "
+        f"{cov.options.grid_m:g} m squares (at least {threshold} {each} each) have none of "
+        f"their points covered at Recognise{worst}.{caveat}"
     ]
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import geopandas as gpd
 
 from cctvscope.model.estate import Estate
-from cctvscope.optimisation.control_rooms import ConsolidationOption, OptionsResult
 from cctvscope.reporting.charts.borough import (
     WIDE_MAP_M,
     borough_map,
@@ -36,6 +35,7 @@ from cctvscope.reporting.charts.vfm import tornado_chart
 from cctvscope.workflows.economics import SENSITIVITY_METRICS
 from cctvscope.workflows.evidence import JointCoverage
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.runs import best_option
 
 #: Widest figure on an A4 page with the guide's margins [pt].
 PAGE_WIDTH_PT = 480.0
@@ -99,12 +99,6 @@ class FigureMaker:
             max_height_pt=size_pt[1],
         )
         return GuideFigure(key, caption, svg)
-
-
-def best_option(result: OptionsResult) -> ConsolidationOption | None:
-    """The solved option with the highest NPV against the status quo (None: none solved)."""
-    feasible = [o for o in result.options if o.status == "optimal"]
-    return max(feasible, key=lambda o: o.npv_gbp) if feasible else None
 
 
 def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[GuideFigure]]:

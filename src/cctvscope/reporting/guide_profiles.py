@@ -28,8 +28,9 @@ from cctvscope.reporting.guide_content import (
     _num,
     _pct,
 )
-from cctvscope.reporting.guide_figures import GuideFigure, best_option
+from cctvscope.reporting.guide_figures import GuideFigure
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.runs import best_option
 
 Rows = list[tuple[str, str]]
 
@@ -211,9 +212,12 @@ def _gaps_text(inputs: GuideInputs, gss: str) -> str:
         return NOT_AVAILABLE
     s = cov.summary
     row = s[(s["area_type"] == "borough") & (s["area_code"] == gss) & (s["level"] == "recognise")]
-    share = float(row["crime_points_share"].iloc[0]) if not row.empty else 0.0
+    if "crime_points_share" not in s.columns or row.empty:
+        return "crime in coverage not computed (no crime layer)"
+    share = float(row["crime_points_share"].iloc[0])
     mine = cov.gaps[cov.gaps["borough_code"] == gss]
     ranks = ", ".join(f"#{int(r)}" for r in mine["rank"].head(5))
     top = f"{inputs.region_title}'s top {len(cov.gaps)} gaps"
     gaps = f"{len(mine)} of {top} ({ranks})" if ranks else "none"
-    return f"{100 * share:.1f} % of burglary points seen at Recognise; gaps: {gaps}"
+    points = "burglary points" if inputs.is_london else "crime points"
+    return f"{100 * share:.1f} % of {points} seen at Recognise; gaps: {gaps}"

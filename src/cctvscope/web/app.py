@@ -164,7 +164,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="cctvscope",
         version=__version__,
-        description="London's CCTV estate: the JSON API behind the web pages. Authenticate "
+        description="A region's CCTV estate: the JSON API behind the web pages. Authenticate "
         "with `Authorization: Bearer <token>` (from `cctvscope user token`).",
         docs_url=None,
         redoc_url=None,

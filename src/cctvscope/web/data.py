@@ -29,16 +29,16 @@ from cctvscope.store import list_estates, load_estate
 from cctvscope.store.registry_tables import private_registrations
 from cctvscope.web.deps import WebError
 from cctvscope.web.schemas import EstateRef
+from cctvscope.workflows.results import AssessmentOutputs, OutputFile
 
 if TYPE_CHECKING:
     from cctvscope.workflows.confidence import DataConfidence
+    from cctvscope.workflows.region_inputs import RegionInputs
 
 T = TypeVar("T")
 
 #: Tolerance of the simplified borough outlines and coverage layers [m].
 SIMPLIFY_M = 25.0
-COVERAGE_GPKG = "coverage.gpkg"
-COVERAGE_SUMMARY = "coverage_summary.csv"
 COVERAGE_MISSING = "coverage not computed yet — run `cctvscope coverage`"
 
 
@@ -59,6 +59,7 @@ class EstateData:
         self.engine = engine
         self.estate_name = estate_name
         self.output_dir = output_dir
+        self.outputs = AssessmentOutputs(output_dir)
         self._lock = threading.RLock()
         self._cache: dict[tuple[str, object], Any] = {}
 
@@ -115,14 +116,22 @@ class EstateData:
 
         return self._cached("registrations", loaded.ref.version, build)
 
+    def region(self, loaded: Loaded) -> RegionInputs:
+        """The layers of the estate's region (London's bundled ones, or its stored ones)."""
+        from cctvscope.workflows.region_inputs import region_inputs
+
+        return self._cached(
+            "region", loaded.ref.version, lambda: region_inputs(self.engine, loaded.estate)
+        )
+
     def compliance(self, loaded: Loaded) -> Any:
-        """The estate's compliance with london-v1 (a ``ComplianceOutcome``)."""
+        """The estate's compliance with london-v1 (a ``ComplianceOutcome``) on its region."""
         from cctvscope.store import cop_scores
         from cctvscope.workflows.compliance import run_compliance
 
         def build() -> Any:
             scores = cop_scores(self.engine, self.estate_name)
-            return run_compliance(loaded.estate, cop_scores=scores)
+            return run_compliance(loaded.estate, cop_scores=scores, region=self.region(loaded))
 
         return self._cached("compliance", loaded.ref.version, build)
 
@@ -153,34 +162,28 @@ class EstateData:
 
         return self._cached("boroughs_geojson", loaded.ref.version, build)
 
-    # --- outputs of `cctvscope demo` and `cctvscope coverage` ----------------------------------
+    # --- the pipeline's outputs (`cctvscope demo`, `report`, `coverage`) -----------------------
 
-    def _file_key(self, name: str) -> tuple[str, float] | None:
-        path = self.output_dir / name
-        return (str(path), path.stat().st_mtime) if path.is_file() else None
-
-    def output_csv(self, name: str) -> pd.DataFrame | None:
-        """A CSV of the output folder, or None when it has not been written."""
-        key = self._file_key(name)
+    def output_csv(self, name: OutputFile) -> pd.DataFrame | None:
+        """A table of the pipeline's outputs, or None when it has not been written."""
+        key = self.outputs.stamp(name)
         if key is None:
             return None
-        return self._cached(f"csv:{name}", key, lambda: pd.read_csv(self.output_dir / name))
+        return self._cached(f"csv:{name}", key, lambda: self.outputs.table(name))
 
     def coverage_summary(self) -> pd.DataFrame | None:
-        """coverage_summary.csv, or None until coverage has been computed."""
-        return self.output_csv(COVERAGE_SUMMARY)
+        """The coverage summary, or None until coverage has been computed."""
+        return self.output_csv(OutputFile.COVERAGE_SUMMARY)
 
     def coverage_layer(self, layer: str, level: str | None = None) -> dict[str, Any] | None:
-        """A layer of coverage.gpkg (``coverage_union`` or ``gaps``) as WGS84 GeoJSON."""
-        key = self._file_key(COVERAGE_GPKG)
+        """A coverage layer (``coverage_union`` or ``gaps``) as WGS84 GeoJSON, or None."""
+        key = self.outputs.stamp(OutputFile.COVERAGE_GPKG)
         if key is None:
             return None
 
-        def build() -> dict[str, Any]:
-            frame = gpd.read_file(self.output_dir / COVERAGE_GPKG, layer=layer)
-            if level is not None and "level" in frame.columns:
-                frame = frame[frame["level"].astype(str).str.lower() == level.lower()]
-            return to_geojson(frame)
+        def build() -> dict[str, Any] | None:
+            frame = self.outputs.coverage_layer(layer, level)
+            return None if frame is None else to_geojson(frame)
 
         return self._cached(f"layer:{layer}:{level}", key, build)
 

@@ -14,7 +14,7 @@ from cctvscope.web.security import SESSION_COOKIE, Session, UserRole, encode_ses
 R = UserRole
 #: Navigation: (path, label, roles that may open it).
 NAV: tuple[tuple[str, str, frozenset[UserRole]], ...] = (
-    ("/", "London", frozenset(R)),
+    ("/", "Overview", frozenset(R)),
     ("/cameras", "Cameras", frozenset(R)),
     ("/compliance", "Compliance", frozenset({R.ADMIN, R.ANALYST, R.BOROUGH_MANAGER})),
     ("/options", "Control rooms", frozenset({R.ADMIN, R.ANALYST})),

@@ -24,25 +24,9 @@ from cctvscope.web.schemas import (
     ReportsView,
 )
 from cctvscope.web.views import compliance_view
+from cctvscope.workflows.results import PUBLISHABLE, OutputFile
 
 router = APIRouter()
-
-#: Outputs a reader may download: the guide and aggregate tables (no camera locations).
-REPORT_FILES = (
-    "guide.pdf",
-    "guide.html",
-    "borough_summary.csv",
-    "coverage_summary.csv",
-    "compliance_boroughs.csv",
-    "compliance_summary.csv",
-    "control_room_options.csv",
-    "vfm.csv",
-    "framework.csv",
-    "scenarios.csv",
-    "evidence_ops.csv",
-    "joint_coverage.csv",
-    "joint_coverage_london.csv",
-)
 
 
 @router.get("/api/compliance", response_model=ComplianceView, tags=["analyses"])
@@ -58,7 +42,7 @@ def compliance_page(request: Request, state: State, user: Reader) -> Response:
 
 
 def _stored_options(state: AppState) -> list[OptionRow]:
-    table = state.data.output_csv("control_room_options.csv")
+    table = state.data.output_csv(OutputFile.CONTROL_ROOM_OPTIONS)
     if table is None:
         return []
     rows = []
@@ -160,13 +144,12 @@ def options_run_page(
 
 
 def _reports(state: AppState) -> ReportsView:
-    out = state.settings.output_dir
+    outputs = state.data.outputs
     files = [
-        ReportFile(name=n, size_bytes=(out / n).stat().st_size, url=f"/reports/{n}")
-        for n in REPORT_FILES
-        if (out / n).is_file()
+        ReportFile(name=name.value, size_bytes=size, url=f"/reports/{name.value}")
+        for name, size in outputs.publishable()
     ]
-    return ReportsView(files=files, guide_available=(out / "guide.pdf").is_file())
+    return ReportsView(files=files, guide_available=outputs.path(OutputFile.GUIDE_PDF) is not None)
 
 
 @router.get("/api/reports", response_model=ReportsView, tags=["reports"])
@@ -184,7 +167,8 @@ def reports_page(request: Request, state: State, user: Reader) -> Response:
 @router.get("/reports/{name}", include_in_schema=False)
 def report_file(state: State, _user: Reader, name: str) -> Response:
     """One output file; only names on the list (no paths) are served."""
-    path = state.settings.output_dir / name
-    if name not in REPORT_FILES or not path.is_file():
+    allowed = {n.value: n for n in PUBLISHABLE}
+    path = state.data.outputs.path(allowed[name]) if name in allowed else None
+    if path is None:
         raise WebError(404, f"no report {name!r}")
     return FileResponse(path, filename=name)

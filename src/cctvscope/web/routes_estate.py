@@ -1,4 +1,4 @@
-"""The London overview, borough profiles, cameras, and the map layers."""
+"""The region overview, area profiles, cameras, and the map layers."""
 
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ PAGE_SIZE = 50
 
 @router.get("/api/overview", response_model=Overview, tags=["estate"])
 def overview_api(state: State, user: AnyUser) -> Overview:
-    """London headline figures and the borough table."""
+    """The region's headline figures and the table of its areas."""
     return views.overview(state.data, user)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def overview_page(request: Request, state: State, user: AnyUser) -> Response:
-    """The London overview: headline figures and the map."""
+    """The region overview: headline figures and the map."""
     data = views.overview(state.data, user)
     return render(request, "overview.html", user, {"view": data})
 

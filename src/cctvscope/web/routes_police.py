@@ -18,13 +18,15 @@ from cctvscope.web.views import audit_private_view
 
 router = APIRouter()
 
-#: Greater London's bounding box in BNG with a margin [m].
-X_RANGE_M = (495_000.0, 570_000.0)
-Y_RANGE_M = (150_000.0, 210_000.0)
+#: British National Grid's extent [m]; a point must also lie near the estate's region.
+X_RANGE_M = (0.0, 700_000.0)
+Y_RANGE_M = (0.0, 1_300_000.0)
+#: How far outside the region's areas a searched point may lie [m].
+REGION_MARGIN_M = 5_000.0
 Easting = Annotated[float | None, Query(ge=X_RANGE_M[0], le=X_RANGE_M[1], description="BNG [m]")]
 Northing = Annotated[float | None, Query(ge=Y_RANGE_M[0], le=Y_RANGE_M[1], description="BNG [m]")]
-Lon = Annotated[float | None, Query(ge=-0.6, le=0.4, description="WGS84 longitude [°]")]
-Lat = Annotated[float | None, Query(ge=51.2, le=51.8, description="WGS84 latitude [°]")]
+Lon = Annotated[float | None, Query(ge=-9.0, le=3.0, description="WGS84 longitude [°]")]
+Lat = Annotated[float | None, Query(ge=49.0, le=61.0, description="WGS84 latitude [°]")]
 
 
 def point_of(
@@ -46,6 +48,15 @@ def search(state: AppState, request: Request, user: User, x_m: float, y_m: float
     from cctvscope.workflows.evidence import candidates_at
 
     loaded = state.data.current()
+    x0, y0, x1, y1 = (float(v) for v in loaded.estate.boroughs.total_bounds)
+    m = REGION_MARGIN_M
+    if not (x0 - m <= x_m <= x1 + m and y0 - m <= y_m <= y1 + m):
+        raise WebError(
+            422,
+            f"the point ({x_m:.0f}, {y_m:.0f}) lies outside the estate's region "
+            f"(BNG {x0:.0f}–{x1:.0f} E, {y0:.0f}–{y1:.0f} N)",
+            loc=("query",),
+        )
     hits = candidates_at(state.data.lookup(loaded), loaded.estate, x_m, y_m)
     where = loaded.cameras.set_index("camera_id")[["lon_deg", "lat_deg"]]
     hits = hits.join(where, on="camera_id").sort_values("distance_m")

@@ -30,7 +30,7 @@ class EstateRef(Model):
 
 
 class Headline(Model):
-    """London-wide headline figures."""
+    """Region-wide headline figures."""
 
     cameras: int
     council_cameras: int
@@ -104,13 +104,14 @@ class ConfidenceRow(Model):
 
 
 class Overview(Model):
-    """The London overview page."""
+    """The overview page of the estate's region."""
 
     estate: EstateRef
+    region: str = Field(description="The estate's region, as outputs name it ('London')")
     headline: Headline
     boroughs: list[BoroughRow]
     coverage: CoverageStatus
-    confidence: list[ConfidenceRow] = Field(description="Data confidence per table, London")
+    confidence: list[ConfidenceRow] = Field(description="Data confidence per table, whole region")
 
 
 class RuleResult(Model):
@@ -256,7 +257,7 @@ class BoroughRules(Model):
 class ComplianceBasis(Model):
     """How far the compliance figures rest on real inputs, over the area shown."""
 
-    area: str = Field(description="London, or the codes of the boroughs shown")
+    area: str = Field(description="The region (its name), or the codes of the areas shown")
     cameras_assessed: int
     cameras_decided: int
     cameras_unknown: int
@@ -270,7 +271,7 @@ class ComplianceBasis(Model):
 
 
 class ComplianceView(Model):
-    """Compliance by rule for London (or the boroughs the user may read)."""
+    """Compliance by rule for the region (or the areas the user may read)."""
 
     estate: EstateRef
     standard: str

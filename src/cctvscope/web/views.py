@@ -46,6 +46,7 @@ from cctvscope.web.schemas import (
 )
 from cctvscope.web.security import UserRole
 from cctvscope.workflows.confidence import data_request_text
+from cctvscope.workflows.results import OutputFile
 
 PRIVATE = "private"
 CAMERA_FIELDS = list(CameraOut.model_fields)
@@ -130,12 +131,12 @@ def compliance_table(outcome: Any) -> pd.DataFrame:
 
 
 def compliance_basis(outcome: Any, table: pd.DataFrame, user: User) -> ComplianceBasis:
-    """The compliance basis over London, or over the boroughs the user may read."""
+    """The compliance basis over the region, or over the boroughs the user may read."""
     result = outcome.result
     if user.all_london:
         row = result.input_basis.set_index("borough_code").loc[REGION_ROW]
         return ComplianceBasis(
-            area="London",
+            area=outcome.region_title,
             cameras_assessed=int(row["cameras"]),
             cameras_decided=int(row["cameras_decided"]),
             cameras_unknown=int(row["cameras_unknown"]),
@@ -190,7 +191,7 @@ def coverage_status(data: EstateData, area_code: str) -> CoverageStatus:
 
 
 def overview(data: EstateData, user: User) -> Overview:
-    """London headline figures and the per-borough table (boroughs the user may read)."""
+    """The region's headline figures and per-area table (the areas the user may read)."""
     loaded = data.current()
     summary = loaded.summary
     estate = loaded.estate
@@ -211,6 +212,7 @@ def overview(data: EstateData, user: User) -> Overview:
     rows = [_borough_row(r) for r in records(summary) if user.may_read_borough(str(r["gss_code"]))]
     return Overview(
         estate=loaded.ref,
+        region=data.region(loaded).title,
         headline=headline,
         boroughs=rows,
         coverage=coverage_status(data, "london"),
@@ -252,7 +254,7 @@ def borough_profile(data: EstateData, user: User, code: str) -> BoroughProfile:
     )
     confidence = data.confidence(loaded)
     costs = None
-    vfm = data.output_csv("vfm.csv")
+    vfm = data.output_csv(OutputFile.VFM)
     if vfm is not None and code in set(vfm["gss_code"]):
         v = records(vfm[vfm["gss_code"] == code])[0]
         costs = BoroughCosts.model_validate({k: v.get(k) for k in BoroughCosts.model_fields})

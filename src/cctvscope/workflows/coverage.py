@@ -32,7 +32,12 @@ from cctvscope.ingest.london import (
 )
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
-from cctvscope.workflows.region_inputs import RegionInputs, london_or_given
+from cctvscope.workflows.region_inputs import (
+    Layer,
+    RegionInputs,
+    london_or_given,
+    missing_layer_message,
+)
 
 #: Summary and grid columns computed from crime points, and from small-area crime.
 POINT_CRIME_COLUMNS = ("crime_points", "crime_points_covered", "crime_points_share")
@@ -167,6 +172,19 @@ def run_coverage(
         on_progress=on_progress,
     )
     return without_unknown_crime(result, region)
+
+
+def coverage_lacks(region: RegionInputs) -> tuple[str, ...]:
+    """The missing-layer sentences of coverage on ``region``, each with what it means."""
+    effects = {
+        Layer.CRIME: " (crime in coverage and gaps are not computed)",
+        Layer.BUILDINGS: " (cameras are not occluded by buildings, which overstates what they see)",
+    }
+    return tuple(
+        missing_layer_message(region.title, layer) + effect
+        for layer, effect in effects.items()
+        if layer.value in region.missing
+    )
 
 
 def crime_weighted_table(result: CoverageResult, level: str = "recognise") -> pd.DataFrame:

@@ -155,6 +155,20 @@ def write_demo_clip(path: Path, *, seed: int = 0, seconds: float = 2.0) -> Path:
     return path
 
 
+def has_worked_example(engine: Engine, vault_root: Path) -> bool:
+    """True when the demo's worked requests are stored and their footage is in the vault.
+
+    The demo keeps the example's vault beside its outputs (``OUT/evidence_vault``), so
+    a report into another folder has no footage to package and leaves the example out.
+    """
+    requests = [r for r in list_requests(engine) if r.requested_by == EXAMPLE_ACTOR]
+    if not requests or not vault_root.is_dir():
+        return False
+    vault = EvidenceVault(vault_root)
+    supplied = [r for r in requests if r.state == "supplied"]
+    return all(vault.items(r.key) for r in supplied)
+
+
 def run_worked_example(
     engine: Engine, estate: Estate, out_dir: Path, *, vault_root: Path
 ) -> WorkedExample:
