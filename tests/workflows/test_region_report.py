@@ -89,6 +89,25 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
         "return.xlsx --estate heatons (framework agreement not computed)"
     ) in text
     assert "no evidence statistics for Stockport:" in text
+    # Each economics chapter shows its own part: the cost items give value for money and
+    # the technology scenarios though contracts and evidence statistics are missing.
+    # By hand: 6 council cameras × (£1,200 running + £9,000 installation annuitised over
+    # 10 years at 3.5 %) a year.
+    annuity = 0.035 / (1 - 1.035**-10)
+    annual_gbp = 6 * (1200 + 9000 * annuity)
+    assert (
+        f"Council CCTV costs £{annual_gbp:,.0f} a year: £{annual_gbp / 6:,.0f} per camera and "
+        "an unknown cost per evidential export (no evidence statistics give the exports)."
+    ) in text
+    assert "Of 5 technology scenarios over 10 years on 6 cameras" in text
+    framework = text[text.index("2. Framework agreement") : text.index("3. The standard")]
+    assert "no evidence statistics" not in framework  # only what stops the framework
+    assert (
+        "Police evidence retrieval by operating model: not shown for Stockport, for lack of: "
+        "no evidence statistics for Stockport:"
+    ) in text
+    assert not re.search(r"\bnan\b", text.split("Appendix A")[0], flags=re.I)
+    assert "calibrated synthetic estate" not in text.split("Appendix A")[0]
     # No zero printed as a finding: no private cameras is said, not "adds 0.00 km²".
     assert "add 0.00 km²" not in text
     assert (

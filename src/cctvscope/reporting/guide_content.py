@@ -109,8 +109,8 @@ def _text(value: object) -> str:
 
 
 def london_vfm(inputs: GuideInputs) -> dict[str, float] | None:
-    """The LONDON row of the value-for-money table (None without economics)."""
-    if inputs.economics is None:
+    """The LONDON (region) row of the value-for-money table (None without it)."""
+    if inputs.economics is None or inputs.economics.vfm is None:
         return None
     row = inputs.economics.vfm[inputs.economics.vfm["gss_code"] == "LONDON"]
     return {str(k): float(v) for k, v in row.iloc[0].items() if isinstance(v, int | float)}
@@ -121,17 +121,17 @@ def headlines(inputs: GuideInputs) -> list[Headline]:
     out: list[Headline] = []
     vfm = london_vfm(inputs)
     eco = inputs.economics
-    if vfm is not None and eco is not None:
+    # Each economics figure stands on its own part: one missing input hides only its own.
+    why = "economics not run" if eco is None else "economics incomplete: see its chapters"
+    if vfm is not None:
         cost = vfm["annual_cost_gbp"]
-        out.append(
-            Headline(
-                "Annual cost of council CCTV",
-                f"{gbp(cost)} a year",
-                "economics.vfm, LONDON row, annual_cost_gbp",
-                cost,
-            )
-        )
-        saving = eco.framework.annual_savings_gbp
+        label = "economics.vfm, LONDON row, annual_cost_gbp"
+        out.append(Headline("Annual cost of council CCTV", f"{gbp(cost)} a year", label, cost))
+    else:
+        out.append(Headline("Annual cost of council CCTV", NOT_AVAILABLE, why, None))
+    framework = None if eco is None else eco.framework
+    if framework is not None:
+        saving = framework.annual_savings_gbp
         out.append(
             Headline(
                 "Framework agreement savings",
@@ -140,26 +140,22 @@ def headlines(inputs: GuideInputs) -> list[Headline]:
                 saving,
             )
         )
-        hours = eco.evidence_savings.officer_hours_saved_per_year
+    else:
+        out.append(Headline("Framework agreement savings", NOT_AVAILABLE, why, None))
+    savings = None if eco is None else eco.evidence_savings
+    label = "Officer hours saved by the cheapest evidence-retrieval model"
+    if savings is not None:
+        hours = savings.officer_hours_saved_per_year
         out.append(
             Headline(
-                "Officer hours saved by the cheapest evidence-retrieval model",
+                label,
                 f"{hours:,.0f} hours a year",
                 "economics.evidence_savings.officer_hours_saved_per_year",
                 hours,
             )
         )
     else:
-        # An estate lacking an economics input: its chapters name what is missing.
-        # (Only economics fills the framework chapter's gaps.)
-        incomplete = "framework" in inputs.gaps
-        why = "economics incomplete: see its chapters" if incomplete else "economics not run"
-        for label in (
-            "Annual cost of council CCTV",
-            "Framework agreement savings",
-            "Officer hours saved by the cheapest evidence-retrieval model",
-        ):
-            out.append(Headline(label, NOT_AVAILABLE, why, None))
+        out.append(Headline(label, NOT_AVAILABLE, why, None))
     if inputs.compliance is not None:
         # Among cameras with every rule decided: counting a rule left unknown (a defaulted
         # input) as passed would overstate compliance.
@@ -248,9 +244,9 @@ def framework_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Ch
     key, title = "framework", "Framework agreement"
     area = "pan-London" if inputs.is_london else f"{inputs.region_title}-wide"
     question = f"What would a {area} framework agreement for CCTV save, and when?"
-    if inputs.economics is None:
+    fw = None if inputs.economics is None else inputs.economics.framework
+    if fw is None:
         return _missing(inputs, key, title, question, "framework analysis")
-    fw = inputs.economics.framework
     effect = (
         f"saves an estimated {gbp(fw.annual_savings_gbp)} a year"
         if fw.annual_savings_gbp >= 0
@@ -356,8 +352,8 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
         f"{owners['tfl']:,} TfL, {owners['police']:,} police, {private:,} registered private) "
         f"in {len(summary)} boroughs; {analogue:.0%} are analogue."
     )
-    if inputs.economics is not None:
-        s = inputs.economics.evidence_savings
+    s = None if inputs.economics is None else inputs.economics.evidence_savings
+    if s is not None:
         hours = s.officer_hours_saved_per_year
         effect = (
             f"save {hours:,.0f} officer hours and {gbp(s.saving_gbp_per_year)} a year"
@@ -384,7 +380,14 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
             ("median_install_year", "median year", lambda v: _num(v, ".0f")),
         ],
     )
-    return Chapter(key, title, question, finding, True, True, figures, [table], gap_notes(inputs))
+    notes = gap_notes(inputs)
+    lacking = inputs.gaps.get("evidence_ops", ())
+    if lacking:
+        notes.append(
+            "Police evidence retrieval by operating model: not shown for "
+            f"{inputs.region_title}, for lack of: {'; '.join(lacking)}."
+        )
+    return Chapter(key, title, question, finding, True, True, figures, [table], notes)
 
 
 #: Gaps named in the guide's assessment chapter.
@@ -443,12 +446,17 @@ def vfm_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
     key, title = "vfm", "Monitoring and value for money"
     question = "What does council CCTV cost per camera, per export and per crime covered?"
     vfm = london_vfm(inputs)
-    if vfm is None or inputs.economics is None:
+    if vfm is None or inputs.economics is None or inputs.economics.vfm is None:
         return _missing(inputs, key, title, question, "value-for-money analysis")
+    per_export = vfm["cost_per_evidential_export_gbp"]
+    exports = (
+        f"{gbp(per_export)} per evidential export"
+        if math.isfinite(per_export)
+        else "an unknown cost per evidential export (no evidence statistics give the exports)"
+    )
     finding = (
         f"Council CCTV costs {gbp(vfm['annual_cost_gbp'])} a year: "
-        f"{gbp(vfm['cost_per_camera_gbp_per_year'])} per camera and "
-        f"{gbp(vfm['cost_per_evidential_export_gbp'])} per evidential export."
+        f"{gbp(vfm['cost_per_camera_gbp_per_year'])} per camera and {exports}."
     )
     tables = [
         frame_table(
@@ -551,19 +559,25 @@ def integration_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> 
 def technology_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
     key, title = "technology", "Advancing technology"
     question = "Which technology changes pay for themselves over ten years?"
-    if inputs.economics is None:
+    sc = None if inputs.economics is None else inputs.economics.scenarios
+    if sc is None:
         return _missing(inputs, key, title, question, "technology scenario model")
-    sc = inputs.economics.scenarios
     npv = {k: float(v) for k, v in sc.npv_vs_baseline_gbp.items() if k != "baseline"}
     if not npv:
         finding = "No technology scenario besides the baseline is defined."
     else:
         best = max(npv, key=lambda k: npv[k])
         paying = sum(v > 0 for v in npv.values())
+        same = sorted(k for k, v in npv.items() if v == 0)
+        # No scenario pays: name none "best" on a zero NPV (a change that alters nothing).
+        paid = npv[best] > 0
+        tail = f"the best is {best} ({gbp(npv[best])})" if paid else "none pays for itself"
+        if same:
+            tail += f"; {', '.join(same)} change nothing on this estate (NPV £0)"
         finding = (
             f"Of {len(npv)} technology scenarios over {sc.horizon_years} years on "
             f"{sc.cameras_in_scope:,} cameras, {paying} have a positive net present value "
-            f"against the baseline; the best is {best} ({gbp(npv[best])})."
+            f"against the baseline; {tail}."
         )
     table = frame_table(
         sc.summary(),

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 from cctvscope.model.estate import Estate
 from cctvscope.reporting.charts.borough import (
@@ -119,42 +121,59 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
                 )
             ]
     eco = inputs.economics
-    if eco is not None:
-        fw = eco.framework
+    # London's charts keep their note; a region's say so only with synthetic records.
+    synthetic = inputs.is_london or _synthetic(estate)
+    fw = None if eco is None else eco.framework
+    if fw is not None:
         out["framework"] = [
             maker.make(
                 "framework_savings",
                 f"Saving by service category from pooling {title}'s volume.",
-                lambda p: framework_savings_chart(fw.savings, p, region_title=title),
+                lambda p: framework_savings_chart(
+                    fw.savings, p, region_title=title, synthetic=synthetic
+                ),
             ),
             maker.make(
                 "framework_timeline",
                 "When each borough's contracts end and it can join the framework.",
                 lambda p: framework_timeline_chart(
-                    fw.timeline, p, framework_start=fw.framework_start, region_title=title
+                    fw.timeline,
+                    p,
+                    framework_start=fw.framework_start,
+                    region_title=title,
+                    synthetic=synthetic,
                 ),
             ),
         ]
-        name, _column, unit = SENSITIVITY_METRICS[0]
+    sensitivity = None if eco is None else eco.sensitivity
+    metric = None if sensitivity is None else tornado_metric(sensitivity)
+    if sensitivity is not None and metric is not None:
+        name, unit = metric
         out["vfm"] = [
             maker.make(
                 "vfm_tornado",
-                "Which assumptions move the cost per evidential export most.",
-                lambda p: tornado_chart(eco.sensitivity, name, p, unit=unit, region_title=title),
+                f"Which assumptions move the {name} most.",
+                lambda p: tornado_chart(
+                    sensitivity, name, p, unit=unit, region_title=title, synthetic=synthetic
+                ),
             )
         ]
+    ops = None if eco is None else eco.evidence_ops
+    if ops is not None:
         out["assessment"] = [
             maker.make(
                 "evidence_ops",
                 "Cost to the police of obtaining council footage, by operating model.",
-                lambda p: evidence_ops_chart(eco.evidence_ops, p),
+                lambda p: evidence_ops_chart(ops, p),
             )
         ]
+    scenarios = None if eco is None else eco.scenarios
+    if scenarios is not None:
         out["technology"] = [
             maker.make(
                 "scenarios",
                 "Technology scenarios against the baseline.",
-                lambda p: scenarios_chart(eco.scenarios, p),
+                lambda p: scenarios_chart(scenarios, p, synthetic=synthetic),
             )
         ]
     if inputs.compliance is not None:
@@ -239,6 +258,19 @@ def _joint_map(inputs: GuideInputs, joint: JointCoverage, path: Path) -> Path:
         synthetic=_synthetic(inputs.estate),
         scale_m=10_000.0 if width >= WIDE_MAP_M else borough_scale_m(width),
     )
+
+
+def tornado_metric(sensitivity: pd.DataFrame) -> tuple[str, str] | None:
+    """The first sensitivity metric whose base case is known (name, unit), or None.
+
+    Cost per evidential export needs evidence statistics; without them the annual
+    estate cost is the figure whose drivers are shown.
+    """
+    for name, _column, unit in SENSITIVITY_METRICS:
+        base = sensitivity.loc[sensitivity["metric"] == name, "base"].astype(float)
+        if len(base) and bool(np.isfinite(base.iloc[0])):
+            return name, unit
+    return None
 
 
 def _synthetic(estate: Estate) -> bool:

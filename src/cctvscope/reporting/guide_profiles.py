@@ -53,7 +53,7 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
     vfm = _by_code(None if eco is None else eco.vfm, "gss_code")
     choices = (
         {}
-        if eco is None
+        if eco is None or eco.evidence_ops is None
         else _by_code(evidence_ops_choices(eco.evidence_ops).reset_index(), "borough_code")
     )
     comp = _by_code(None if inputs.compliance is None else inputs.compliance.boroughs, "gss_code")

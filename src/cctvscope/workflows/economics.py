@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import geopandas as gpd
 import pandas as pd
@@ -74,14 +75,33 @@ class EconomicsResult:
     region_title: str = "London"
 
 
+class EconomicsPart(StrEnum):
+    """The economics outputs a missing input can stop (a chapter reads its own)."""
+
+    VFM = "vfm"
+    SCENARIOS = "scenarios"
+    FRAMEWORK = "framework"
+    EVIDENCE_OPS = "evidence_ops"
+    CRIME_IN_COVERAGE = "crime_in_coverage"
+
+
+#: The parts each missing table stops.
+NEED_STOPS: dict[Need, tuple[EconomicsPart, ...]] = {
+    Need.COST_ITEMS: (EconomicsPart.VFM, EconomicsPart.SCENARIOS),
+    Need.CONTRACTS: (EconomicsPart.FRAMEWORK,),
+    Need.EVIDENCE_STATS: (EconomicsPart.EVIDENCE_OPS,),
+}
+
+
 @dataclass(frozen=True)
 class EconomicsParts:
     """The economics outputs an estate's data allows; each missing part says why.
 
     ``vfm`` and ``sensitivity`` and ``scenarios`` need a cost profile, ``framework``
     the contracts, ``evidence_ops`` the evidence statistics and police stations;
-    ``skipped`` holds one missing-input sentence per part not computed.
-    ``cost_profile`` is the profile used and ``cost_profile_note`` says why.
+    ``skipped`` holds one missing-input sentence per part not computed and ``stops``,
+    beside each, the parts it stopped. ``cost_profile`` is the profile used and
+    ``cost_profile_note`` says why.
     """
 
     vfm: pd.DataFrame | None
@@ -96,6 +116,15 @@ class EconomicsParts:
     cost_profile: str | None = None
     cost_profile_note: str = ""
     skipped: tuple[str, ...] = ()
+    stops: tuple[tuple[EconomicsPart, ...], ...] = ()
+
+    def missing_for(self, *parts: EconomicsPart) -> tuple[str, ...]:
+        """The missing-input sentences that stopped any of ``parts``."""
+        return tuple(
+            message
+            for message, stopped in zip(self.skipped, self.stops, strict=True)
+            if set(stopped) & set(parts)
+        )
 
     def complete(self) -> EconomicsResult:
         """The full result (the guide needs every part).
@@ -181,9 +210,15 @@ def economics_parts(
         usable_range_m = float(assumptions.value("coverage.usable_range_m"))
     codes = estate.boroughs["gss_code"]
     skipped: list[str] = []
+    stops: list[tuple[EconomicsPart, ...]] = []
+
+    def skip(message: str, *parts: EconomicsPart) -> None:
+        skipped.append(message)
+        stops.append(parts)
+
     missing = missing_tables(estate, (Need.COST_ITEMS, Need.CONTRACTS, Need.EVIDENCE_STATS))
     for need in missing:
-        skipped.append(need_message(region.title, need, estate.name) + SKIPS[need])
+        skip(need_message(region.title, need, estate.name) + SKIPS[need], *NEED_STOPS[need])
     choice = cost_profile_choice(estate)
 
     step("Coverage of council cameras by detail level")
@@ -195,18 +230,20 @@ def economics_parts(
     lsoas = region.lsoa_crime()
     crimes = None if lsoas is None else crimes_in_coverage(unions, lsoas, CRIME_COVERAGE_LEVEL)
     if lsoas is None:
-        skipped.append(
+        skip(
             missing_layer_message(region.title, Layer.CRIME)
-            + " (cost per crime in coverage not computed)"
+            + " (cost per crime in coverage not computed)",
+            EconomicsPart.CRIME_IN_COVERAGE,
         )
 
     vfm = sensitivity = None
     scenarios = None
     lacking = () if choice.profile is None else lacking_items(estate, choice.profile, COSTED_ITEMS)
     if choice.profile is not None and lacking:
-        skipped.append(
+        skip(
             items_message(region.title, choice.profile, lacking, estate.name)
-            + SKIPS[Need.COST_ITEMS]
+            + SKIPS[Need.COST_ITEMS],
+            *NEED_STOPS[Need.COST_ITEMS],
         )
     elif choice.profile is not None:
         costed = with_cost_profile(estate, choice.profile)
@@ -221,14 +258,16 @@ def economics_parts(
     if Need.EVIDENCE_STATS not in missing:
         if estate.control_rooms.empty:
             # Footage is fetched from a borough's control room: without rooms no trip to cost.
-            skipped.append(
+            skip(
                 need_message(region.title, Need.CONTROL_ROOMS, estate.name)
-                + SKIPS[Need.EVIDENCE_STATS]
+                + SKIPS[Need.EVIDENCE_STATS],
+                EconomicsPart.EVIDENCE_OPS,
             )
         elif region.police_stations is None:
-            skipped.append(
+            skip(
                 missing_layer_message(region.title, Layer.POLICE_STATIONS)
-                + " (evidence retrieval by operating model not computed)"
+                + " (evidence retrieval by operating model not computed)",
+                EconomicsPart.EVIDENCE_OPS,
             )
         else:
             step("Police evidence retrieval by operating model")
@@ -254,6 +293,7 @@ def economics_parts(
         cost_profile=choice.profile,
         cost_profile_note=choice.note,
         skipped=tuple(skipped),
+        stops=tuple(stops),
     )
 
 

@@ -31,7 +31,7 @@ from cctvscope.optimisation.control_rooms import OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
 from cctvscope.workflows.compliance import ComplianceOutcome
 from cctvscope.workflows.confidence import DataConfidence, data_confidence
-from cctvscope.workflows.economics import EconomicsResult
+from cctvscope.workflows.economics import EconomicsParts
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
 
@@ -46,14 +46,17 @@ class GuideInputs:
     ``confidence`` is :func:`~cctvscope.workflows.confidence.data_confidence` of the
     estate; None computes it on first use of :attr:`data_confidence`.
     ``region_title`` names the estate's area in every heading and text ("London",
-    "Stockport"); ``gaps`` maps a chapter key (see ``guide_content.CHAPTER_KEYS``) to
-    the named-missing sentences of the analyses left out of it.
+    "Stockport"); ``gaps`` maps a chapter key (``control_rooms``, ``framework``,
+    ``vfm``, ``technology``, ``integration``, ``assessment``) or a part shown inside a
+    chapter (``coverage``, ``evidence_ops``) to the named-missing sentences of the
+    analyses left out. ``economics`` holds every economics part computed: each chapter
+    shows its own part or names what stopped it.
     """
 
     estate: Estate
     assumptions: Assumptions = field(default_factory=read_assumptions)
     summary: pd.DataFrame | None = None
-    economics: EconomicsResult | None = None
+    economics: EconomicsParts | None = None
     compliance: ComplianceOutcome | None = None
     options: OptionsResult | None = None
     monitoring: pd.DataFrame | None = None

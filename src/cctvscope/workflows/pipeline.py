@@ -33,7 +33,7 @@ from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
-from cctvscope.workflows.economics import EconomicsParts
+from cctvscope.workflows.economics import EconomicsPart, EconomicsParts
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.region_inputs import RegionInputs
@@ -197,11 +197,15 @@ def _analyses(
     parts = economics_parts(
         estate, assumptions=a, detected_incidents=detections, region=region, on_step=step
     )
-    economics = None if parts.skipped else parts.complete()
-    if parts.skipped:
-        # The guide's economics chapters read one complete result: each says what stops it.
-        for key in ("framework", "vfm", "technology"):
-            gaps[key] = (*gaps.get(key, ()), *parts.skipped)
+    # Each economics chapter shows the part it reads, or names what stopped that part.
+    for key, part in (
+        ("framework", EconomicsPart.FRAMEWORK),
+        ("vfm", EconomicsPart.VFM),
+        ("technology", EconomicsPart.SCENARIOS),
+        ("evidence_ops", EconomicsPart.EVIDENCE_OPS),
+    ):
+        if parts.missing_for(part):
+            gaps[key] = (*gaps.get(key, ()), *parts.missing_for(part))
     cop: Mapping[str, float] | None = None
     if engine is not None:
         from cctvscope.store import cop_scores
@@ -216,7 +220,7 @@ def _analyses(
         estate=estate,
         assumptions=a,
         summary=summary,
-        economics=economics,
+        economics=parts,
         compliance=compliance,
         options=options,
         monitoring=monitoring,

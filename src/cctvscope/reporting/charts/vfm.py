@@ -11,7 +11,13 @@ from cctvscope.reporting.charts.style import PALETTE, add_source, new_figure, sa
 
 
 def tornado_chart(
-    sensitivity: pd.DataFrame, metric: str, path: Path, *, unit: str, region_title: str = "London"
+    sensitivity: pd.DataFrame,
+    metric: str,
+    path: Path,
+    *,
+    unit: str,
+    region_title: str = "London",
+    synthetic: bool = True,
 ) -> Path:
     """Horizontal bars from each parameter's low-value result to its high-value result.
 
@@ -41,7 +47,11 @@ def tornado_chart(
     ax.set_xlabel(f"{metric} [{unit}]")
     ax.set_title(f"Sensitivity of {region_title} {metric}\n(base case {base:,.0f} {unit})")
     ax.legend(loc="lower right", fontsize=8)
-    add_source(fig, "cctvscope VFM model; ranges from assumptions.yaml (economics_vfm)")
+    add_source(
+        fig,
+        "cctvscope VFM model; ranges from assumptions.yaml (economics_vfm)",
+        synthetic=synthetic,
+    )
     return save_svg(fig, path)
 
 
