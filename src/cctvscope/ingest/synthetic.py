@@ -9,6 +9,9 @@ links, a contracts register, business cameras, evidence statistics and a cost
 profile complete the estate. Every synthetic record has provenance
 ``synthetic`` and a ``source`` naming the generator and seed; the 900 TfL
 JamCams keep provenance ``real``. The method is in ``docs/synthetic-estate.md``.
+
+:func:`build_region_estate` runs the same stages for any region from the
+council camera counts it publishes per area (no police, TfL or London costs).
 """
 
 from __future__ import annotations
