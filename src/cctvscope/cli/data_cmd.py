@@ -95,6 +95,14 @@ def status(
             str(r["label"]),
         )
     console.print(table)
+    synthetic = int((loaded.cameras["provenance"] == "synthetic").sum())
+    if synthetic:
+        # The shares above count real records only; say plainly what the rest are.
+        generator = loaded.metadata.get("generator_source") or "a synthetic generator"
+        console.print(
+            f"[yellow]Synthetic:[/yellow] {synthetic:,} of {len(loaded.cameras):,} cameras are "
+            f"synthetic ({generator}); they describe no real camera."
+        )
     if code is None:
         by = confidence.table
         cams = by.loc[by["table"] == "cameras"]

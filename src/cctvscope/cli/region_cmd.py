@@ -12,8 +12,9 @@ app as ``app.add_typer(region_app, name="region")`` and
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -28,6 +29,9 @@ region_app = typer.Typer(
 )
 estate_app = typer.Typer(help="Estates: create an empty estate of a region.", no_args_is_help=True)
 
+Step = Callable[[str], None]
+T = TypeVar("T")
+
 #: Areas listed by ``region show`` before it summarises the rest.
 SHOWN_AREAS = 50
 
@@ -38,6 +42,20 @@ def _input_error(exc: InputError, title: str) -> typer.Exit:
     err_console.print(findings_table(ordered, title=title))
     err_console.print(f"[red]{exc}[/red]")
     return typer.Exit(code=EXIT_INPUT_ERROR)
+
+
+def _with_progress(label: str, problems_title: str, work: Callable[[Step], T]) -> T:
+    """Run ``work`` with a progress line it updates; findings or errors end the command."""
+    try:
+        with steps(label) as progress:
+            task = progress.add_task("Opening the store", total=None)
+            done = work(lambda message: progress.update(task, description=message))
+            progress.update(task, description="Done")
+    except InputError as exc:
+        raise _input_error(exc, problems_title) from exc
+    except CctvscopeError as exc:
+        raise fail(exc) from exc
+    return done
 
 
 @region_app.command("create")
@@ -94,29 +112,24 @@ def create_cmd(
     from cctvscope.store import init_store
     from cctvscope.workflows.regions import create_region
 
-    try:
-        with steps("region") as progress:
-            task = progress.add_task("Opening the store", total=None)
-            engine = init_store(store_url(database_url))
-            info = create_region(
-                engine,
-                name,
-                boundaries,
-                title=title,
-                code_field=code_field,
-                name_field=name_field,
-                small_areas=small_areas,
-                crime=tuple(crime or ()),
-                population=population,
-                osm=osm,
-                police_stations=police_stations,
-                on_step=lambda message: progress.update(task, description=message),
-            )
-            progress.update(task, description="Done")
-    except InputError as exc:
-        raise _input_error(exc, f"Problems in the files of region {name!r}") from exc
-    except CctvscopeError as exc:
-        raise fail(exc) from exc
+    info = _with_progress(
+        "region",
+        f"Problems in the files of region {name!r}",
+        lambda on_step: create_region(
+            init_store(store_url(database_url)),
+            name,
+            boundaries,
+            title=title,
+            code_field=code_field,
+            name_field=name_field,
+            small_areas=small_areas,
+            crime=tuple(crime or ()),
+            population=population,
+            osm=osm,
+            police_stations=police_stations,
+            on_step=on_step,
+        ),
+    )
     for warning in info.metadata.get("warnings", []):
         err_console.print(f"[yellow]{warning}[/yellow]", markup=True, highlight=False)
     layers = ", ".join(f"{layer.name} {layer.feature_count:,}" for layer in info.layers)
@@ -206,12 +219,40 @@ def show_cmd(
 def estate_create_cmd(
     name: Annotated[str, typer.Argument(help="Estate name.")],
     region: Annotated[str, typer.Option("--region", help="Region whose areas it covers.")],
+    synthetic: Annotated[
+        bool,
+        typer.Option(
+            "--synthetic",
+            help="Fill it with a calibrated synthetic estate (every record marked synthetic).",
+        ),
+    ] = False,
+    council_counts: Annotated[
+        Path | None,
+        typer.Option(
+            "--council-counts",
+            exists=True,
+            dir_okay=False,
+            help="With --synthetic: CSV area_code,council_cameras (published counts).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="With --synthetic: the random seed.")
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Create an empty estate whose boroughs are the region's areas (version 1)."""
+    """Create an estate whose boroughs are the region's areas (version 1): empty, or synthetic."""
     from cctvscope.store import init_store
     from cctvscope.workflows.regions import create_estate
 
+    if synthetic or council_counts is not None or seed is not None:
+        if not synthetic or council_counts is None:
+            err_console.print(
+                "[red]error:[/red] a synthetic estate needs both --synthetic and "
+                "--council-counts FILE (--seed is optional)"
+            )
+            raise typer.Exit(code=EXIT_INPUT_ERROR)
+        _synthetic_estate(name, region, council_counts, seed, database_url)
+        return
     try:
         estate = create_estate(init_store(store_url(database_url)), name, region)
     except InputError as exc:
@@ -222,4 +263,41 @@ def estate_create_cmd(
         f"estate {estate.name!r} version {estate.version}: {len(estate.boroughs)} areas of "
         f"{estate.region.name}, no cameras yet; import them with "
         f"`cctvscope import cameras FILE --estate {estate.name}`"
+    )
+
+
+def _synthetic_estate(
+    name: str, region: str, counts: Path, seed: int | None, database_url: str | None
+) -> None:
+    """``estate create --synthetic``: build, store and describe the region's synthetic fill."""
+    from cctvscope.store import init_store
+    from cctvscope.workflows.synthetic_region import create_synthetic_estate
+
+    made = _with_progress(
+        "estate",
+        f"Cannot create estate {name!r}",
+        lambda on_step: create_synthetic_estate(
+            init_store(store_url(database_url)), name, region, counts, seed=seed, on_step=on_step
+        ),
+    )
+    estate = made.estate
+    by_owner = Counter(str(o) for o in estate.cameras["owner_type"])
+    owners = ", ".join(f"{owner} {count:,}" for owner, count in sorted(by_owner.items()))
+    if made.areas_without_counts:
+        err_console.print(
+            f"[yellow]{len(made.areas_without_counts)} area(s) not in {counts.name} get no "
+            f"council cameras: {', '.join(made.areas_without_counts)}[/yellow]",
+            markup=True,
+            highlight=False,
+        )
+    console.print(
+        f"estate {estate.name!r} version {estate.version}: {len(estate.boroughs)} areas of "
+        f"{estate.region.name}, {len(estate.cameras):,} synthetic cameras ({owners}), "
+        f"{len(estate.control_rooms)} control rooms, seed {estate.metadata['seed']}, "
+        f"input hash {estate.input_hash()[:12]}"
+    )
+    console.print(
+        "[yellow]Note:[/yellow] every record is synthetic (calibrated to the published council "
+        "counts, placed by the region's crime); they describe no real camera. Replace them with "
+        f"`cctvscope import cameras FILE --estate {estate.name} --mode replace`."
     )

@@ -6,17 +6,19 @@ the rule ``synthetic_council_cameras.published_count_rule``. Other boroughs are
 imputed from the median cameras per 1,000 recorded crimes of the published
 boroughs; a borough with no MPS crime (City of London) from the median cameras
 per km² of its Inner/Outer group. ``docs/synthetic-estate.md`` states the method.
+For any other region the council publishes its counts per area and
+:func:`check_council_counts` checks the table the user gives.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from cctvscope.errors import DataError
+from cctvscope.errors import DataError, Finding
 from cctvscope.ingest.synthetic_params import ParamReader
 from cctvscope.model.assumptions import Assumptions
 
@@ -164,3 +166,57 @@ def council_camera_counts(
     out = pd.DataFrame(rows, columns=COUNT_COLUMNS)
     out["cameras"] = out["cameras"].astype("int64")
     return out
+
+
+#: Columns of a region's published council camera counts (``estate create --council-counts``).
+REGION_COUNT_COLUMNS = ("area_code", "council_cameras")
+
+
+def check_council_counts(
+    raw: pd.DataFrame, area_codes: Sequence[str]
+) -> tuple[dict[str, int], list[Finding]]:
+    """Published council cameras per area from a table read as text; every finding at once.
+
+    ``raw`` holds the columns ``area_code`` and ``council_cameras`` as strings
+    (rows numbered from 1, the header being row 0). Errors: a missing column, a
+    blank or unknown area code, a duplicate code, a count that is blank, negative
+    or not a whole number. Any error and the counts are empty.
+    """
+    columns = {str(c).strip().lower(): c for c in raw.columns}
+    absent = [c for c in REGION_COUNT_COLUMNS if c not in columns]
+    if absent:
+        reason = f"no column {', '.join(absent)} (columns: {', '.join(map(str, raw.columns))})"
+        return {}, [Finding("error", None, ", ".join(absent), None, reason)]
+    known = set(area_codes)
+    counts: dict[str, int] = {}
+    first_row: dict[str, int] = {}
+    findings: list[Finding] = []
+    codes = raw[columns["area_code"]].astype(str).str.strip()
+    values = raw[columns["council_cameras"]].astype(str).str.strip()
+    for row, (code, text) in enumerate(zip(codes, values, strict=True), start=1):
+        if not code:
+            findings.append(Finding("error", row, "area_code", code, "blank area code"))
+        elif code not in known:
+            findings.append(Finding("error", row, "area_code", code, "not an area of the region"))
+        elif code in first_row:
+            reason = f"duplicate (row {first_row[code]})"
+            findings.append(Finding("error", row, "area_code", code, reason))
+        first_row.setdefault(code, row)
+        number = _whole_number(text)
+        if number is None:
+            reason = "not a whole number of cameras ≥ 0"
+            findings.append(Finding("error", row, "council_cameras", text, reason))
+        elif code in known and code not in counts:
+            counts[code] = number
+    return ({} if findings else counts), findings
+
+
+def _whole_number(text: str) -> int | None:
+    """A non-negative whole number written as text ("1,015" and "12.0" allowed), else None."""
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    if not np.isfinite(number) or number < 0 or not number.is_integer():
+        return None
+    return int(number)

@@ -55,15 +55,17 @@ class RoomPlan:
     room_of_borough: Mapping[str, str]
 
 
-def plan_rooms(
-    reader: ParamReader,
+def plan_council_rooms(
     boroughs: pd.DataFrame,
     samplers: Mapping[str, BoroughSampler],
     source: str,
+    shared: Mapping[str, list[str]],
 ) -> RoomPlan:
-    """Place every room and decide which room monitors each borough's cameras."""
+    """One council room per borough at its top town-centre seed, or one shared by ``shared``.
+
+    ``shared`` maps a host borough to the boroughs its room serves (host included).
+    """
     names = dict(zip(boroughs["gss_code"], boroughs["name"], strict=True))
-    shared: Mapping[str, list[str]] = reader.value(f"{ROOMS}.shared_rooms")
     member_of = {str(m): str(h) for h, members in shared.items() for m in members}
     rows: list[dict[str, object]] = []
     room_of: dict[str, str] = {}
@@ -86,6 +88,20 @@ def plan_rooms(
         for m in served:
             room_of[m] = rid
         rows.append(_room_row(rid, name, kind, operator, code, served, x, y, source))
+    return RoomPlan(rooms=pd.DataFrame(rows), room_of_borough=room_of)
+
+
+def plan_rooms(
+    reader: ParamReader,
+    boroughs: pd.DataFrame,
+    samplers: Mapping[str, BoroughSampler],
+    source: str,
+) -> RoomPlan:
+    """London's rooms: the council rooms, the MPS rooms of PCD 81 and TfL's centre."""
+    council = plan_council_rooms(boroughs, samplers, source, reader.value(f"{ROOMS}.shared_rooms"))
+    rows: list[dict[str, object]] = [
+        {str(k): v for k, v in row.items()} for row in council.rooms.to_dict("records")
+    ]
     for key, spec in reader.value(f"{ROOMS}.mps_rooms").items():
         x, y = wgs84_to_bng(spec["lon_deg"], spec["lat_deg"])
         rows.append(
@@ -116,7 +132,7 @@ def plan_rooms(
             source + "; site approximate",
         )
     )
-    return RoomPlan(rooms=pd.DataFrame(rows), room_of_borough=room_of)
+    return RoomPlan(rooms=pd.DataFrame(rows), room_of_borough=council.room_of_borough)
 
 
 def _room_row(

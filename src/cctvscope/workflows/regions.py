@@ -444,13 +444,8 @@ def region_borough_table(data: RegionData) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=areas.geometry.to_numpy(), crs=areas.crs)
 
 
-def create_estate(engine: Any, name: str, region: str) -> Estate:
-    """Store an empty estate (version 1) whose boroughs are the region's areas.
-
-    London's bundled region gives the London estate (its borough table as
-    before, cost profile ``london-default``); any other region gives its areas
-    with area from the geometry, population from the small areas and crime from
-    the crime points. The estate's metadata names the region.
+def estate_region(engine: Any, name: str, region: str) -> RegionData:
+    """The region a new estate ``name`` is to cover, once both are checked.
 
     Raises
     ------
@@ -466,13 +461,31 @@ def create_estate(engine: Any, name: str, region: str) -> Estate:
         reason = "an estate of that name exists"
         raise InputError(f"estate {name!r} exists", [Finding("error", None, "name", name, reason)])
     data = load_region(engine, region)
-    info = data.info
-    if info.crs_epsg != BNG_EPSG:
+    if data.info.crs_epsg != BNG_EPSG:
         reason = (
-            f"region {region!r} is in EPSG:{info.crs_epsg}: estates are held in British "
+            f"region {region!r} is in EPSG:{data.info.crs_epsg}: estates are held in British "
             "National Grid, so only a region in Great Britain can have one yet"
         )
         raise InputError(reason, [Finding("error", None, "region", region, reason)])
+    return data
+
+
+def create_estate(engine: Any, name: str, region: str) -> Estate:
+    """Store an empty estate (version 1) whose boroughs are the region's areas.
+
+    London's bundled region gives the London estate (its borough table as
+    before, cost profile ``london-default``); any other region gives its areas
+    with area from the geometry, population from the small areas and crime from
+    the crime points. The estate's metadata names the region.
+
+    Raises
+    ------
+    InputError
+        When the estate exists, or the region is outside Great Britain (estates
+        are held in British National Grid).
+    """
+    data = estate_region(engine, name, region)
+    info = data.info
     if info.name == LONDON and info.metadata.get("bundled"):
         estate = london.london_empty_estate(name)
     else:
@@ -496,6 +509,7 @@ __all__ = [
     "create_estate",
     "create_region",
     "ensure_london_region",
+    "estate_region",
     "list_regions",
     "load_region",
     "region_borough_table",
