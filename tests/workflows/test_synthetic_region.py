@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -226,3 +227,25 @@ def test_a_bad_counts_file_lists_every_finding_and_stores_nothing(cli, tmp_path:
     said = cli("estate", "create", "x", "--region", "heatons", "--council-counts", str(bad), code=2)
     assert "needs both --synthetic and --council-counts" in said
     assert [(i.name, i.version) for i in list_estates(init_store(db))] == before
+
+
+def test_comply_on_a_fill_without_a_cost_profile(cli, tmp_path: Path):
+    """The fill holds no cost profile: comply prices a new camera at the assumptions' default.
+
+    (It used to look for London's profile by name and stop.)
+    """
+    _region(cli, tmp_path)
+    _synthetic(cli, "heatons-synth", _counts_csv(tmp_path, COUNTS))
+    out = tmp_path / "comply"
+    said = cli("comply", "--estate", "heatons-synth", "--out", str(out))
+    assert "heatons compliance with london-cctv v1.0 (0 % real records)" in said
+    options = pd.read_csv(out / "fix_options.csv")
+    assert len(options) > 0
+    a = read_assumptions()
+    raw = a.value("synthetic_costs.camera_installation")
+    # By hand: the default installation cost moved to the price base year, v·(1 + g)^Δyears.
+    base_year = int(a.value("economics.price_base_year"))
+    rate = float(a.value("economics_prices.price_uplift_rate"))
+    expected = raw["value_gbp"] * (1 + rate) ** (base_year - raw["price_base_year"])
+    alone = options[options["fixes"] == "replace_camera"]["cost_gbp"]
+    assert len(alone) and np.allclose(alone.to_numpy(float), expected)

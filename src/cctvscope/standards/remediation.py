@@ -263,17 +263,23 @@ def fix_applicability(
     return pd.DataFrame({f: columns[f] for f in FIX_IDS}, index=cameras.index)
 
 
-def fix_costs_gbp(assumptions: Assumptions, *, cost_items: pd.DataFrame | None = None) -> pd.Series:
+def fix_costs_gbp(
+    assumptions: Assumptions,
+    *,
+    cost_items: pd.DataFrame | None = None,
+    profile: str | None = None,
+) -> pd.Series:
     """Unit cost of each fix at the price base year [£], indexed by fix id.
 
     ``replace_camera`` is the cost profile's ``camera_installation`` item: from
-    the estate's ``cost_items`` (profile ``synthetic_costs.profile_name``) when
-    given, else from the assumptions file; both moved to the price base year.
+    the estate's ``cost_items`` (profile ``profile``, by default
+    ``synthetic_costs.profile_name``) when given, else from the assumptions file;
+    both moved to the price base year.
     """
     base = PriceBase.from_assumptions(assumptions)
     item = str(assumptions.value(f"{SECTION}.replace_camera_cost_item"))
     if cost_items is not None:
-        profile = str(assumptions.value("synthetic_costs.profile_name"))
+        profile = profile or str(assumptions.value("synthetic_costs.profile_name"))
         camera = float(unit_costs_gbp(cost_items, profile, base)[item])
     else:
         raw = assumptions.value(f"synthetic_costs.{item}")
@@ -341,6 +347,7 @@ def fix_options(
     *,
     standard: Mapping[str, Any] | StandardLike,
     cost_items: pd.DataFrame | None = None,
+    profile: str | None = None,
 ) -> pd.DataFrame:
     """Candidate fix bundles for every non-compliant camera, cheapest flagged.
 
@@ -357,7 +364,10 @@ def fix_options(
     standard
         The standard (parsed, or its raw YAML mapping), for IQ-01 purposes.
     cost_items
-        Estate cost items; when given, ``replace_camera`` uses its profile.
+        Estate cost items; when given, ``replace_camera`` uses the profile ``profile``
+        (default ``synthetic_costs.profile_name``).
+    profile
+        The estate's cost profile (see ``fix_costs_gbp``).
 
     Returns
     -------
@@ -406,7 +416,7 @@ def fix_options(
         }
     )
 
-    unit = fix_costs_gbp(assumptions, cost_items=cost_items).to_numpy()
+    unit = fix_costs_gbp(assumptions, cost_items=cost_items, profile=profile).to_numpy()
     fix_rules = np.array(
         [sum(1 << bit[r] for r in fx.rule_ids if r in bit) for fx in FIX_CATALOGUE], dtype=np.int64
     )

@@ -18,6 +18,7 @@ from cctvscope.standards.remediation import (
     plan_within_budget,
     upgrade_plan,
 )
+from cctvscope.workflows.readiness import PLACEMENT_ITEMS, cost_profile_choice, lacking_items
 from cctvscope.workflows.region_inputs import RegionInputs, london_or_given
 
 Step = Callable[[str], None]
@@ -77,8 +78,17 @@ def run_compliance(
         estate, spec, cop_scores=cop_scores, strict=strict, assume_defaults=assume_defaults
     )
     step("Costing fixes")
+    # A new camera costs the estate's own camera_installation item when its cost profile
+    # holds one; else the assumptions file's default (never another region's profile).
+    profile = cost_profile_choice(estate).profile
+    own = profile is not None and not lacking_items(estate, profile, PLACEMENT_ITEMS)
     options = fix_options(
-        result.findings, estate.cameras, assumptions, standard=spec, cost_items=estate.cost_items
+        result.findings,
+        estate.cameras,
+        assumptions,
+        standard=spec,
+        cost_items=estate.cost_items if own else None,
+        profile=profile if own else None,
     )
     step("Ranking the upgrade plan")
     region = london_or_given(estate, region)
