@@ -284,3 +284,25 @@ def test_cost_profile_is_never_london_unless_the_estate_holds_it(tmp_path: Path)
     assert set(costed.boroughs["cost_profile"]) == {LONDON_PROFILE}
     assert lacking_items(own, "stockport-2024", ("camera_installation", "x")) == ("x",)
     engine.dispose()
+
+
+def test_the_estate_chooses_its_standard(cli, tmp_path: Path):
+    """`estate create --standard` names the standard comply, report and the web use."""
+    files = write_region(tmp_path / "stockport")
+    cli("region", "create", "stockport", "--boundaries", str(files["boundaries"]),
+        "--title", "Stockport")  # fmt: skip
+    said = cli("estate", "create", "x", "--region", "stockport", "--standard", "nope", code=2)
+    assert "nope" in said and "london-v1, national-minimum-v1" in said
+    assert "x" not in cli("estates").split()  # nothing stored
+    cli("estate", "create", "heatons", "--region", "stockport",
+        "--standard", "national-minimum-v1")  # fmt: skip
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER)
+    cli("import", "cameras", str(register), "--estate", "heatons", "--map", "ptz=Type")
+    out = tmp_path / "comply"
+    said = cli("comply", "--estate", "heatons", "--out", str(out))
+    assert "Stockport compliance with national-minimum v1.0" in said
+    assert set(pd.read_csv(out / "compliance.csv")["standard"]) == {"national-minimum v1.0"}
+    # An explicit --standard still overrides the estate's own.
+    said = cli("comply", "--estate", "heatons", "--out", str(out), "--standard", "london-v1")
+    assert "Stockport compliance with london-cctv v1.0" in said

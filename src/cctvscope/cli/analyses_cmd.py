@@ -242,8 +242,12 @@ def comply(
     estate: Annotated[str, typer.Option("--estate", help="Estate to check.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     standard: Annotated[
-        str, typer.Option(help="Bundled standard name (london-v1, national-minimum-v1) or a file.")
-    ] = "london-v1",
+        str | None,
+        typer.Option(
+            help="Bundled standard name (london-v1, national-minimum-v1) or a file; "
+            "default: the estate's own (estate create --standard), else london-v1."
+        ),
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Fail (exit 1) on any non-compliance.")] = False,
     assume_defaults: Annotated[
         bool,
@@ -258,6 +262,7 @@ def comply(
 ) -> None:
     """Check every camera against the evidential standard; cost the fixes; rank the upgrade plan."""
     from cctvscope.store import init_store, load_estate
+    from cctvscope.workflows.compliance import estate_standard
 
     try:
         with steps("comply") as progress:
@@ -272,7 +277,7 @@ def comply(
                 engine,
                 loaded,
                 out,
-                standard,
+                standard or estate_standard(loaded),
                 on_step,
                 strict=strict,
                 assume_defaults=assume_defaults,

@@ -238,6 +238,13 @@ def estate_create_cmd(
     seed: Annotated[
         int | None, typer.Option("--seed", help="With --synthetic: the random seed.")
     ] = None,
+    standard: Annotated[
+        str | None,
+        typer.Option(
+            "--standard",
+            help="Bundled standard its compliance is checked against (default london-v1).",
+        ),
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
     """Create an estate whose boroughs are the region's areas (version 1): empty, or synthetic."""
@@ -251,10 +258,11 @@ def estate_create_cmd(
                 "--council-counts FILE (--seed is optional)"
             )
             raise typer.Exit(code=EXIT_INPUT_ERROR)
-        _synthetic_estate(name, region, council_counts, seed, database_url)
+        _synthetic_estate(name, region, council_counts, seed, standard, database_url)
         return
     try:
-        estate = create_estate(init_store(store_url(database_url)), name, region)
+        engine = init_store(store_url(database_url))
+        estate = create_estate(engine, name, region, standard=standard)
     except InputError as exc:
         raise _input_error(exc, f"Cannot create estate {name!r}") from exc
     except CctvscopeError as exc:
@@ -267,7 +275,12 @@ def estate_create_cmd(
 
 
 def _synthetic_estate(
-    name: str, region: str, counts: Path, seed: int | None, database_url: str | None
+    name: str,
+    region: str,
+    counts: Path,
+    seed: int | None,
+    standard: str | None,
+    database_url: str | None,
 ) -> None:
     """``estate create --synthetic``: build, store and describe the region's synthetic fill."""
     from cctvscope.store import init_store
@@ -277,7 +290,13 @@ def _synthetic_estate(
         "estate",
         f"Cannot create estate {name!r}",
         lambda on_step: create_synthetic_estate(
-            init_store(store_url(database_url)), name, region, counts, seed=seed, on_step=on_step
+            init_store(store_url(database_url)),
+            name,
+            region,
+            counts,
+            seed=seed,
+            standard=standard,
+            on_step=on_step,
         ),
     )
     estate = made.estate

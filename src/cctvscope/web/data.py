@@ -125,13 +125,18 @@ class EstateData:
         )
 
     def compliance(self, loaded: Loaded) -> Any:
-        """The estate's compliance with london-v1 (a ``ComplianceOutcome``) on its region."""
+        """The estate's compliance with its standard (a ``ComplianceOutcome``) on its region."""
         from cctvscope.store import cop_scores
-        from cctvscope.workflows.compliance import run_compliance
+        from cctvscope.workflows.compliance import estate_standard, run_compliance
 
         def build() -> Any:
             scores = cop_scores(self.engine, self.estate_name)
-            return run_compliance(loaded.estate, cop_scores=scores, region=self.region(loaded))
+            return run_compliance(
+                loaded.estate,
+                standard=estate_standard(loaded.estate),
+                cop_scores=scores,
+                region=self.region(loaded),
+            )
 
         return self._cached("compliance", loaded.ref.version, build)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cctvscope.errors import Finding, InputError
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
@@ -18,6 +19,7 @@ from cctvscope.standards.remediation import (
     plan_within_budget,
     upgrade_plan,
 )
+from cctvscope.standards.spec import DEFAULT_STANDARD, list_standards
 from cctvscope.workflows.readiness import PLACEMENT_ITEMS, cost_profile_choice, lacking_items
 from cctvscope.workflows.region_inputs import RegionInputs, london_or_given
 
@@ -43,6 +45,34 @@ class ComplianceOutcome:
     def standard_label(self) -> str:
         """Which standard and version the outcome used (reports must say)."""
         return self.result.standard_label
+
+
+#: Where an estate's metadata names the standard its compliance is checked against.
+STANDARD_METADATA_KEY = "standard"
+
+
+def estate_standard(estate: Estate) -> str:
+    """The bundled standard an estate is checked against: its own, else ``london-v1``."""
+    return str(estate.metadata.get(STANDARD_METADATA_KEY) or DEFAULT_STANDARD)
+
+
+def standard_metadata(standard: str | None) -> dict[str, str]:
+    """The metadata naming an estate's standard (empty for the default).
+
+    Raises
+    ------
+    InputError
+        When ``standard`` is not a bundled standard's name.
+    """
+    if standard is None:
+        return {}
+    known = list_standards()
+    if standard not in known:
+        reason = f"not a bundled standard: one of {', '.join(known)}"
+        raise InputError(
+            f"unknown standard {standard!r}", [Finding("error", None, "standard", standard, reason)]
+        )
+    return {STANDARD_METADATA_KEY: standard}
 
 
 def run_compliance(

@@ -135,7 +135,7 @@ def assess(
     estate: Estate,
     *,
     region: RegionInputs | None = None,
-    standard: str = "london-v1",
+    standard: str | None = None,
     assumptions: Assumptions | None = None,
     summary: pd.DataFrame | None = None,
     coverage: CoverageResult | None = None,
@@ -156,11 +156,13 @@ def assess(
     if region is None and engine is not None:
         region = region_inputs(engine, estate)
     region = london_or_given(estate, region)
+    from cctvscope.workflows.compliance import estate_standard
+
     return _analyses(
         engine,
         estate,
         region,
-        standard=standard,
+        standard=standard or estate_standard(estate),
         assumptions=assumptions or read_assumptions(),
         summary=summary,
         coverage=coverage,
@@ -309,7 +311,7 @@ def run_pipeline(
     mode: GuideMode = "final",
     worked_example: bool = False,
     summary: pd.DataFrame | None = None,
-    standard: str = "london-v1",
+    standard: str | None = None,
     on_step: Step | None = None,
 ) -> PipelineResult:
     """The whole assessment of a stored ``estate``: analyses, files, runs recorded, guide.

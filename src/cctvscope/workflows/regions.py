@@ -470,8 +470,11 @@ def estate_region(engine: Any, name: str, region: str) -> RegionData:
     return data
 
 
-def create_estate(engine: Any, name: str, region: str) -> Estate:
+def create_estate(engine: Any, name: str, region: str, *, standard: str | None = None) -> Estate:
     """Store an empty estate (version 1) whose boroughs are the region's areas.
+
+    ``standard``: the bundled standard its compliance is checked against (default
+    ``london-v1``), kept in the estate's metadata.
 
     London's bundled region gives the London estate (its borough table as
     before, cost profile ``london-default``); any other region gives its areas
@@ -484,6 +487,9 @@ def create_estate(engine: Any, name: str, region: str) -> Estate:
         When the estate exists, or the region is outside Great Britain (estates
         are held in British National Grid).
     """
+    from cctvscope.workflows.compliance import standard_metadata
+
+    chosen = standard_metadata(standard)
     data = estate_region(engine, name, region)
     info = data.info
     if info.name == LONDON and info.metadata.get("bundled"):
@@ -493,7 +499,7 @@ def create_estate(engine: Any, name: str, region: str) -> Estate:
         estate = empty_estate(
             name, Region(region_code=code, name=info.title), region_borough_table(data)
         )
-    estate = estate.replace_tables(metadata={REGION_METADATA_KEY: info.name})
+    estate = estate.replace_tables(metadata={REGION_METADATA_KEY: info.name, **chosen})
     return save_estate(
         engine, estate, description=f"empty estate of region {info.title}", based_on=0
     )

@@ -73,6 +73,7 @@ def create_synthetic_estate(
     counts_file: Path,
     *,
     seed: int | None = None,
+    standard: str | None = None,
     assumptions: Assumptions | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> SyntheticRegionEstate:
@@ -85,7 +86,10 @@ def create_synthetic_estate(
         estate, the region is London (its calibrated estate is ``cctvscope demo``)
         or the counts file has errors. Nothing is stored then.
     """
+    from cctvscope.workflows.compliance import standard_metadata
+
     step = on_step or (lambda _message: None)
+    chosen = standard_metadata(standard)
     data = estate_region(engine, name, region)
     info = data.info
     if info.name == LONDON and info.metadata.get("bundled"):
@@ -122,6 +126,7 @@ def create_synthetic_estate(
         REGION_METADATA_KEY: info.name,
         "council_counts_file": counts_file.name,
         "council_counts_sha256": sha,
+        **chosen,
     }
     step("Storing the estate")
     saved = save_estate(
