@@ -300,6 +300,9 @@ def test_survey_confirm_writes_one_version_and_the_camera_shows_its_sources(clie
     entry = audit.entries(env.engine, action=audit.DATA_CHANGE, limit=1)[0]
     assert entry.target == f"survey import {ISLINGTON}"
     assert entry.detail["synthetic_replaced"] == synthetic
+    # Saved in the version's own transaction: it names that version and the plan's counts.
+    assert entry.detail["estate_version"] == result["estate"]["version"]
+    assert (entry.detail["added"], entry.detail["removed"]) == (3, int(scope.sum()))
     # the upload is gone after its confirm
     again = client.post(
         "/api/survey/confirm",

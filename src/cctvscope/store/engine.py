@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,12 @@ from cctvscope.errors import StoreError
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 """URL schemes the store accepts."""
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite connection waits for another writer's lock before giving up [ms].
+
+A save holds the write lock for well under a second per 10,000 cameras; waiting
+rather than failing at once is what keeps a web read (which appends an audit row)
+from answering 500 while an import commits."""
 
 
 def parse_url(url: str | sa.URL) -> sa.URL:
@@ -45,7 +53,8 @@ def connect(url: str | sa.URL) -> Engine:
     """An engine for the store at ``url`` (the schema is not touched; see ``init_store``).
 
     For SQLite, the parent directory of the database file is created, foreign keys
-    are switched on, and SQLAlchemy rather than ``sqlite3`` emits ``BEGIN`` so that
+    are switched on, the journal is write-ahead (WAL) with a busy timeout
+    (:data:`SQLITE_BUSY_TIMEOUT_MS`), and SQLAlchemy rather than ``sqlite3`` emits ``BEGIN`` so that
     reads and DDL are inside the transaction too (``sqlite3``'s legacy mode would
     run them in autocommit).
 
@@ -73,11 +82,34 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see connect)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Write-ahead logging: readers never wait for a writer, and a writer never waits
+    # for readers (the default rollback journal blocks reads during a commit). An
+    # in-memory database keeps its own journal mode.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+#: Execution option asking SQLite for the write lock when the transaction begins.
+WRITE_INTENT = "cctvscope_write"
+
+
 def _sqlite_on_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that reads then writes must take the write lock up front: under WAL a
+    # deferred one that started reading before another writer committed cannot upgrade
+    # (SQLITE_BUSY_SNAPSHOT, no waiting), while BEGIN IMMEDIATE waits the busy timeout.
+    immediate = connection.get_execution_options().get(WRITE_INTENT, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """A transaction that will write: on SQLite it holds the write lock from its start."""
+    with (
+        engine.connect().execution_options(**{WRITE_INTENT: True}) as connection,
+        connection.begin(),
+    ):
+        yield connection
 
 
 def as_engine(url_or_engine: str | sa.URL | Engine) -> Engine:

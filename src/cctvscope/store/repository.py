@@ -33,7 +33,8 @@ from cctvscope.errors import StoreError, UnknownEstateError
 from cctvscope.model.entities import ENTITY_TYPES, Region
 from cctvscope.model.estate import FINDING_COLUMNS, TABLES, Estate
 from cctvscope.model.frames import POINT_TABLES, field_kind, normalise_frame
-from cctvscope.store.engine import as_engine
+from cctvscope.store.audit_rows import AuditRow, insert_audit
+from cctvscope.store.engine import as_engine, write_transaction
 from cctvscope.store.migrate import upgrade_database
 from cctvscope.store.tables import (
     ALL_TABLES,
@@ -210,7 +211,12 @@ def _insert_rows(
 
 
 def save_estate(
-    engine: EngineOrUrl, estate: Estate, *, description: str = "", based_on: int | None = None
+    engine: EngineOrUrl,
+    estate: Estate,
+    *,
+    description: str = "",
+    based_on: int | None = None,
+    audit: AuditRow | None = None,
 ) -> Estate:
     """Store ``estate`` as a new version of its name, all or nothing.
 
@@ -219,7 +225,9 @@ def save_estate(
     (see :func:`canonical_estate`). ``based_on`` is the version the change was
     computed from (0: the estate did not exist): if another version was saved
     since, the save is refused, so that two imports at once cannot silently drop
-    each other's records.
+    each other's records. ``audit``: an audit-log entry written in the same
+    transaction (its detail gains ``estate_version``), so the change and its audit
+    row commit together or not at all.
 
     Returns
     -------
@@ -243,7 +251,7 @@ def save_estate(
     with (
         _engine(engine) as eng,
         _database_errors(f"saving estate {estate.name!r}"),
-        eng.begin() as connection,
+        write_transaction(eng) as connection,
     ):
         latest = connection.execute(
             sa.select(sa.func.max(estates.c.version)).where(estates.c.name == estate.name)
@@ -273,6 +281,8 @@ def save_estate(
         for name in TABLES:
             _insert_rows(connection, ESTATE_TABLES[name], estate_id, table_rows[name])
         _insert_rows(connection, findings, estate_id, finding_rows)
+        if audit is not None:
+            insert_audit(connection, audit.with_detail(estate_version=version))
     return replace(canonical, version=version)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from cctvscope.store.audit_rows import AuditRow, insert_audit
+from cctvscope.store.engine import write_transaction
 from cctvscope.store.web_tables import audit_log
 
 LOGIN = "login"
@@ -46,18 +48,22 @@ def record(
     ip: str | None,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
-    """Append one row."""
-    with engine.begin() as connection:
-        connection.execute(
-            audit_log.insert().values(
-                at=dt.datetime.now(dt.UTC),
-                username=username,
-                action=action,
-                target=target,
-                detail=dict(detail or {}),
-                ip=ip,
-            )
-        )
+    """Append one row (a change to the estate writes its row with the change instead:
+    see :func:`row`)."""
+    with write_transaction(engine) as connection:
+        insert_audit(connection, row(action, target, username=username, ip=ip, detail=detail))
+
+
+def row(
+    action: str,
+    target: str,
+    *,
+    username: str | None,
+    ip: str | None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditRow:
+    """An entry for a store write to append in its own transaction."""
+    return AuditRow(action, target, username, ip, dict(detail or {}))
 
 
 def entries(engine: Engine, *, action: str | None = None, limit: int = 200) -> list[AuditEntry]:

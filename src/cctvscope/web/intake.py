@@ -29,6 +29,8 @@ from cctvscope.ingest.catalogue import read_camera_catalogue
 from cctvscope.ingest.merge import PLAN_COUNT_COLUMNS, MergePlan, MergeScope
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.enums import ImportMode, OwnerType
+from cctvscope.store.audit_rows import AuditRow
+from cctvscope.web import audit
 from cctvscope.web.accounts import User
 from cctvscope.web.data import records
 from cctvscope.web.deps import AppState, WebError
@@ -132,7 +134,14 @@ class Checked:
         return tuple(f for f in self.findings if f.severity == "error")
 
 
-def check_and_import(state: AppState, path: Path, borough: str, *, dry_run: bool) -> Checked:
+def check_and_import(
+    state: AppState,
+    path: Path,
+    borough: str,
+    *,
+    dry_run: bool,
+    audit_row: AuditRow | None = None,
+) -> Checked:
     """Check ``path`` against ``borough``; when clean, run the replace import (a dry run
     writes nothing). Every problem comes back as a finding (no outcome).
 
@@ -154,6 +163,7 @@ def check_and_import(state: AppState, path: Path, borough: str, *, dry_run: bool
         mode=ImportMode.REPLACE,
         scope=survey_scope(borough, located.cameras["owner_type"]),
         dry_run=dry_run,
+        audit=audit_row,
     )
     try:
         outcome = import_file(
@@ -256,8 +266,14 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     )
 
 
-def confirm(state: AppState, user: User, upload_id: str) -> tuple[SurveyResult, str]:
-    """Import a previewed upload of this user (re-checked); returns the result and borough."""
+def confirm(
+    state: AppState, user: User, upload_id: str, *, ip: str | None
+) -> tuple[SurveyResult, str]:
+    """Import a previewed upload of this user (re-checked); returns the result and borough.
+
+    The audit entry is saved with the new version, in one transaction: a confirm that
+    answers 200 has its audit row, and one that fails has neither.
+    """
     entry = state.uploads.get(upload_id)
     if entry is None or entry[0] != user.id:
         raise WebError(404, "no such previewed upload; upload the file again")
@@ -266,7 +282,10 @@ def confirm(state: AppState, user: User, upload_id: str) -> tuple[SurveyResult, 
     path = Path(path_text)
     base_version = state.data.latest_version()
     try:
-        checked = check_and_import(state, path, borough, dry_run=False)
+        entry_row = audit.row(
+            audit.DATA_CHANGE, f"survey import {borough}", username=user.username, ip=ip
+        )
+        checked = check_and_import(state, path, borough, dry_run=False, audit_row=entry_row)
     except StoreError as exc:
         raise WebError(409, f"{exc}; nothing was saved; upload the file again") from exc
     finally:

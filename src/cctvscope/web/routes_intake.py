@@ -57,23 +57,7 @@ def _preview(state: AppState, user: User, borough: str, file: UploadFile) -> Sur
 
 
 def _confirm(state: AppState, request: Request, user: User, upload_id: str) -> SurveyResult:
-    result, borough = intake.confirm(state, user, upload_id)
-    audit.record(
-        state.engine,
-        audit.DATA_CHANGE,
-        f"survey import {borough}",
-        username=user.username,
-        ip=client_ip(request),
-        detail={
-            "cameras": result.imported,
-            "estate_version": result.estate.version,
-            "written": result.written,
-            "added": result.plan.added,
-            "changed": result.plan.changed,
-            "removed": result.plan.removed,
-            "synthetic_replaced": result.plan.synthetic_replaced,
-        },
-    )
+    result, _borough = intake.confirm(state, user, upload_id, ip=client_ip(request))
     return result
 
 

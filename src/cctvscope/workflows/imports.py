@@ -35,6 +35,7 @@ from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.enums import ImportMode, OwnerType
 from cctvscope.model.estate import FINDING_COLUMNS, REGION_METADATA_KEY, Estate
 from cctvscope.store import load_estate, save_estate
+from cctvscope.store.audit_rows import AuditRow
 
 Step = Callable[[str], None]
 
@@ -76,6 +77,9 @@ class ImportRequest:
         Reader overrides.
     dry_run
         Plan only: nothing is written.
+    audit
+        An audit-log entry saved with the new version in one transaction (its detail
+        gains the plan's counts and the version).
     """
 
     table: str
@@ -90,6 +94,7 @@ class ImportRequest:
     encoding: str | None = None
     sheet: str | None = None
     dry_run: bool = False
+    audit: AuditRow | None = None
 
 
 @dataclass(frozen=True)
@@ -383,11 +388,21 @@ def import_file(
     )
     if on_step:
         on_step("Saving a new estate version")
+    audit = None
+    if request.audit is not None:
+        audit = request.audit.with_detail(
+            records=len(records),
+            added=len(plan.added),
+            changed=len(plan.changed),
+            removed=len(plan.removed),
+            synthetic_replaced=len(plan.synthetic_replaced),
+        )
     saved = save_estate(
         engine,
         updated,
         description=f"import {request.table} from {request.path.name} ({request.mode})",
         based_on=0 if created else base.version,
+        audit=audit,
     )
     return TableImportOutcome(saved, plan, findings, len(records), created, True)
 
