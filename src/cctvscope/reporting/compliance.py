@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from cctvscope.reporting.charts.compliance import rule_share_chart
+from cctvscope.reporting.safe_csv import write_csv
 from cctvscope.workflows.compliance import ComplianceOutcome
 
 
@@ -14,7 +15,7 @@ def _csv(frame: pd.DataFrame, path: Path, standard_label: str) -> Path:
     """Write a table with the standard's label as its first column (reports say the version)."""
     out = frame.copy()
     out.insert(0, "standard", standard_label)
-    out.to_csv(path, index=False, float_format="%.6g")
+    write_csv(out, path, float_format="%.6g")
     return path
 
 

@@ -11,6 +11,7 @@ import shapely
 from cctvscope.coverage.engine import CoverageResult
 from cctvscope.coverage.wedges import wedges_by_level
 from cctvscope.model.provenance import COVERAGE_ATTRIBUTES, real_value_shares
+from cctvscope.reporting.safe_csv import write_csv
 
 #: Vertices per arc of the wedges written (display; areas come from the engine).
 WEDGE_ARC_VERTICES = 12
@@ -61,11 +62,11 @@ def write_coverage_files(
     frame = result.summary.copy()
     frame["synthetic_share_of_cameras"] = round(result.synthetic_share, 4)
     frame["share_real_inputs"] = _real_input_shares(frame, cameras)
-    frame.to_csv(summary, index=False, float_format="%.6g")
+    write_csv(frame, summary, float_format="%.6g")
     gaps_csv = out / "coverage_gaps.csv"
-    result.gaps.drop(columns="geometry").to_csv(gaps_csv, index=False)
+    write_csv(result.gaps.drop(columns="geometry"), gaps_csv)
     cams_csv = out / "coverage_cameras.csv"
-    result.cameras.to_csv(cams_csv, index=False, float_format="%.4g")
+    write_csv(result.cameras, cams_csv, float_format="%.4g")
     return {"gpkg": gpkg, "summary": summary, "gaps": gaps_csv, "cameras": cams_csv}
 
 

@@ -10,11 +10,12 @@ from cctvscope.reporting.charts.evidence_ops import evidence_ops_chart
 from cctvscope.reporting.charts.framework import framework_savings_chart, framework_timeline_chart
 from cctvscope.reporting.charts.scenarios import scenarios_chart
 from cctvscope.reporting.charts.vfm import tornado_chart
+from cctvscope.reporting.safe_csv import write_csv
 from cctvscope.workflows.economics import SENSITIVITY_METRICS, EconomicsParts, EconomicsResult
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, float_format="%.6g")
+    write_csv(frame, path, float_format="%.6g")
     return path
 
 

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from cctvscope.reporting.charts.joint import joint_coverage_map
+from cctvscope.reporting.safe_csv import write_csv
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
 
@@ -21,14 +22,14 @@ def write_joint_coverage(
         out_dir / n
         for n in ("joint_coverage.csv", "joint_coverage_london.csv", "private_recruitment.csv")
     ]
-    pd.DataFrame(joint.by_borough.drop(columns="geometry")).to_csv(
-        paths[0], index=False, float_format="%.6g"
+    write_csv(
+        pd.DataFrame(joint.by_borough.drop(columns="geometry")), paths[0], float_format="%.6g"
     )
-    joint.london.to_csv(paths[1], index=False, float_format="%.6g")
+    write_csv(joint.london, paths[1], float_format="%.6g")
     cells = pd.DataFrame(joint.candidates.drop(columns="geometry"))
     cells["x_m"] = joint.candidates.geometry.centroid.x.to_numpy()
     cells["y_m"] = joint.candidates.geometry.centroid.y.to_numpy()
-    cells.to_csv(paths[2], index=False, float_format="%.6g")
+    write_csv(cells, paths[2], float_format="%.6g")
     paths.append(
         joint_coverage_map(
             boroughs, joint.by_borough, joint.candidates, out_dir / "joint_coverage.svg"
@@ -57,5 +58,5 @@ def write_worked_example(example: WorkedExample, out_dir: Path) -> list[Path]:
         for r in example.requests
     ]
     path = out_dir / "evidence_example.csv"
-    pd.DataFrame(rows).to_csv(path, index=False)
+    write_csv(pd.DataFrame(rows), path)
     return [path] + ([example.package] if example.package else [])

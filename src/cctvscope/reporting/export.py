@@ -27,6 +27,7 @@ import pandas as pd
 from cctvscope.errors import InputError
 from cctvscope.model.estate import TABLES, Estate
 from cctvscope.model.provenance import attribute_sources
+from cctvscope.reporting.safe_csv import is_textual, write_csv
 from cctvscope.workflows.imports import RETURNS_KEY
 
 
@@ -36,9 +37,6 @@ class ExportFormat(StrEnum):
     GPKG = "gpkg"
     PARQUET = "parquet"
     CSV = "csv"
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_format_for(path: Path, fmt: str | None) -> ExportFormat:
@@ -70,29 +68,14 @@ def export_tables(estate: Estate) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _textual(series: pd.Series) -> bool:
-    return series.dtype == object or pd.api.types.is_string_dtype(series)
-
-
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns as text (dates ISO, None blank), so every writer takes them."""
     out = pd.DataFrame(frame).copy()
     for column in out.columns:
         if column == "geometry":
             continue
-        if _textual(out[column]):
+        if is_textual(out[column]):
             out[column] = out[column].map(lambda v: "" if v is None else str(v))
-    return out
-
-
-def _defuse(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would evaluate get a leading apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        if _textual(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-            )
     return out
 
 
@@ -129,7 +112,7 @@ def write_estate_export(estate: Estate, path: Path, fmt: ExportFormat) -> list[P
         else:
             if "geometry" in plain.columns:
                 plain["geometry"] = gpd.GeoSeries(plain["geometry"]).to_wkt()
-            _defuse(plain).to_csv(target, index=False)
+            write_csv(plain, target)
         written.append(target)
     return written
 

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from cctvscope.model.estate import Estate
+from cctvscope.reporting.safe_csv import write_csv
 
 GPKG_LAYERS = ("boroughs", "cameras", "control_rooms")
 
@@ -29,5 +30,5 @@ def write_estate_gpkg(estate: Estate, path: Path) -> Path:
 def write_borough_summary_csv(summary: pd.DataFrame, path: Path) -> Path:
     """Write the per-borough summary as CSV (ratios rounded to 4 significant decimals)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    summary.round(4).to_csv(path, index=False)
+    write_csv(summary.round(4), path)
     return path

@@ -11,6 +11,7 @@ from cctvscope.optimisation.control_rooms import OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
 from cctvscope.reporting.charts.control_rooms import option_map
 from cctvscope.reporting.charts.placement import placement_map
+from cctvscope.reporting.safe_csv import write_csv
 
 
 def write_control_room_options(result: OptionsResult, estate: Estate, out_dir: Path) -> list[Path]:
@@ -34,7 +35,7 @@ def write_control_room_options(result: OptionsResult, estate: Estate, out_dir: P
     )
     table = pd.concat([status_quo, result.table()], ignore_index=True)
     csv = out_dir / "control_room_options.csv"
-    table.to_csv(csv, index=False, float_format="%.6g")
+    write_csv(table, csv, float_format="%.6g")
     paths = [csv]
     feasible = [o for o in result.options if o.status == "optimal"]
     # Maps of the options a reader compares: the three fewest rooms, the best NPV and the
@@ -53,7 +54,7 @@ def write_monitoring(monitoring: pd.DataFrame, out_dir: Path) -> list[Path]:
     """``monitoring.csv``: per council room, detections and cost per detection, three ways."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "monitoring.csv"
-    monitoring.to_csv(path, index=False, float_format="%.6g")
+    write_csv(monitoring, path, float_format="%.6g")
     return [path]
 
 
@@ -63,6 +64,6 @@ def write_placement(results: dict[str, PlacementResult], out_dir: Path) -> list[
     paths: list[Path] = []
     for area, result in results.items():
         csv = out_dir / f"placement_{area}.csv"
-        result.sites.to_csv(csv, index=False, float_format="%.6g")
+        write_csv(result.sites, csv, float_format="%.6g")
         paths += [csv, placement_map(result, out_dir / f"placement_{area}.svg")]
     return paths
