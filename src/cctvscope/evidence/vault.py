@@ -20,7 +20,7 @@ repeatable and explainable.
   the SHA-256 of the canonical JSON of every other field. Editing, removing or
   reordering an entry breaks the chain (:func:`verify_chain`); removing the
   *last* entries is caught by comparing with a recorded count and last hash, as
-  evidence packages do.
+  evidence packages do in their signed anchor (:mod:`~cctvscope.evidence.signing`).
 
 SHA-256 is industry practice for evidence hashing; UK guidance asks for a
 bit-for-bit master but names no algorithm (domain research §1.4, §2.3).
