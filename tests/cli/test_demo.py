@@ -319,14 +319,19 @@ def test_options_control_rooms_command(demo_run, tmp_path):
 
 def test_demo_worked_evidence_request(demo_run, tmp_path):
     out, url, output = demo_run
-    from cctvscope.evidence.package import verify_package
+    from cctvscope.evidence.signing import load_public_key, public_key_path
+    from cctvscope.evidence.verify import verify_package
+    from cctvscope.workflows.evidence import DEMO_SIGNING_KEY
 
     example = pd.read_csv(out / "evidence_example.csv")
     assert len(example) >= 1
     assert (example["provenance"] == "synthetic worked example").all()
     supplied = example[example["state"] == "supplied"]
     package = out / f"evidence_request_{supplied['request_id'].iloc[0]}.zip"
-    assert verify_package(package).ok
+    # Signed with the demo's key under the vault root; verified with its public key alone.
+    public_key = load_public_key(public_key_path(out / "evidence_vault" / DEMO_SIGNING_KEY))
+    assert verify_package(package, public_key).status == "verified"
+    assert verify_package(package).status == "unanchored"
     # Second path: the median in the summary line equals the CSV's median.
     median = supplied["time_to_evidence_h"].median()
     assert f"median time to evidence {median:.0f} h" in output

@@ -1,86 +1,41 @@
-"""Evidence packages: a clean package verifies; every kind of tampering is reported."""
+"""Evidence packages: what a package holds; tampering with its members is reported."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from cctvscope.evidence.package import verify_package, write_package
-from cctvscope.evidence.requests import RequestCamera, RequestRecord
-from cctvscope.evidence.vault import EvidenceVault, IntegrityError
-
-T0 = dt.datetime(2026, 11, 20, 22, 0, tzinfo=dt.UTC)
-
-
-def _request() -> RequestRecord:
-    camera = RequestCamera("C1", "E09000033", "council", "identify", 31, T0, "native;mp4", False)
-    return RequestRecord(
-        id=7,
-        holder="Westminster CC",
-        owner_type="council",
-        borough_code="E09000033",
-        place_x_m=529000.0,
-        place_y_m=180000.0,
-        window_start=T0,
-        window_end=T0 + dt.timedelta(hours=1),
-        state="supplied",
-        outside_retention=False,
-        requested_by="pc1",
-        requested_at=T0 + dt.timedelta(days=1),
-        acknowledged_at=None,
-        supplied_at=T0 + dt.timedelta(days=2),
-        refused_at=None,
-        expired_at=None,
-        history=(),
-        cameras=(camera,),
-    )
+from cctvscope.evidence.package import write_package
+from cctvscope.evidence.signing import load_private_key, load_public_key
+from cctvscope.evidence.vault import IntegrityError
+from cctvscope.evidence.verify import Check, verify_package
+from tests.evidence.builders import (
+    T0,
+    Built,
+    build_package,
+    make_request,
+    read_member,
+    rewrite_zip,
+)
 
 
 @pytest.fixture
-def package(tmp_path: Path) -> tuple[EvidenceVault, Path]:
-    vault = EvidenceVault(tmp_path / "vault")
-    for name, data in (("a.mkv", b"first export" * 50), ("b.mkv", b"second export" * 70)):
-        src = tmp_path / name
-        src.write_bytes(data)
-        vault.intake(
-            src, request_id="7", camera_id="C1", actor="pc1", origin="host", clock_offset_s=3.0
-        )
-    out = write_package(
-        vault,
-        _request(),
-        tmp_path / "pkg.zip",
-        actor="pc1",
-        audit_verdicts={"C1": "pass"},
-        standard_version="london-cctv v1.0",
-    )
-    return vault, out
+def built(tmp_path: Path) -> Built:
+    return build_package(tmp_path)
 
 
-def _rewrite(src: Path, dest: Path, change: dict[str, bytes | None], add: dict[str, bytes]) -> None:
-    """Copy a zip, replacing (or, for None, dropping) members and adding others."""
-    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dest, "w") as new:
-        for name in old.namelist():
-            if name in change:
-                if change[name] is not None:
-                    new.writestr(name, change[name])  # type: ignore[arg-type]
-            else:
-                new.writestr(name, old.read(name))
-        for name, data in add.items():
-            new.writestr(name, data)
-
-
-def test_clean_package_verifies(package):
-    vault, out = package
-    report = verify_package(out)
+def test_clean_package_verifies(built):
+    report = verify_package(built.zip, load_public_key(built.pub))
     assert report.ok, report.problems
     assert report.files_checked == 2
-    with zipfile.ZipFile(out) as archive:
+    with zipfile.ZipFile(built.zip) as archive:
         manifest = json.loads(archive.read("manifest.json"))
+        anchor = json.loads(archive.read("anchor.json"))
         assert sorted(archive.namelist()) == [
+            "anchor.json",
             "custody.jsonl",
             "files/a.mkv",
             "files/b.mkv",
@@ -90,75 +45,83 @@ def test_clean_package_verifies(package):
     first = manifest["files"][0]
     assert first["camera_id"] == "C1" and first["clock_offset_s"] == 3.0
     assert first["standard_verdict"] == "pass"
+    assert [f["intake_seq"] for f in manifest["files"]] == [1, 2]
     assert manifest["standard_version"] == "london-cctv v1.0"
     assert manifest["time_window"]["start"] == T0.isoformat()
-    assert manifest["custody"]["entries"] == report.custody_entries == 2
-    assert vault.custody("7")[-1].action == "package"
+    assert manifest["custody"]["entries"] == report.custody_entries == 3
+    logged = built.vault.custody("7")[-1]
+    assert logged.action == "package"
+    assert logged.detail["package_id"] == manifest["package_id"] == anchor["package_id"]
+    assert logged.detail["key_fingerprint"] == anchor["key_fingerprint"] == report.key_fingerprint
 
 
-def test_tampered_file_is_named(package, tmp_path):
-    _, out = package
-    bad = tmp_path / "bad.zip"
-    with zipfile.ZipFile(out) as archive:
+def test_package_carries_no_key_material(built):
+    """Only the signature and the key's fingerprint travel; neither key does."""
+    key_pem = built.key.read_bytes()
+    pub_pem = built.pub.read_bytes()
+    with zipfile.ZipFile(built.zip) as archive:
+        blob = b"".join(archive.read(n) for n in archive.namelist())
+    for pem in (key_pem, pub_pem):
+        body = b"".join(pem.splitlines()[1:-1])
+        assert body not in blob
+
+
+def test_tampered_file_is_named(built, tmp_path):
+    with zipfile.ZipFile(built.zip) as archive:
         data = bytearray(archive.read("files/a.mkv"))
     data[5] ^= 0xFF
-    _rewrite(out, bad, {"files/a.mkv": bytes(data)}, {})
-    report = verify_package(bad)
+    bad = rewrite_zip(built.zip, tmp_path / "bad.zip", {"files/a.mkv": bytes(data)})
+    report = verify_package(bad, load_public_key(built.pub))
     assert not report.ok
-    assert any(p.startswith("files/a.mkv: SHA-256") for p in report.problems)
-    assert not any("b.mkv" in p for p in report.problems)
+    assert {(f.subject, f.check) for f in report.findings} == {
+        ("files/a.mkv", Check.FILE_HASH),
+        ("files/a.mkv", Check.CUSTODY_INTAKE),
+    }
 
 
 def test_byte_flipped_in_the_zip_is_caught(tmp_path):
-    vault = EvidenceVault(tmp_path / "vault")
-    src = tmp_path / "raw.bin"
-    marker = b"UNIQUEMARKER"
-    src.write_bytes(marker + bytes(range(256)) * 4)
-    vault.intake(src, request_id="7", camera_id="C1", actor="a", origin="o")
-    out = write_package(vault, _request(), tmp_path / "p.zip", actor="a")
-    # Store the member uncompressed so that its bytes can be found and flipped in place.
+    built = build_package(tmp_path)
+    # Store a member uncompressed so that its bytes can be found and flipped in place.
     stored = tmp_path / "stored.zip"
-    with zipfile.ZipFile(out) as old, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as new:
+    with zipfile.ZipFile(built.zip) as old, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as new:
         for name in old.namelist():
             new.writestr(name, old.read(name))
     raw = bytearray(stored.read_bytes())
-    at = raw.index(marker)
+    at = raw.index(b"second export")
     raw[at] ^= 0x01
     stored.write_bytes(bytes(raw))
     report = verify_package(stored)
-    assert any(p.startswith("files/raw.bin") for p in report.problems), report.problems
+    assert any(f.subject == "files/b.mkv" for f in report.findings), report.problems
 
 
-def test_tampered_manifest_fails(package, tmp_path):
-    _, out = package
-    bad = tmp_path / "bad.zip"
-    with zipfile.ZipFile(out) as archive:
-        manifest = json.loads(archive.read("manifest.json"))
+def test_tampered_manifest_fails(built, tmp_path):
+    manifest = json.loads(read_member(built.zip, "manifest.json"))
     manifest["files"][0]["camera_id"] = "C999"
-    _rewrite(out, bad, {"manifest.json": json.dumps(manifest).encode()}, {})
+    bad = rewrite_zip(
+        built.zip, tmp_path / "bad.zip", {"manifest.json": json.dumps(manifest).encode()}
+    )
     report = verify_package(bad)
-    assert any(p.startswith("manifest.json: changed") for p in report.problems)
+    checks = {(f.subject, f.check) for f in report.findings}
+    assert ("manifest.json", Check.MANIFEST_HASH) in checks
+    assert ("files/a.mkv", Check.CUSTODY_INTAKE) in checks  # camera differs from the intake's
 
 
-def test_removed_custody_entry_names_the_broken_link(package, tmp_path):
-    _, out = package
-    bad = tmp_path / "bad.zip"
-    with zipfile.ZipFile(out) as archive:
-        lines = archive.read("custody.jsonl").decode().splitlines()
-    _rewrite(out, bad, {"custody.jsonl": (lines[1] + "\n").encode()}, {})
-    report = verify_package(bad)
-    assert any("custody entry 1 (seq 2)" in p for p in report.problems), report.problems
-    assert any("1 entries, the manifest records 2" in p for p in report.problems)
-
-    truncated = tmp_path / "truncated.zip"  # last entry removed: the chain alone is whole
-    _rewrite(out, truncated, {"custody.jsonl": (lines[0] + "\n").encode()}, {})
-    assert any("entries removed" in p for p in verify_package(truncated).problems)
+def test_removed_middle_custody_entry_names_the_broken_link(built, tmp_path):
+    lines = read_member(built.zip, "custody.jsonl").decode().splitlines()
+    bad = rewrite_zip(
+        built.zip, tmp_path / "bad.zip", {"custody.jsonl": "\n".join(lines[1:]).encode()}
+    )
+    findings = verify_package(bad).findings
+    chain = [f for f in findings if f.check == Check.CUSTODY_CHAIN]
+    assert [f.subject for f in chain] == ["custody entry 1 (seq 2)"]
+    count = next(f for f in findings if f.check == Check.CUSTODY_COUNT)
+    assert (count.expected, count.found) == (3, 2)
 
 
-def test_extra_and_missing_files_fail(package, tmp_path):
-    _, out = package
-    bad = tmp_path / "bad.zip"
-    _rewrite(out, bad, {"files/b.mkv": None}, {"files/planted.mkv": b"x"})
+def test_extra_and_missing_files_fail(built, tmp_path):
+    bad = rewrite_zip(
+        built.zip, tmp_path / "bad.zip", {"files/b.mkv": None}, {"files/planted.mkv": b"x"}
+    )
     problems = verify_package(bad).problems
     assert "files/planted.mkv: in the zip but not in the manifest" in problems
     assert "files/b.mkv: listed in the manifest but missing" in problems
@@ -167,17 +130,20 @@ def test_extra_and_missing_files_fail(package, tmp_path):
 def test_not_a_zip(tmp_path):
     path = tmp_path / "x.zip"
     path.write_bytes(b"nope")
-    assert not verify_package(path).ok
+    report = verify_package(path)
+    assert report.status == "failed"
+    assert [f.check for f in report.findings] == [Check.ZIP]
 
 
-def test_package_refuses_altered_master(package, tmp_path):
-    vault, _ = package
-    item = vault.items("7")[0]
-    path = vault.object_path(item.sha256)
+def test_package_refuses_altered_master(built, tmp_path):
+    item = built.vault.items("7")[0]
+    path = built.vault.object_path(item.sha256)
     path.chmod(0o644)
     path.write_bytes(b"swapped")
     out = tmp_path / "again.zip"
     with pytest.raises(IntegrityError, match="altered"):
-        write_package(vault, _request(), out, actor="pc1")
+        write_package(
+            built.vault, make_request(), out, actor="pc1", signing_key=load_private_key(built.key)
+        )
     assert not out.exists()
     assert not list(tmp_path.glob(".again.zip.partial"))

@@ -155,9 +155,11 @@ def test_cli_request_intake_package_verify(tmp_path: Path):
     ok("transition", "1", "supplied", *base)
     assert "supplied" in ok("status", "1", "--database-url", db_url)
     out = tmp_path / "pkg.zip"
-    ok("package", "1", "--out", str(out), *base)
+    key = tmp_path / "keys" / "signing.key"  # kept apart from the vault and the package
+    ok("keygen", "--out", str(key))
+    ok("package", "1", "--out", str(out), "--signing-key", str(key), *base)
     assert (tmp_path / "evidence" / "custody" / "1.jsonl").is_file()  # vault beside the DB
-    assert "verified" in ok("verify", str(out))
+    assert "verified" in ok("verify", str(out), "--public-key", f"{key}.pub")
     assert "E09000033" in ok("sla", "--database-url", db_url)
 
     bad = runner.invoke(evidence_app, ["transition", "1", "refused", *base])

@@ -6,6 +6,10 @@ this module does not import :mod:`cctvscope.cli.main`. The vault lives in
 beside a SQLite store's file, else ``./evidence``. Every action on evidence is
 logged in the request's custody log with the actor (``--actor``, default the
 login name) and the origin ``cli:<user>@<host>``.
+
+Packages are signed with an Ed25519 key kept outside them (``keygen``; ``package
+--signing-key``, env ``CCTVSCOPE_EVIDENCE_SIGNING_KEY``) and verified offline with its
+public key (``verify --public-key``, env ``CCTVSCOPE_EVIDENCE_PUBLIC_KEY``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ evidence_app = typer.Typer(
 )
 
 EXIT_ERROR = 1
+#: ``verify`` found nothing wrong but could not check the anchor's signature (no public key,
+#: or an unsigned package): not a pass, and distinct from a failure for scripts.
+EXIT_UNANCHORED = 3
 
 DirOption = Annotated[
     Path | None,
@@ -256,6 +263,16 @@ def intake_cmd(
 def package_cmd(
     request_id: Annotated[int, typer.Argument(help="Request id.")],
     out: Annotated[Path, typer.Option("--out", help="Package to write (.zip).")],
+    signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--signing-key",
+            envvar="CCTVSCOPE_EVIDENCE_SIGNING_KEY",
+            help="Ed25519 private key that signs the package's anchor (from `evidence keygen`; "
+            "keep it away from the vault and the packages).",
+            show_default=False,
+        ),
+    ] = None,
     standard_version: Annotated[
         str | None, typer.Option("--standard", help="Standard the verdicts refer to.")
     ] = None,
@@ -263,20 +280,28 @@ def package_cmd(
     database_url: DbOption = None,
     evidence_dir: DirOption = None,
 ) -> None:
-    """Write the evidence package: masters, manifest (hashes) and custody log."""
+    """Write the evidence package: masters, manifest (hashes), custody log, signed anchor."""
     from cctvscope.evidence.package import write_package
     from cctvscope.evidence.requests import get_request
+    from cctvscope.evidence.signing import load_private_key
     from cctvscope.evidence.vault import EvidenceVault
     from cctvscope.store import init_store
 
+    if signing_key is None:
+        raise _fail(
+            "no signing key: give --signing-key KEY (or CCTVSCOPE_EVIDENCE_SIGNING_KEY); "
+            "make one with `cctvscope evidence keygen --out KEY`"
+        )
     url = store_url(database_url)
     try:
+        key = load_private_key(signing_key)
         record = get_request(init_store(url), request_id)
         path = write_package(
             EvidenceVault(_vault_root(evidence_dir, url)),
             record,
             out,
             actor=_actor(actor),
+            signing_key=key,
             origin=_origin(),
             standard_version=standard_version,
         )
@@ -285,22 +310,76 @@ def package_cmd(
     console.print(f"wrote {path}")
 
 
+@evidence_app.command("keygen")
+def keygen_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", help="Private key file to write (mode 0600); KEY.pub beside.")
+    ],
+) -> None:
+    """Make an Ed25519 package-signing key: KEY (private, 0600) and KEY.pub (hand this over)."""
+    from cctvscope.evidence.signing import fingerprint, generate_key, load_public_key
+
+    try:
+        private, public = generate_key(out)
+    except (CctvscopeError, OSError) as exc:
+        raise _fail(exc) from exc
+    console.print(
+        f"wrote {private} (private: keep it off the vault's machine and out of packages) and "
+        f"{public} (public: give it to whoever verifies); "
+        f"fingerprint {fingerprint(load_public_key(public))}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @evidence_app.command("verify")
 def verify_cmd(
     package: Annotated[Path, typer.Argument(help="Evidence package (.zip).")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            envvar="CCTVSCOPE_EVIDENCE_PUBLIC_KEY",
+            help="The signer's public key (KEY.pub) that checks the package's anchor.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Re-hash every file, the manifest and the custody chain; exit 1 listing every problem."""
-    from cctvscope.evidence.package import verify_package
+    """Check every link: files, manifest, custody intake hashes and chain, signed anchor.
 
-    report = verify_package(package)
-    if not report.ok:
+    Exit 0: verified against the public key. Exit 1: a link failed (each one listed).
+    Exit 3: nothing failed but the anchor could not be checked (no key, or unsigned).
+    """
+    from cctvscope.evidence.signing import load_public_key
+    from cctvscope.evidence.verify import verify_package
+
+    try:
+        key = None if public_key is None else load_public_key(public_key)
+    except CctvscopeError as exc:
+        raise _fail(exc) from exc
+    report = verify_package(package, key)
+    if report.status == "failed":
         err_console.print(f"[red]VERIFICATION FAILED[/red] for {package}:")
-        for problem in report.problems:
-            err_console.print(f"  - {problem}", markup=False, highlight=False)
+        for finding in report.findings:
+            # soft_wrap: hashes stay whole on one line, to be compared or copied.
+            err_console.print(
+                f"  - [{finding.check}] {finding}", markup=False, highlight=False, soft_wrap=True
+            )
         raise typer.Exit(code=EXIT_ERROR)
+    counts = f"{report.files_checked} files and {report.custody_entries} custody entries"
+    if report.status == "unanchored":
+        err_console.print(
+            f"[yellow]UNANCHORED[/yellow] {package}: {counts} consistent, but "
+            f"{report.unanchored_reason()}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=EXIT_UNANCHORED)
     console.print(
-        f"verified {package}: {report.files_checked} files and "
-        f"{report.custody_entries} custody entries intact"
+        f"verified {package}: {counts} intact; anchor signed by {report.key_fingerprint}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 

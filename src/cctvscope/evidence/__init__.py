@@ -5,7 +5,9 @@
 * :mod:`~cctvscope.evidence.vault`: content-addressed, read-only masters and the
   hash-chained, append-only custody log.
 * :mod:`~cctvscope.evidence.package`: the zip handed on (masters, manifest,
-  custody log) and its verification.
+  custody log, signed anchor).
+* :mod:`~cctvscope.evidence.signing`: Ed25519 keys and the anchor's signature.
+* :mod:`~cctvscope.evidence.verify`: every link of a package checked, each failure named.
 
 Import the submodules directly; this package imports nothing, so that the store
 and the CLI can load any one of them alone.

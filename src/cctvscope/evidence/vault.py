@@ -20,7 +20,7 @@ repeatable and explainable.
   the SHA-256 of the canonical JSON of every other field. Editing, removing or
   reordering an entry breaks the chain (:func:`verify_chain`); removing the
   *last* entries is caught by comparing with a recorded count and last hash, as
-  evidence packages do.
+  evidence packages do in their signed anchor (:mod:`~cctvscope.evidence.signing`).
 
 SHA-256 is industry practice for evidence hashing; UK guidance asks for a
 bit-for-bit master but names no algorithm (domain research §1.4, §2.3).
@@ -194,6 +194,19 @@ def parse_custody(text: str) -> list[CustodyEntry]:
     return [CustodyEntry.from_json(line) for line in text.splitlines() if line.strip()]
 
 
+def first_intakes(entries: Sequence[CustodyEntry]) -> list[CustodyEntry]:
+    """The first ``intake`` entry of each distinct SHA-256, in log order.
+
+    One master per hash (content addressing): a second intake of the same bytes is
+    logged but adds no item, so packages and their verification count items alike.
+    """
+    seen: dict[str, CustodyEntry] = {}
+    for entry in entries:
+        if entry.action == "intake" and entry.sha256 is not None:
+            seen.setdefault(entry.sha256, entry)
+    return list(seen.values())
+
+
 def _check_id(value: str, what: str) -> str:
     if not _SAFE_ID.match(value):
         raise CctvscopeError(f"bad {what} {value!r}: use letters, digits, '_', '.', '-'")
@@ -358,23 +371,24 @@ class EvidenceVault:
 
     def items(self, request_id: str) -> list[StoredItem]:
         """The masters taken in for a request, from its custody log (first intake of each)."""
-        seen: dict[str, StoredItem] = {}
-        for entry in self.custody(request_id):
-            if entry.action != "intake" or entry.sha256 is None or entry.sha256 in seen:
-                continue
+        items: list[StoredItem] = []
+        for entry in first_intakes(self.custody(request_id)):
+            assert entry.sha256 is not None  # first_intakes keeps only entries with a hash
             offset = entry.detail.get("clock_offset_s")
-            seen[entry.sha256] = StoredItem(
-                sha256=entry.sha256,
-                size=int(entry.detail["size"]),
-                name=str(entry.detail["name"]),
-                request_id=request_id,
-                camera_id=str(entry.detail["camera_id"]),
-                intake_at=dt.datetime.fromisoformat(entry.at),
-                intake_by=entry.actor,
-                origin=entry.origin,
-                clock_offset_s=None if offset is None else float(offset),
+            items.append(
+                StoredItem(
+                    sha256=entry.sha256,
+                    size=int(entry.detail["size"]),
+                    name=str(entry.detail["name"]),
+                    request_id=request_id,
+                    camera_id=str(entry.detail["camera_id"]),
+                    intake_at=dt.datetime.fromisoformat(entry.at),
+                    intake_by=entry.actor,
+                    origin=entry.origin,
+                    clock_offset_s=None if offset is None else float(offset),
+                )
             )
-        return list(seen.values())
+        return items
 
     # -- reads (each re-checks the hash) -----------------------------------------------
 

@@ -25,7 +25,7 @@ from cctvscope.coverage.detail import DetailLevel
 from cctvscope.coverage.joint import joint_coverage, recruitment_candidates, region_totals
 from cctvscope.coverage.lookup import CameraLookup
 from cctvscope.crs import wgs84_to_bng
-from cctvscope.evidence.package import VerificationReport, verify_package, write_package
+from cctvscope.evidence.package import write_package
 from cctvscope.evidence.registry import (
     Actor,
     list_registrations,
@@ -41,7 +41,14 @@ from cctvscope.evidence.requests import (
     record_item,
     transition,
 )
+from cctvscope.evidence.signing import (
+    generate_key,
+    load_private_key,
+    load_public_key,
+    public_key_path,
+)
 from cctvscope.evidence.vault import EvidenceVault
+from cctvscope.evidence.verify import VerificationReport, verify_package
 from cctvscope.ingest.london import read_lsoa_crime
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.estate import Estate
@@ -58,6 +65,10 @@ EXAMPLE_WINDOW = (
     dt.datetime(2024, 4, 8, 21, 30, tzinfo=dt.UTC),
 )
 EXAMPLE_ACTOR = "demo:worked-example"
+#: The worked example's package-signing key, relative to its vault root. DEMO ONLY: a real
+#: signing key is kept away from the vault and the packages (see docs/evidence.md), or
+#: whoever can rewrite them can re-sign them too.
+DEMO_SIGNING_KEY = Path("demo-signing-key") / "package-signing.key"
 #: Detail levels compared in the joint public/private coverage outputs.
 JOINT_LEVELS = (DetailLevel.DETECT, DetailLevel.RECOGNISE, DetailLevel.IDENTIFY)
 
@@ -122,6 +133,7 @@ class WorkedExample:
     requests: tuple[RequestRecord, ...]
     package: Path | None
     verification: VerificationReport | None
+    public_key: Path | None = None  # the demo key's .pub that verifies the package
 
     @property
     def median_time_to_evidence_h(self) -> float | None:
@@ -193,20 +205,35 @@ def run_worked_example(
         existing = [get_request(engine, r.id) for r in created]
     requests = tuple(existing)
     supplied = [r for r in requests if r.state == "supplied"]
-    package = verification = None
+    package = verification = public_key = None
     if supplied:
         first = supplied[0]
+        key_file = demo_signing_key(vault_root)
         package = write_package(
             vault,
             first,
             out_dir / f"evidence_request_{first.id}.zip",
             actor=EXAMPLE_ACTOR,
+            signing_key=load_private_key(key_file),
             audit_verdicts=_verdicts(vault, first),
             standard_version="london-cctv v1.0",
             now=EXAMPLE_NOW + dt.timedelta(days=5),
         )
-        verification = verify_package(package)
-    return WorkedExample(x, y, candidates, requests, package, verification)
+        public_key = public_key_path(key_file)
+        verification = verify_package(package, load_public_key(public_key))
+    return WorkedExample(x, y, candidates, requests, package, verification, public_key)
+
+
+def demo_signing_key(vault_root: Path) -> Path:
+    """The demo's signing key under ``vault_root`` (made on first use, kept for re-runs).
+
+    Demo only: it lives beside the vault so that the demo runs with no setup. A real
+    key is made with ``cctvscope evidence keygen`` and kept where the packages are not.
+    """
+    key_file = vault_root / DEMO_SIGNING_KEY
+    if not key_file.exists():
+        generate_key(key_file)
+    return key_file
 
 
 def _answer(
