@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
+from cctvscope.cli.common import EXIT_INPUT_ERROR, NewDbOption, fail, store_url
 from cctvscope.cli.render import (
     console,
     err_console,
@@ -215,7 +215,7 @@ def _register(table: str) -> None:
         sheet: Annotated[
             str | None, typer.Option(help="Workbook sheet (default: the table's name).")
         ] = None,
-        database_url: DbOption = None,
+        database_url: NewDbOption = None,
     ) -> None:
         _run_import(
             table, file, estate, mode, scope_borough, scope_owner, whole_table, dry_run,
