@@ -164,6 +164,8 @@ def test_default_store_must_exist_too(here: Path) -> None:
 REGISTER = ["registry", "register", "--business", "b", "--hfov", "60", "--resolution", "1x1",
             "--contact", "c", "--estate", "e"]  # fmt: skip
 LONDON = ["--lon", "-0.1", "--lat", "51.5"]
+REQUEST = ["evidence", "request", "--start", "2024-01-01", "--end", "2024-01-02",
+           "--x", "530000", "--y", "180000"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -186,6 +188,19 @@ LONDON = ["--lon", "-0.1", "--lat", "51.5"]
 )
 def test_other_numbers(store: str, here: Path, args: list[str], option: str) -> None:
     _refused(args, here, option)
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ([*REQUEST, "--cameras", "missing.csv"], "--cameras"),
+        (["evidence", "intake", "1", "missing.mkv", "--camera", "c"], "file"),
+        (["evidence", "verify", "missing.zip"], "package"),
+        (["options", "placement", "--estate", "e", "--area", "missing.geojson"], "--area"),
+    ],
+)
+def test_missing_input_files(store: str, here: Path, args: list[str], option: str) -> None:
+    _refused(args, here, option, "missing")
 
 
 # --- sweeps over the commands ----------------------------------------------------------------
@@ -236,20 +251,7 @@ NEEDS_STORE = [
     ["status", "--estate", "e"],
     ["export", "--estate", "e", "--out", "x.gpkg"],
     *FOLDER_OUT,
-    [
-        "evidence",
-        "request",
-        "--cameras",
-        "afile",
-        "--start",
-        "2024-01-01",
-        "--end",
-        "2024-01-02",
-        "--x",
-        "530000",
-        "--y",
-        "180000",
-    ],
+    [*REQUEST, "--cameras", "afile"],
     ["evidence", "status", "1"],
     ["evidence", "transition", "1", "acknowledged"],
     ["evidence", "intake", "1", "afile", "--camera", "c"],

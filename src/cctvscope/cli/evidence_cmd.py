@@ -99,7 +99,13 @@ def _when(text: str) -> dt.datetime:
 @evidence_app.command("request")
 def request_cmd(
     cameras: Annotated[
-        Path, typer.Option("--cameras", help="Candidate cameras (CSV from the camera lookup).")
+        Path,
+        typer.Option(
+            "--cameras",
+            exists=True,
+            dir_okay=False,
+            help="Candidate cameras (CSV from the camera lookup).",
+        ),
     ],
     start: Annotated[str, typer.Option("--start", help="Window start, ISO 8601 (UTC if naive).")],
     end: Annotated[str, typer.Option("--end", help="Window end, ISO 8601 (UTC if naive).")],
@@ -226,7 +232,10 @@ def transition_cmd(
 @evidence_app.command("intake")
 def intake_cmd(
     request_id: Annotated[int, typer.Argument(help="Request id.")],
-    file: Annotated[Path, typer.Argument(help="Export file supplied by the holder.")],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="Export file supplied by the holder."),
+    ],
     camera: Annotated[str, typer.Option("--camera", help="Camera the footage is from.")],
     clock_offset_s: Annotated[
         float | None,
@@ -309,7 +318,9 @@ def package_cmd(
 
 @evidence_app.command("verify")
 def verify_cmd(
-    package: Annotated[Path, typer.Argument(help="Evidence package (.zip).")],
+    package: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Evidence package (.zip).")
+    ],
 ) -> None:
     """Re-hash every file, the manifest and the custody chain; exit 1 listing every problem."""
     from cctvscope.evidence.package import verify_package

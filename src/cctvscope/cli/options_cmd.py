@@ -55,6 +55,15 @@ def options_table(
     return table
 
 
+def _area(value: str) -> str:
+    """A named area or an existing file; whether a name fits the estate's region is known later."""
+    if value not in LONDON_AREAS and not Path(value).is_file():
+        raise typer.BadParameter(
+            f"{value!r} is neither a polygon file nor a named area ({', '.join(LONDON_AREAS)})"
+        )
+    return value
+
+
 options_app = typer.Typer(help="Optimised options: control rooms, monitoring, placement.")
 
 
@@ -175,7 +184,8 @@ def options_placement(
         str,
         typer.Option(
             help="A polygon file (GeoJSON, GeoPackage; any CRS) of the study area, or for "
-            "London covent_garden or clerkenwell."
+            "London covent_garden or clerkenwell.",
+            callback=_area,
         ),
     ] = "covent_garden",
     budget: Annotated[
