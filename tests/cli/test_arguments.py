@@ -94,7 +94,10 @@ def test_evidence_request_place_not_finite(store: str, here: Path) -> None:
 
 def test_unwritable_database_url_for_init(here: Path) -> None:
     _refused(["init", "--database-url", "sqlite:///afile/x.db"], here, "--database-url", "afile")
-    _refused(["init", "--database-url", "sqlite:///nowhere/x.db"], here, "--database-url")
+    _refused(["init", "--database-url", "sqlite:///afile"], here, "--database-url", "not a SQLite")
+    _refused(
+        ["estates", "--database-url", "sqlite:///afile"], here, "--database-url", "not a SQLite"
+    )
 
 
 def test_unwritable_evidence_dir(store: str, here: Path) -> None:
@@ -290,10 +293,24 @@ def test_missing_store_is_not_created(here: Path, args: list[str]) -> None:
     ],
     ids=lambda a: " ".join(a[:2]),
 )
-def test_store_creators_need_a_folder(here: Path, args: list[str]) -> None:
-    url = "sqlite:///nowhere/store.db"
-    _refused([*args, "--database-url", url], here, "--database-url", "no folder")
-    assert not (here / "nowhere").exists()
+def test_store_creators_need_a_writable_place(here: Path, args: list[str]) -> None:
+    url = "sqlite:///afile/store.db"
+    _refused([*args, "--database-url", url], here, "--database-url", "afile is a file")
+
+
+def test_init_makes_the_store_folder(here: Path) -> None:
+    result = runner.invoke(app, ["init", "--database-url", "sqlite:///new/store.db"])
+    assert result.exit_code == 0, result.output
+    assert (here / "new" / "store.db").is_file()
+
+
+def test_dry_run_import_creates_no_store(here: Path) -> None:
+    (here / "cams.csv").write_text("id,lon,lat\nA,-0.1,51.5\n", encoding="utf-8")
+    args = ["import", "cameras", "cams.csv", "--estate", "e", "--dry-run"]
+    result = runner.invoke(app, [*args, "--database-url", "sqlite:///store.db"])
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.output
+    assert not (here / "store.db").exists()
 
 
 def test_a_store_is_made_only_by_its_creators(here: Path) -> None:

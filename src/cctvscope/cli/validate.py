@@ -178,27 +178,46 @@ def existing_store(value: str | None) -> str:
     """
     text = value or get_settings().database_url
     path = _sqlite_file(text)
-    if path is not None and not path.is_file():
-        raise typer.BadParameter(
-            f"no store at {path}; create one with `cctvscope init` (or `cctvscope demo`)"
-        )
+    if path is not None:
+        if not path.is_file():
+            raise typer.BadParameter(
+                f"no store at {path}; create one with `cctvscope init` (or `cctvscope demo`)"
+            )
+        _sqlite_or_nothing(path)
     return text
 
 
-def new_store(value: str | None) -> str:
-    """The store URL of a command that may create it: a SQLite file's folder must be writable.
+#: The first bytes of every SQLite database file (an empty file is a new database too).
+SQLITE_HEADER = b"SQLite format 3\x00"
 
-    SQLite creates the file but not its folder, and fails late with a driver error.
+
+def _sqlite_or_nothing(path: Path) -> None:
+    """A file given as the store must be a SQLite database, not, say, a mistyped CSV."""
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise typer.BadParameter(f"{path} is not a SQLite store")
+
+
+def store_exists(url: str) -> bool:
+    """Whether the store at ``url`` is there: a SQLite file exists (a server is assumed to)."""
+    path = _sqlite_file(url)
+    return path is None or path.is_file()
+
+
+def new_store(value: str | None) -> str:
+    """The store URL of a command that may create it: a SQLite file where one can be written.
+
+    The store makes a missing folder itself, but a file in the way or a read-only
+    folder failed late with a driver error.
     """
     text = value or get_settings().database_url
     path = _sqlite_file(text)
     if path is not None:
         if path.exists() and not path.is_file():
             raise typer.BadParameter(f"{path} is not a file")
-        parent = path.absolute().parent
-        if not parent.is_dir():
-            raise typer.BadParameter(f"no folder {parent} for the store {path.name}")
-        _writable_base(parent)
+        _sqlite_or_nothing(path)
+        _writable_base(path.parent)
     return text
 
 
