@@ -75,6 +75,7 @@ def _closed_port() -> int:
 
 def test_serve_port_out_of_range(here: Path) -> None:
     _refused(["serve", "--port", "99999"], here, "--port", "between 1 and 65535", "99999")
+    _refused(["serve", "--port", "1" + "0" * 400], here, "--port", "between 1 and 65535")
 
 
 @pytest.mark.parametrize("budget", ["-100000", "nan", "inf"])

@@ -43,16 +43,18 @@ def number(
     def check(value: Numbers) -> Numbers:
         values = value if isinstance(value, list) else [] if value is None else [value]
         for v in values:
-            if not math.isfinite(v):
+            # Only floats can be NaN or infinite; an int may be too large for a float.
+            if isinstance(v, float) and not math.isfinite(v):
                 raise typer.BadParameter(f"must be a finite number, not {v}")
+            shown = f"{v:g}" if isinstance(v, float) else str(v)
             if lo is not None and hi is not None and not lo <= v <= hi:
-                raise typer.BadParameter(f"must be between {lo:g} and {hi:g}{suffix}, not {v:g}")
+                raise typer.BadParameter(f"must be between {lo:g} and {hi:g}{suffix}, not {shown}")
             if lo is not None and v < lo:
-                raise typer.BadParameter(f"must be at least {lo:g}{suffix}, not {v:g}")
+                raise typer.BadParameter(f"must be at least {lo:g}{suffix}, not {shown}")
             if hi is not None and v > hi:
-                raise typer.BadParameter(f"must be at most {hi:g}{suffix}, not {v:g}")
+                raise typer.BadParameter(f"must be at most {hi:g}{suffix}, not {shown}")
             if above is not None and v <= above:
-                raise typer.BadParameter(f"must be more than {above:g}{suffix}, not {v:g}")
+                raise typer.BadParameter(f"must be more than {above:g}{suffix}, not {shown}")
         return value
 
     return check
