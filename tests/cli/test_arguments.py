@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from cctvscope.cli import validate
@@ -343,3 +344,26 @@ def test_number_bounds() -> None:
 def test_bng_point_inside_london() -> None:
     x, y = validate.bng_point(-0.1276, 51.5072)
     assert 520_000 < x < 540_000 and 170_000 < y < 190_000
+
+
+def _commands(command: object, path: str = "") -> list[tuple[str, object]]:
+    """Every leaf command under ``command`` with its name (Typer has its own Click inside)."""
+    subs: dict[str, object] = getattr(command, "commands", {})
+    if not subs:
+        return [(path, command)]
+    return [pair for name, sub in subs.items() for pair in _commands(sub, f"{path} {name}".strip())]
+
+
+def test_every_command_checks_its_store_outputs_and_numbers() -> None:
+    # A guard for commands added later: each store URL, output path and float has a check.
+    unchecked = [
+        f"{name} {param.name}"
+        for name, command in _commands(typer.main.get_command(app))
+        for param in getattr(command, "params", [])
+        if param.callback is None
+        and (
+            param.name in {"database_url", "out", "evidence_dir", "scheduler"}
+            or getattr(getattr(param, "type_descriptor", None), "annotation", None) is float
+        )
+    ]
+    assert unchecked == []
