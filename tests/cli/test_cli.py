@@ -80,6 +80,8 @@ def test_template_then_estates(tmp_path, db_url):
     result = runner.invoke(app, ["template", "survey", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
+    # `estates` no longer creates a store on a mistyped path: `init` makes it first.
+    assert _invoke(["init"], db_url).exit_code == 0
     result = _invoke(["estates"], db_url)
     assert result.exit_code == 0, result.output
 

@@ -19,6 +19,7 @@ from cctvscope.evidence.requests import (
     sla_summary,
     transition,
 )
+from cctvscope.store import init_store
 from cctvscope.store.evidence_tables import EVIDENCE_TABLES
 from tests.store.conftest import backend, pg_engine, store  # noqa: F401 (fixtures)
 
@@ -127,6 +128,8 @@ def test_cli_request_intake_package_verify(tmp_path: Path):
     export = tmp_path / "export.mkv"
     export.write_bytes(b"native export" * 1000)
     runner = CliRunner()
+    # Only init (and the commands that make estates) create a store; requests go into one.
+    init_store(db_url)
     base = ["--database-url", db_url, "--actor", "pc1"]
     start = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat()
     end = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=23)).isoformat()

@@ -96,6 +96,8 @@ def test_audit_log_is_append_only(store):
 
 def test_cli_user_add_list_token(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    # Only init (and the commands that make estates) create a store; accounts go into one.
+    assert runner.invoke(cli, ["init", "--database-url", url]).exit_code == 0
     added = runner.invoke(
         cli,
         ["user", "add", "camden", "--role", "borough-manager", "--borough", "E09000007",

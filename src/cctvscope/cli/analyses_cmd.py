@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console, steps
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
@@ -93,8 +93,8 @@ def headline_table(
 
 def economics(
     estate: Annotated[str, typer.Option("--estate", help="Estate to appraise.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    out: OutDirOption = Path("out"),
+    version: VersionOption = None,
     database_url: DbOption = None,
 ) -> None:
     """Value for money, framework agreement, evidence retrieval and technology scenarios."""
@@ -240,7 +240,7 @@ def input_basis_line(outcome: ComplianceOutcome) -> str:
 
 def comply(
     estate: Annotated[str, typer.Option("--estate", help="Estate to check.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    out: OutDirOption = Path("out"),
     standard: Annotated[
         str | None,
         typer.Option(
@@ -257,7 +257,7 @@ def comply(
             "default: they answer unknown",
         ),
     ] = False,
-    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    version: VersionOption = None,
     database_url: DbOption = None,
 ) -> None:
     """Check every camera against the evidential standard; cost the fixes; rank the upgrade plan."""

@@ -2,21 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cctvscope.cli.render import err_console
+from cctvscope.cli.validate import (
+    at_least_one,
+    easting,
+    existing_store,
+    latitude,
+    longitude,
+    new_store,
+    northing,
+    out_dir,
+)
 from cctvscope.config import get_settings
 from cctvscope.errors import CctvscopeError
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
+
+def _db_option(callback: Callable[[str | None], str]) -> object:
+    return typer.Option(
         "--database-url",
         envvar="CCTVSCOPE_DATABASE_URL",
         help="Store URL (default sqlite:///./cctvscope.db).",
         show_default=False,
+        callback=callback,
+    )
+
+
+DbOption = Annotated[str | None, _db_option(existing_store)]
+"""The store of a command that reads or adds to one: a SQLite store must already exist."""
+NewDbOption = Annotated[str | None, _db_option(new_store)]
+"""The store of a command that may create it (init, demo, region/estate create, import)."""
+
+OutDirOption = Annotated[Path, typer.Option("--out", help="Output folder.", callback=out_dir)]
+"""An output folder, checked writable before the work (not after minutes of it)."""
+VersionOption = Annotated[
+    int | None, typer.Option(help="Estate version (default latest).", callback=at_least_one)
+]
+
+# A place, as WGS84 or as British National Grid; each name the commands used before still works.
+LonOption = Annotated[
+    float | None, typer.Option("--lon", help="WGS84 longitude [°].", callback=longitude)
+]
+LatOption = Annotated[
+    float | None, typer.Option("--lat", help="WGS84 latitude [°].", callback=latitude)
+]
+EastingOption = Annotated[
+    float | None,
+    typer.Option("--x", "--easting", help="British National Grid easting [m].", callback=easting),
+]
+NorthingOption = Annotated[
+    float | None,
+    typer.Option(
+        "--y", "--northing", help="British National Grid northing [m].", callback=northing
     ),
 ]
 

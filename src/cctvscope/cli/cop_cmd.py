@@ -17,6 +17,7 @@ from rich.table import Table
 
 from cctvscope.cli.common import DbOption, store_url
 from cctvscope.cli.render import console, err_console, findings_table
+from cctvscope.cli.validate import out_file, share
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.standards.selfassessment import (
     DEFAULT_PASS_MARK,
@@ -76,7 +77,9 @@ def _scores_table(assessment: Assessment, *, title: str) -> Table:
 
 @cop_app.command("template")
 def template_cmd(
-    out: Annotated[Path, typer.Option("--out", help="Answers file to write (.yaml).")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Answers file to write (.yaml).", callback=out_file)
+    ],
     questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE,
 ) -> None:
     """Write the blank answers file a borough fills in."""
@@ -98,7 +101,7 @@ def submit_cmd(
     estate: Annotated[str, typer.Option("--estate", help="Estate whose borough is assessed.")],
     questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE,
     pass_mark: Annotated[
-        float, typer.Option(help="Share each principle must reach.", min=0.0, max=1.0)
+        float, typer.Option(help="Share each principle must reach.", callback=share)
     ] = DEFAULT_PASS_MARK,
     database_url: DbOption = None,
 ) -> None:
@@ -137,7 +140,7 @@ def submit_cmd(
 def show_cmd(
     estate: Annotated[str, typer.Option("--estate", help="Estate to show.")],
     pass_mark: Annotated[
-        float, typer.Option(help="Share each principle must reach.", min=0.0, max=1.0)
+        float, typer.Option(help="Share each principle must reach.", callback=share)
     ] = DEFAULT_PASS_MARK,
     database_url: DbOption = None,
 ) -> None:

@@ -10,8 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console
+from cctvscope.cli.validate import at_least_one, one_of, positive, reachable_scheduler
 from cctvscope.coverage.engine import CoverageOptions, CoverageResult
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.estate import Estate
@@ -78,16 +79,24 @@ def coverage_table(result: CoverageResult) -> Table:
 
 def coverage(
     estate_name: Annotated[str, typer.Option("--estate", help="Estate name.")] = "london",
-    version: Annotated[int | None, typer.Option(help="Estate version (latest if omitted).")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    executor: Annotated[str, typer.Option(help="inprocess (default) or dask.")] = "inprocess",
+    version: VersionOption = None,
+    out: OutDirOption = Path("out"),
+    executor: Annotated[
+        str, typer.Option(help="inprocess (default) or dask.", callback=one_of("inprocess", "dask"))
+    ] = "inprocess",
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address; a LocalCluster if omitted.")
+        str | None,
+        typer.Option(
+            help="Dask scheduler address; a LocalCluster if omitted.",
+            callback=reachable_scheduler,
+        ),
     ] = None,
-    workers: Annotated[int, typer.Option(help="LocalCluster worker processes.")] = 2,
-    threads: Annotated[int, typer.Option(help="In-process threads.")] = 1,
-    cell_m: Annotated[float, typer.Option(help="Grid cell size [m].")] = 1.0,
-    tile_m: Annotated[float, typer.Option(help="BNG tile size [m].")] = 1000.0,
+    workers: Annotated[
+        int, typer.Option(help="LocalCluster worker processes.", callback=at_least_one)
+    ] = 2,
+    threads: Annotated[int, typer.Option(help="In-process threads.", callback=at_least_one)] = 1,
+    cell_m: Annotated[float, typer.Option(help="Grid cell size [m].", callback=positive)] = 1.0,
+    tile_m: Annotated[float, typer.Option(help="BNG tile size [m].", callback=positive)] = 1000.0,
     polygons: Annotated[
         bool, typer.Option(help="Write per-camera visibility polygons (large).")
     ] = True,

@@ -10,14 +10,21 @@ from rich.table import Table
 
 from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
 from cctvscope.cli.render import console, err_console, steps
+from cctvscope.cli.validate import at_least_one, out_path
 from cctvscope.errors import CctvscopeError, InputError
 
 
 def export(
     estate: Annotated[str, typer.Option("--estate", help="Estate to export.")],
-    out: Annotated[Path, typer.Option("--out", help="A .gpkg file, or a folder with --format.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="A .gpkg file, or a folder with --format.", callback=out_path),
+    ],
     version: Annotated[
-        int | None, typer.Option("--version", help="Estate version (default: the latest).")
+        int | None,
+        typer.Option(
+            "--version", help="Estate version (default: the latest).", callback=at_least_one
+        ),
     ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="gpkg, parquet (GeoParquet) or csv.")

@@ -25,8 +25,23 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
-from cctvscope.cli.common import DbOption, store_url
+from cctvscope.cli.common import (
+    DbOption,
+    EastingOption,
+    LatOption,
+    LonOption,
+    NorthingOption,
+    store_url,
+)
 from cctvscope.cli.render import console, err_console
+from cctvscope.cli.validate import (
+    bng_point,
+    easting,
+    finite,
+    northing,
+    out_dir,
+    out_file,
+)
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:
@@ -49,6 +64,7 @@ DirOption = Annotated[
         envvar="CCTVSCOPE_EVIDENCE_DIR",
         help="Evidence vault folder (default: evidence/ beside a SQLite store, else ./evidence).",
         show_default=False,
+        callback=out_dir,
     ),
 ]
 ActorOption = Annotated[
@@ -90,12 +106,22 @@ def _when(text: str) -> dt.datetime:
 @evidence_app.command("request")
 def request_cmd(
     cameras: Annotated[
-        Path, typer.Option("--cameras", help="Candidate cameras (CSV from the camera lookup).")
+        Path,
+        typer.Option(
+            "--cameras",
+            exists=True,
+            dir_okay=False,
+            help="Candidate cameras (CSV from the camera lookup).",
+        ),
     ],
     start: Annotated[str, typer.Option("--start", help="Window start, ISO 8601 (UTC if naive).")],
     end: Annotated[str, typer.Option("--end", help="Window end, ISO 8601 (UTC if naive).")],
-    x: Annotated[float, typer.Option("--x", help="Place easting (EPSG:27700, m).")],
-    y: Annotated[float, typer.Option("--y", help="Place northing (EPSG:27700, m).")],
+    x: Annotated[
+        float, typer.Option("--x", help="Place easting (EPSG:27700, m).", callback=easting)
+    ],
+    y: Annotated[
+        float, typer.Option("--y", help="Place northing (EPSG:27700, m).", callback=northing)
+    ],
     actor: ActorOption = None,
     database_url: DbOption = None,
 ) -> None:
@@ -213,11 +239,16 @@ def transition_cmd(
 @evidence_app.command("intake")
 def intake_cmd(
     request_id: Annotated[int, typer.Argument(help="Request id.")],
-    file: Annotated[Path, typer.Argument(help="Export file supplied by the holder.")],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="Export file supplied by the holder."),
+    ],
     camera: Annotated[str, typer.Option("--camera", help="Camera the footage is from.")],
     clock_offset_s: Annotated[
         float | None,
-        typer.Option("--clock-offset-s", help="Recorder clock minus true time, seconds."),
+        typer.Option(
+            "--clock-offset-s", help="Recorder clock minus true time, seconds.", callback=finite
+        ),
     ] = None,
     actor: ActorOption = None,
     database_url: DbOption = None,
@@ -262,7 +293,7 @@ def intake_cmd(
 @evidence_app.command("package")
 def package_cmd(
     request_id: Annotated[int, typer.Argument(help="Request id.")],
-    out: Annotated[Path, typer.Option("--out", help="Package to write (.zip).")],
+    out: Annotated[Path, typer.Option("--out", help="Package to write (.zip).", callback=out_file)],
     signing_key: Annotated[
         Path | None,
         typer.Option(
@@ -313,7 +344,12 @@ def package_cmd(
 @evidence_app.command("keygen")
 def keygen_cmd(
     out: Annotated[
-        Path, typer.Option("--out", help="Private key file to write (mode 0600); KEY.pub beside.")
+        Path,
+        typer.Option(
+            "--out",
+            help="Private key file to write (mode 0600); KEY.pub beside.",
+            callback=out_file,
+        ),
     ],
 ) -> None:
     """Make an Ed25519 package-signing key: KEY (private, 0600) and KEY.pub (hand this over)."""
@@ -335,7 +371,9 @@ def keygen_cmd(
 
 @evidence_app.command("verify")
 def verify_cmd(
-    package: Annotated[Path, typer.Argument(help="Evidence package (.zip).")],
+    package: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Evidence package (.zip).")
+    ],
     public_key: Annotated[
         Path | None,
         typer.Option(
@@ -426,25 +464,24 @@ def integration_summary(example: WorkedExample, joint: JointCoverage) -> str:
 @evidence_app.command("cameras-at")
 def cameras_at_cmd(
     estate: Annotated[str, typer.Option("--estate", help="Estate to search.")],
-    x: Annotated[float | None, typer.Option("--x", help="Easting (EPSG:27700, m).")] = None,
-    y: Annotated[float | None, typer.Option("--y", help="Northing (EPSG:27700, m).")] = None,
-    lon: Annotated[float | None, typer.Option("--lon", help="Longitude (WGS84, °).")] = None,
-    lat: Annotated[float | None, typer.Option("--lat", help="Latitude (WGS84, °).")] = None,
+    x: EastingOption = None,
+    y: NorthingOption = None,
+    lon: LonOption = None,
+    lat: LatOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the candidates as CSV for `request`.")
+        Path | None,
+        typer.Option("--out", help="Write the candidates as CSV for `request`.", callback=out_file),
     ] = None,
     database_url: DbOption = None,
 ) -> None:
     """Cameras (public, and private that consent to share) that could have seen a place."""
-    from cctvscope.crs import wgs84_to_bng
     from cctvscope.store import init_store, load_estate
     from cctvscope.workflows.evidence import candidates_at, police_lookup
 
     if x is None or y is None:
         if lon is None or lat is None:
             raise _fail("give the place as --x/--y (British National Grid) or --lon/--lat")
-        bx, by = wgs84_to_bng([lon], [lat])
-        x, y = float(bx[0]), float(by[0])
+        x, y = bng_point(lon, lat)
     try:
         engine = init_store(store_url(database_url))
         loaded = load_estate(engine, estate)

@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
+from cctvscope.cli.common import EXIT_INPUT_ERROR, NewDbOption, fail, store_url
 from cctvscope.cli.render import (
     console,
     err_console,
@@ -17,6 +17,7 @@ from cctvscope.cli.render import (
     steps,
     warning_summary,
 )
+from cctvscope.cli.validate import store_exists
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.model.enums import ImportMode
 
@@ -89,7 +90,10 @@ def _run_import(
         if not camera_table:
             field_map = _pairs(map_ or [], "--map")
             constants = _pairs(set_ or [], "--set")
-        engine = init_store(store_url(database_url))
+        url = store_url(database_url)
+        # A dry run writes nothing, not even a new store: it previews against an empty
+        # one in memory when the store is not there yet.
+        engine = init_store(url if not dry_run or store_exists(url) else "sqlite://")
         scope = resolve_scope(
             engine, estate, table, scope_borough or [], scope_owner or [], whole_table
         )
@@ -215,7 +219,7 @@ def _register(table: str) -> None:
         sheet: Annotated[
             str | None, typer.Option(help="Workbook sheet (default: the table's name).")
         ] = None,
-        database_url: DbOption = None,
+        database_url: NewDbOption = None,
     ) -> None:
         _run_import(
             table, file, estate, mode, scope_borough, scope_owner, whole_table, dry_run,

@@ -17,7 +17,7 @@ from rich.table import Table
 from cctvscope import __version__
 from cctvscope.cli.analyses_cmd import compliance_table, comply, economics, headline_table
 from cctvscope.cli.audit_cmd import audit_footage
-from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.common import DbOption, NewDbOption, OutDirOption, fail, store_url
 from cctvscope.cli.cop_cmd import cop_app
 from cctvscope.cli.coverage_cmd import coverage, coverage_table
 from cctvscope.cli.data_cmd import export, status
@@ -34,6 +34,7 @@ from cctvscope.cli.render import (
     steps,
 )
 from cctvscope.cli.report_cmd import report
+from cctvscope.cli.validate import non_negative, out_file
 from cctvscope.cli.web_cmd import serve, user_app
 from cctvscope.errors import CctvscopeError
 from cctvscope.model.schema import schema_markdown
@@ -46,6 +47,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+OutFileOption = Annotated[
+    Path, typer.Option("--out", help="Output file: .xlsx or .csv.", callback=out_file)
+]
+
 template_app = typer.Typer(help="Write blank templates for data collection.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
@@ -82,7 +87,7 @@ def version() -> None:
 
 
 @app.command()
-def init(database_url: DbOption = None) -> None:
+def init(database_url: NewDbOption = None) -> None:
     """Create or upgrade the store's schema."""
     from cctvscope.store import init_store
 
@@ -121,7 +126,9 @@ def estates(database_url: DbOption = None) -> None:
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option(help="Write the table to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the table to this file.", callback=out_file)
+    ] = None,
 ) -> None:
     """Print the estate schema table: every attribute with its type and unit."""
     text = schema_markdown()
@@ -134,7 +141,7 @@ def schema(
 
 @template_app.command("survey")
 def template_survey(
-    out: Annotated[Path, typer.Option("--out", help="Output file: .xlsx or .csv.")],
+    out: OutFileOption,
 ) -> None:
     """Write the borough camera survey template (Excel workbook or CSV header)."""
     from cctvscope.ingest.survey import write_survey_template
@@ -148,7 +155,7 @@ def template_survey(
 
 def _template_command(table: str) -> None:
     def command(
-        out: Annotated[Path, typer.Option("--out", help="Output file: .xlsx or .csv.")],
+        out: OutFileOption,
     ) -> None:
         from cctvscope.ingest.templates import write_return_template
 
@@ -174,9 +181,11 @@ for _table in ("return", "cameras", "control_rooms", "links", "contracts", "evid
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    seed: Annotated[int | None, typer.Option(help="Seed of the synthetic estate.")] = None,
-    database_url: DbOption = None,
+    out: OutDirOption = Path("out"),
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the synthetic estate.", callback=non_negative)
+    ] = None,
+    database_url: NewDbOption = None,
 ) -> None:
     """Build the London estate (real + synthetic), then run the whole assessment on it."""
     from cctvscope.reporting.outputs import WRITERS

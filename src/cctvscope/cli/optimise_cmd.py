@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from cctvscope.cli.validate import at_least_one, non_negative, positive
 from cctvscope.errors import InfeasibleError, InputError
 from cctvscope.optimisation.facility import NoSolutionError, solve_facility
 from cctvscope.optimisation.solve import DEFAULT_MIP_REL_GAP, SolveOptions
@@ -47,13 +48,18 @@ def format_result(objective: float | None, status: str, gap: float | None, secon
 def solve_sscflp(
     file: Annotated[Path, typer.Argument(help="Instance in the standard SSCFLP text format.")],
     time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0.001)
+        float,
+        typer.Option("--time-limit", help="Solver time limit in seconds.", callback=positive),
     ] = 600.0,
     threads: Annotated[
-        int | None, typer.Option("--threads", help="HiGHS threads (default: HiGHS decides).")
+        int | None,
+        typer.Option(
+            "--threads", help="HiGHS threads (default: HiGHS decides).", callback=at_least_one
+        ),
     ] = None,
     gap: Annotated[
-        float, typer.Option("--gap", help="Relative MIP gap at which to stop.", min=0.0)
+        float,
+        typer.Option("--gap", help="Relative MIP gap at which to stop.", callback=non_negative),
     ] = DEFAULT_MIP_REL_GAP,
 ) -> None:
     """Solve a single-source capacitated facility-location instance to proven optimality."""

@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console, frame_table, steps
+from cctvscope.cli.validate import at_least_one, non_negative, positive
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import OptionsResult
@@ -54,6 +55,15 @@ def options_table(
     return table
 
 
+def _area(value: str) -> str:
+    """A named area or an existing file; whether a name fits the estate's region is known later."""
+    if value not in LONDON_AREAS and not Path(value).is_file():
+        raise typer.BadParameter(
+            f"{value!r} is neither a polygon file nor a named area ({', '.join(LONDON_AREAS)})"
+        )
+    return value
+
+
 options_app = typer.Typer(help="Optimised options: control rooms, monitoring, placement.")
 
 
@@ -69,19 +79,26 @@ def load_for_command(
 @options_app.command("control-rooms")
 def options_control_rooms(
     estate: Annotated[str, typer.Option("--estate", help="Estate to plan.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    out: OutDirOption = Path("out"),
     rooms: Annotated[
-        list[int] | None, typer.Option("--rooms", help="Numbers of rooms to try (default 1..N).")
+        list[int] | None,
+        typer.Option(
+            "--rooms", help="Numbers of rooms to try (default 1..N).", callback=at_least_one
+        ),
     ] = None,
     max_distance_km: Annotated[
-        float | None, typer.Option(help="Longest borough-to-room distance allowed [km].")
+        float | None,
+        typer.Option(help="Longest borough-to-room distance allowed [km].", callback=positive),
     ] = None,
     police_colocation_km: Annotated[
-        float | None, typer.Option(help="Every open room within this distance of an MPS site [km].")
+        float | None,
+        typer.Option(
+            help="Every open room within this distance of an MPS site [km].", callback=positive
+        ),
     ] = None,
     lock: Annotated[list[str] | None, typer.Option(help="Room ids that must stay open.")] = None,
     resilience: Annotated[bool, typer.Option(help="Require a backup room per borough.")] = False,
-    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    version: VersionOption = None,
     database_url: DbOption = None,
 ) -> None:
     """Shared control-room options: the status quo and the best plan for each number of rooms."""
@@ -122,8 +139,8 @@ def options_control_rooms(
 @options_app.command("monitoring")
 def options_monitoring(
     estate: Annotated[str, typer.Option("--estate", help="Estate to plan.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    out: OutDirOption = Path("out"),
+    version: VersionOption = None,
     database_url: DbOption = None,
 ) -> None:
     """Which cameras operators should watch live, hour by hour, in each council control room."""
@@ -167,12 +184,15 @@ def options_placement(
         str,
         typer.Option(
             help="A polygon file (GeoJSON, GeoPackage; any CRS) of the study area, or for "
-            "London covent_garden or clerkenwell."
+            "London covent_garden or clerkenwell.",
+            callback=_area,
         ),
     ] = "covent_garden",
-    budget: Annotated[float, typer.Option(help="Budget for new cameras [£].")] = 100_000.0,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    budget: Annotated[
+        float, typer.Option(help="Budget for new cameras [£].", callback=non_negative)
+    ] = 100_000.0,
+    out: OutDirOption = Path("out"),
+    version: VersionOption = None,
     database_url: DbOption = None,
 ) -> None:
     """New camera sites maximising crime-weighted Recognise coverage within a budget."""

@@ -19,8 +19,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
+from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, NewDbOption, fail, store_url
 from cctvscope.cli.render import console, err_console, findings_table, steps
+from cctvscope.cli.validate import non_negative
 from cctvscope.errors import CctvscopeError, InputError
 
 region_app = typer.Typer(
@@ -106,7 +107,7 @@ def create_cmd(
             "--police-stations", exists=True, dir_okay=False, help="Points: GeoJSON, CSV or OSM."
         ),
     ] = None,
-    database_url: DbOption = None,
+    database_url: NewDbOption = None,
 ) -> None:
     """Read a region's files and store it (any error: nothing stored, exit 2)."""
     from cctvscope.store import init_store
@@ -236,7 +237,8 @@ def estate_create_cmd(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="With --synthetic: the random seed.")
+        int | None,
+        typer.Option("--seed", help="With --synthetic: the random seed.", callback=non_negative),
     ] = None,
     standard: Annotated[
         str | None,
@@ -245,7 +247,7 @@ def estate_create_cmd(
             help="Bundled standard its compliance is checked against (default london-v1).",
         ),
     ] = None,
-    database_url: DbOption = None,
+    database_url: NewDbOption = None,
 ) -> None:
     """Create an estate whose boroughs are the region's areas (version 1): empty, or synthetic."""
     from cctvscope.store import init_store

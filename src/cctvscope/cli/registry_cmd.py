@@ -15,8 +15,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cctvscope.cli.common import DbOption, store_url
+from cctvscope.cli.common import (
+    EXIT_INPUT_ERROR,
+    DbOption,
+    EastingOption,
+    LatOption,
+    LonOption,
+    NorthingOption,
+    fail,
+    store_url,
+)
 from cctvscope.cli.render import console, err_console, findings_table
+from cctvscope.cli.validate import degrees, field_of_view, non_negative
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.evidence.registry import (
     Actor,
@@ -31,15 +41,7 @@ registry_app = typer.Typer(
     no_args_is_help=True,
 )
 
-EXIT_ERROR = 1
-EXIT_INPUT_ERROR = 2
-
 EstateOption = Annotated[str, typer.Option("--estate", help="Estate the cameras belong to.")]
-
-
-def _fail(exc: CctvscopeError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=EXIT_ERROR)
 
 
 def _resolution(text: str) -> tuple[int, int]:
@@ -68,16 +70,22 @@ def _print(rows: list[Registration], title: str) -> None:
 @registry_app.command("register")
 def register_cmd(
     business: Annotated[str, typer.Option("--business", help="Your business id.")],
-    heading: Annotated[float, typer.Option("--heading", help="Compass bearing [°].")],
-    hfov: Annotated[float, typer.Option("--hfov", help="Horizontal field of view [°].")],
+    heading: Annotated[
+        float, typer.Option("--heading", help="Compass bearing [°].", callback=degrees)
+    ],
+    hfov: Annotated[
+        float, typer.Option("--hfov", help="Horizontal field of view [°].", callback=field_of_view)
+    ],
     resolution: Annotated[str, typer.Option("--resolution", help="WIDTHxHEIGHT [px].")],
-    retention_days: Annotated[int, typer.Option("--retention-days", help="Days kept.")],
+    retention_days: Annotated[
+        int, typer.Option("--retention-days", help="Days kept.", callback=non_negative)
+    ],
     contact: Annotated[str, typer.Option("--contact", help="Who to contact (e-mail, phone).")],
     estate: EstateOption,
-    lon: Annotated[float | None, typer.Option("--lon", help="WGS84 longitude [°].")] = None,
-    lat: Annotated[float | None, typer.Option("--lat", help="WGS84 latitude [°].")] = None,
-    easting: Annotated[float | None, typer.Option("--easting", help="BNG easting [m].")] = None,
-    northing: Annotated[float | None, typer.Option("--northing", help="BNG northing [m].")] = None,
+    lon: LonOption = None,
+    lat: LatOption = None,
+    easting: EastingOption = None,
+    northing: NorthingOption = None,
     camera_id: Annotated[
         str | None, typer.Option("--camera-id", help="Camera id (default: made up).")
     ] = None,
@@ -123,7 +131,7 @@ def register_cmd(
         err_console.print(f"[red]{exc}; nothing was stored[/red]")
         raise typer.Exit(code=EXIT_INPUT_ERROR) from exc
     except CctvscopeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"registered camera {got.camera_id} for {business} (status unverified)")
 
 
@@ -150,7 +158,7 @@ def list_cmd(
     try:
         frame = list_registrations(init_store(store_url(database_url)), estate, actor)
     except CctvscopeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     rows = [
         Registration(estate_name=estate, **{str(k): v for k, v in r.items()})
         for r in frame.to_dict("records")
@@ -179,5 +187,5 @@ def verify_cmd(
             init_store(store_url(database_url)), estate, Actor(Role(role)), camera, status
         )
     except CctvscopeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"camera {got.camera_id}: {got.verification_status.value}")

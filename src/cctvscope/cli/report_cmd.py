@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console, steps
+from cctvscope.cli.validate import one_of
 from cctvscope.errors import CctvscopeError
 
 MODES = ("final", "interim")
@@ -19,12 +20,15 @@ MODES = ("final", "interim")
 
 def report(
     estate: Annotated[str, typer.Option("--estate", help="Estate to report on.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    out: OutDirOption = Path("out"),
     mode: Annotated[
         str,
-        typer.Option(help="final (everything) or interim (summary and headline findings)."),
+        typer.Option(
+            help="final (everything) or interim (summary and headline findings).",
+            callback=one_of(*MODES),
+        ),
     ] = "final",
-    version: Annotated[int | None, typer.Option(help="Estate version (default latest).")] = None,
+    version: VersionOption = None,
     database_url: DbOption = None,
 ) -> None:
     """Run the whole assessment of an estate: every output file and the guide (HTML, PDF).
@@ -38,9 +42,6 @@ def report(
     from cctvscope.workflows.evidence import has_worked_example
     from cctvscope.workflows.pipeline import run_pipeline
 
-    if mode not in MODES:
-        console.print(f"[red]error:[/red] --mode must be one of {', '.join(MODES)}, not {mode!r}")
-        raise typer.Exit(code=2)
     try:
         with steps("report") as progress:
             task = progress.add_task("Loading the estate", total=None)

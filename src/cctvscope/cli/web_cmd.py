@@ -11,6 +11,8 @@ from rich.table import Table
 
 from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
 from cctvscope.cli.render import console, err_console, findings_table
+from cctvscope.cli.validate import in_dir
+from cctvscope.cli.validate import port as port_number
 from cctvscope.errors import CctvscopeError, InputError
 
 user_app = typer.Typer(help="Web accounts: add users, list them, issue API tokens.")
@@ -18,9 +20,12 @@ user_app = typer.Typer(help="Web accounts: add users, list them, issue API token
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port.", callback=port_number)] = 8000,
     out: Annotated[
-        Path, typer.Option("--out", help="Output folder of `cctvscope demo` or `report`.")
+        Path,
+        typer.Option(
+            "--out", help="Output folder of `cctvscope demo` or `report`.", callback=in_dir
+        ),
     ] = Path("out"),
     estate: Annotated[
         str | None,
