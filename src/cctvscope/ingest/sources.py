@@ -4,9 +4,10 @@ Formats: CSV (delimiter ``,`` ``;`` or tab, sniffed from the header), GeoJSON
 (Point features), OSM XML (:mod:`cctvscope.ingest.osm`) and workbooks (``.xlsx``:
 sheet ``cameras`` unless another sheet is named). Any of them may be
 gzip-compressed. A file that cannot be read gives a file-level error
-:class:`~cctvscope.errors.Finding`, never a traceback. Rows are numbered from 1
-over the data rows (the header is row 0); GeoJSON features and OSM nodes are
-numbered from 1 in file order.
+:class:`~cctvscope.errors.Finding`, never a traceback, and every read stays within
+the bounds of :mod:`cctvscope.ingest.limits` (a bound met is a finding too). Rows
+are numbered from 1 over the data rows (the header is row 0); GeoJSON features and
+OSM nodes are numbered from 1 in file order. Workbooks: :mod:`cctvscope.ingest.workbook`.
 """
 
 from __future__ import annotations
