@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from cctvscope.web import audit
 from cctvscope.web.app import create_app
 from cctvscope.web.security import SESSION_COOKIE, Session, decode_session, encode_session
+from tests.reliability.malformed import sheet_xml, xfd_workbook, xlsx_parts, zipped
 from tests.web.conftest import CAMDEN, CSRF_RE, ROLES, csrf_of, login
 
 
@@ -186,6 +187,28 @@ def test_upload_wrong_type_is_415(clients, env):
         == 415
     )
     assert _upload(client, env, "survey.csv", b"a,b\x00\n", "text/csv").status_code == 415
+
+
+def test_upload_past_a_reading_limit_is_413_with_the_finding(clients, env):
+    client = clients["borough_manager"]
+    far = '<c r="XFD2" t="inlineStr"><is><t>far</t></is></c>'
+    wide = zipped(xlsx_parts(sheet_xml(extra_cells=far)))
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    page = _upload(client, env, "wide.xlsx", wide, media)
+    assert page.status_code == 413
+    assert "over the limit of 1,000 columns" in page.text
+    api = client.post(
+        "/api/survey/preview",
+        data={"borough": CAMDEN},
+        files={"file": ("wide.xlsx", wide, media)},
+        headers={"X-CSRF-Token": csrf_of(client, env)},
+    )
+    assert api.status_code == 413
+    assert "row 1 has a value in column 16,384" in api.json()["detail"]
+    # The workbook whose sheet claims XFD1048576 is read as it is: findings, not a 500.
+    claims = _upload(client, env, "xfd.xlsx", xfd_workbook(), media)
+    assert claims.status_code == 200
+    assert '<table class="findings' in claims.text
 
 
 def test_manager_may_not_survey_another_borough(clients, env):

@@ -45,6 +45,7 @@ from cctvscope.ingest.camera_options import (
     compose_ids,
     unique_with,
 )
+from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import range_text as entity_range_text
@@ -597,7 +598,7 @@ def _result(
     ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))
     return CameraImport(
         cameras=frame,
-        findings=tuple(ordered),
+        findings=tuple(cap_findings(ordered)),
         defaulted_counts=counts,
         source_name=name,
     )

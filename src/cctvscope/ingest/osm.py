@@ -29,7 +29,8 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 
 from cctvscope.errors import Finding
-from cctvscope.ingest.sources import RawTable, file_error
+from cctvscope.ingest.limits import MAX_ROWS, limit_finding
+from cctvscope.ingest.sources import RawTable, checked_text, file_error
 
 CAMERA_TYPES = frozenset({"camera", "alpr", "anpr"})
 OSM_COLUMNS = (
@@ -78,10 +79,17 @@ def read_osm(data: bytes) -> RawTable:
                 nodes += 1
                 if tags.get("man_made") == "surveillance":
                     number += 1
+                    if number > MAX_ROWS:
+                        what = "the file has more surveillance nodes"
+                        return RawTable(
+                            pd.DataFrame(), (limit_finding(what, MAX_ROWS, "rows"),), "osm"
+                        )
                     row, notes = node_row(elem.attrib, tags)
                     findings += [Finding("warning", number, f, v, r) for f, v, r in notes]
                     if row is not None:
-                        rows.append(row)
+                        rows.append(
+                            {k: checked_text(v, number, k, findings) for k, v in row.items()}
+                        )
                         index.append(number)
                 root.clear()
             elif elem.tag in ("way", "relation"):
@@ -90,6 +98,11 @@ def read_osm(data: bytes) -> RawTable:
                 root.clear()
     except (ET.ParseError, StopIteration) as exc:
         return file_error(f"not valid OSM XML: {exc or 'no content'}", "osm")
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names an encoding Python does not know (LookupError), one
+        # expat cannot read ("multi-byte encodings are not supported"), or the bytes do
+        # not fit the one it names (UnicodeError is a ValueError).
+        return file_error(f"not readable OSM XML: {exc}", "osm")
     if ignored:
         findings.append(
             Finding(

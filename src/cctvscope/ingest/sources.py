@@ -4,23 +4,22 @@ Formats: CSV (delimiter ``,`` ``;`` or tab, sniffed from the header), GeoJSON
 (Point features), OSM XML (:mod:`cctvscope.ingest.osm`) and workbooks (``.xlsx``:
 sheet ``cameras`` unless another sheet is named). Any of them may be
 gzip-compressed. A file that cannot be read gives a file-level error
-:class:`~cctvscope.errors.Finding`, never a traceback. Rows are numbered from 1
-over the data rows (the header is row 0); GeoJSON features and OSM nodes are
-numbered from 1 in file order.
+:class:`~cctvscope.errors.Finding`, never a traceback, and every read stays within
+the bounds of :mod:`cctvscope.ingest.limits` (a bound met is a finding too). Rows
+are numbered from 1 over the data rows (the header is row 0); GeoJSON features and
+OSM nodes are numbered from 1 in file order. Workbooks: :mod:`cctvscope.ingest.workbook`.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import json
+import math
 import re
-import warnings
-import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,16 @@ from typing import Any
 import pandas as pd
 
 from cctvscope.errors import Finding
+from cctvscope.ingest.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_NESTING_LEVELS,
+    MAX_NUMBER_DIGITS,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    limit_finding,
+    limit_reason,
+)
 
 FORMATS = ("csv", "geojson", "osm", "xlsx")
 SUFFIXES = {
@@ -119,13 +128,15 @@ def read_source(
     except OSError as exc:
         return file_error(f"cannot read {path}: {exc.strerror or exc}", chosen)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            return file_error(f"damaged gzip file: {exc}", chosen)
+        unpacked = gunzip(data)
+        if isinstance(unpacked, Finding):
+            return RawTable(pd.DataFrame(), (unpacked,), chosen)
+        data = unpacked
     if not data.strip():
         return file_error("the file is empty", chosen)
     if chosen == "xlsx":
+        from cctvscope.ingest.workbook import read_xlsx
+
         return read_xlsx(data, sheet)
     if chosen == "osm":
         from cctvscope.ingest.osm import read_osm
@@ -137,6 +148,29 @@ def read_source(
     if chosen == "geojson":
         return read_geojson_text(text)
     return read_csv_text(text)
+
+
+def gunzip(data: bytes) -> bytes | Finding:
+    """Unpack gzip data (one or more members), refusing more than
+    :data:`~cctvscope.ingest.limits.MAX_UNPACKED_BYTES`: a few KB may unpack to gigabytes."""
+    parts: list[bytes] = []
+    size = 0
+    rest = data
+    while rest:
+        unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            part = unpacker.decompress(rest, MAX_UNPACKED_BYTES + 1 - size)
+        except zlib.error as exc:
+            return Finding("error", None, None, None, f"damaged gzip file: {exc}")
+        size += len(part)
+        parts.append(part)
+        if size > MAX_UNPACKED_BYTES or unpacker.unconsumed_tail:
+            return limit_finding("the gzip file unpacks to more", MAX_UNPACKED_BYTES, "bytes")
+        if not unpacker.eof:
+            return Finding("error", None, None, None, "damaged gzip file: it is cut short")
+        # Members may follow one another; zero padding after the last is allowed (as gzip).
+        rest = unpacker.unused_data.lstrip(b"\x00")
+    return b"".join(parts)
 
 
 def decode_text(data: bytes, encoding: str | None) -> str | Finding:
@@ -189,37 +223,41 @@ def decode_text(data: bytes, encoding: str | None) -> str | Finding:
 
 def read_csv_text(text: str) -> RawTable:
     """Parse CSV text: the first non-blank line is the header."""
-    lines = text.splitlines()
-    header_line = next((ln for ln in lines if ln.strip()), "")
+    # The delimiter comes from the header line; only the text's start is split to find it.
+    header_line = next((ln for ln in text[:65536].splitlines() if ln.strip()), "")
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    # Read lazily, so the row limit stops the reading rather than judging a full list.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        header = next((rec for rec in reader if any(c.strip() for c in rec)), None)
+        if header is None:
+            return file_error("the file is empty")
+        return table_from_records([h.strip() for h in header], reader, fmt="csv")
     except csv.Error as exc:
         return file_error(f"not a readable CSV file: {exc}")
-    records = _drop_leading_blank(records)
-    if not records:
-        return file_error("the file is empty")
-    header = [h.strip() for h in records[0]]
-    return table_from_records(header, records[1:], fmt="csv")
-
-
-def _drop_leading_blank(records: list[list[str]]) -> list[list[str]]:
-    for i, rec in enumerate(records):
-        if any(c.strip() for c in rec):
-            return records[i:]
-    return []
 
 
 def table_from_records(
-    header: Sequence[str], records: Sequence[Sequence[Any]], *, fmt: str
+    header: Sequence[str], records: Iterable[Sequence[Any]], *, fmt: str
 ) -> RawTable:
-    """A raw table from a header and data records (row number = position + 1)."""
+    """A raw table from a header and data records (row number = position + 1).
+
+    Reading stops at the first non-blank record past
+    :data:`~cctvscope.ingest.limits.MAX_ROWS`; a header wider than ``MAX_COLUMNS``
+    is refused before any row is read.
+    """
+    if len(header) > MAX_COLUMNS:
+        return RawTable(
+            pd.DataFrame(),
+            (limit_finding(f"the header has {len(header):,} columns", MAX_COLUMNS, "columns"),),
+            fmt,
+        )
     findings: list[Finding] = []
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(header):
-        name = raw.strip() or f"column {i + 1}"
+        name = checked_text(raw, None, f"column {i + 1}", findings) or f"column {i + 1}"
         if name.lower() in seen:
             findings.append(
                 Finding(
@@ -236,9 +274,15 @@ def table_from_records(
     rows: list[list[str]] = []
     index: list[int] = []
     for number, rec in enumerate(records, start=1):
-        cells = [cell_text(c) for c in rec]
+        cells = [
+            checked_text(c, number, names[i] if i < width else None, findings)
+            for i, c in enumerate(rec)
+        ]
         if not any(cells):
             continue
+        if number > MAX_ROWS:
+            findings.append(limit_finding("the file has more data rows", MAX_ROWS, "rows"))
+            return RawTable(pd.DataFrame(), tuple(findings), fmt)
         if len(cells) > width:
             extra = [c for c in cells[width:] if c]
             if extra:
@@ -264,6 +308,44 @@ def table_from_records(
     return RawTable(frame, tuple(findings), fmt)
 
 
+#: Numbers of more than MAX_NUMBER_DIGITS digits are refused, not converted.
+_NUMBER_BOUND = 10**MAX_NUMBER_DIGITS
+_LONG_NUMBER = re.compile(r"[+-]?[\d.,]+(?:[eE][+-]?\d+)?")
+
+
+def checked_text(value: Any, row: int | None, field: str | None, findings: list[Finding]) -> str:
+    """:func:`cell_text` of a value within the cell limits; a value past one is an error
+    finding (added to ``findings``) and reads as ``""``.
+
+    Checked: numbers that are not finite or have more than ``MAX_NUMBER_DIGITS``
+    digits (before they are turned into text: a 5,000-digit int cannot be), and text
+    longer than ``MAX_CELL_CHARS``.
+    """
+    reason: str | None = None
+    if isinstance(value, float) and not math.isfinite(value):
+        findings.append(Finding("error", row, field, repr(value), "not a finite number"))
+        return ""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) >= _NUMBER_BOUND
+    ):
+        text = f"{value:.3e}"
+        reason = limit_reason("a number with more digits", MAX_NUMBER_DIGITS, "digits")
+    else:
+        text = cell_text(value)
+        if len(text) > MAX_CELL_CHARS:
+            what = f"a cell of {len(text):,} characters"
+            reason = limit_reason(what, MAX_CELL_CHARS, "characters")
+        elif len(text) > MAX_NUMBER_DIGITS and _LONG_NUMBER.fullmatch(text):
+            what = f"a number of {len(text):,} characters"
+            reason = limit_reason(what, MAX_NUMBER_DIGITS, "digits")
+    if reason is None:
+        return text
+    findings.append(Finding("error", row, field, text[:80], reason))
+    return ""
+
+
 def cell_text(value: Any) -> str:
     """A cell as stripped text: None -> "", whole floats without ``.0``, booleans as words."""
     if value is None:
@@ -281,14 +363,57 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+class _LongNumberError(ValueError):
+    """A JSON number past MAX_NUMBER_DIGITS (raised by the parse hooks, before int())."""
+
+
+def _json_number(convert: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise _LongNumberError(text)
+        return convert(text)
+
+    return parse
+
+
+#: A JSON string literal (skipped whole) or one bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_depth_problem(text: str) -> Finding | None:
+    """A limit finding when arrays/objects nest deeper than ``MAX_NESTING_LEVELS``.
+
+    Checked before parsing: :func:`json.loads` recurses once per level and ends in
+    a RecursionError near 1,000 levels; a scan of the brackets outside strings does not.
+    """
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_NESTING_LEVELS:
+                what = f"arrays/objects nest deeper (byte offset about {match.start():,})"
+                return limit_finding(what, MAX_NESTING_LEVELS, "levels")
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
 def read_geojson_text(text: str) -> RawTable:
     """Parse GeoJSON: each Point feature is a row, its properties the columns."""
+    deep = json_depth_problem(text)
+    if deep is not None:
+        return RawTable(pd.DataFrame(), (deep,), "geojson")
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
     except json.JSONDecodeError as exc:
         return file_error(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "geojson"
         )
+    except _LongNumberError as exc:
+        what = f"a number of {len(str(exc)):,} characters"
+        finding = limit_finding(what, MAX_NUMBER_DIGITS, "digits", value=str(exc)[:80])
+        return RawTable(pd.DataFrame(), (finding,), "geojson")
     if isinstance(obj, dict) and obj.get("type") == "Feature":
         obj = {"type": "FeatureCollection", "features": [obj]}
     if not (isinstance(obj, dict) and isinstance(obj.get("features"), list)):
@@ -296,18 +421,31 @@ def read_geojson_text(text: str) -> RawTable:
     features: list[Any] = obj["features"]
     if not features:
         return file_error("the FeatureCollection has no features", "geojson")
+    if len(features) > MAX_ROWS:
+        finding = limit_finding(f"{len(features):,} features", MAX_ROWS, "rows")
+        return RawTable(pd.DataFrame(), (finding,), "geojson")
     findings: list[Finding] = []
     props_rows: list[dict[str, str]] = []
     index: list[int] = []
+    columns: set[str] = set()
     for number, feat in enumerate(features, start=1):
-        problem, xy = _point_of(feat)
+        problem, coords = _point_of(feat)
         if problem:
             findings.append(Finding("error", number, "geometry", None, problem))
             continue
         props = feat.get("properties") or {}
-        row = {str(k): cell_text(v) for k, v in props.items()} if isinstance(props, dict) else {}
-        row[FEATURE_ID] = cell_text(feat.get("id"))
-        row[GEOMETRY_X], row[GEOMETRY_Y] = xy
+        items = props.items() if isinstance(props, dict) else ()
+        row = {str(k): checked_text(v, number, str(k), findings) for k, v in items}
+        columns.update(row)
+        if len(columns) > MAX_COLUMNS:
+            what = "the features' properties have more names"
+            return RawTable(
+                pd.DataFrame(), (limit_finding(what, MAX_COLUMNS, "columns"),), "geojson"
+            )
+        row[FEATURE_ID] = checked_text(feat.get("id"), number, "id", findings)
+        row[GEOMETRY_X], row[GEOMETRY_Y] = (
+            checked_text(c, number, "coordinates", findings) for c in coords
+        )
         props_rows.append(row)
         index.append(number)
     frame = pd.DataFrame(props_rows, index=index, dtype=object).fillna("")
@@ -321,7 +459,8 @@ def read_geojson_text(text: str) -> RawTable:
     return RawTable(frame, tuple(findings), "geojson", fixed, {"camera_id": FEATURE_ID})
 
 
-def _point_of(feat: Any) -> tuple[str | None, tuple[str, str]]:
+def _point_of(feat: Any) -> tuple[str | None, tuple[Any, Any]]:
+    """(problem, (x, y)): why the feature is not a Point, or its first two coordinates."""
     if not isinstance(feat, dict):
         return "not a GeoJSON Feature", ("", "")
     geom = feat.get("geometry")
@@ -333,63 +472,4 @@ def _point_of(feat: Any) -> tuple[str | None, tuple[str, str]]:
     coords = geom.get("coordinates")
     if not (isinstance(coords, list) and len(coords) >= 2):
         return "Point has no coordinates", ("", "")
-    return None, (cell_text(coords[0]), cell_text(coords[1]))
-
-
-def read_xlsx(data: bytes, sheet: str | None = None) -> RawTable:
-    """Read a workbook sheet, header in row 1.
-
-    Without ``sheet``: the survey sheet ``cameras``, else the first sheet (with a
-    warning). A named ``sheet`` must exist (matched case-insensitively when no sheet
-    has exactly that name): if not, a file-level error lists the sheets present.
-    """
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        return file_error(f"not a readable .xlsx workbook: {exc}", "xlsx")
-    try:
-        findings: list[Finding] = []
-        chosen: Any = None
-        if sheet is not None:
-            name = _sheet_name(book.sheetnames, sheet)
-            if name is None:
-                present = ", ".join(repr(n) for n in book.sheetnames)
-                reason = f"no sheet named {sheet!r}; the workbook's sheets are {present}"
-                return file_error(reason, "xlsx", sheet)
-            chosen = book[name]
-        elif SURVEY_SHEET in book.sheetnames:
-            chosen = book[SURVEY_SHEET]
-        else:
-            chosen = book.worksheets[0]
-            findings.append(
-                Finding(
-                    "warning",
-                    None,
-                    None,
-                    chosen.title,
-                    f"no sheet named {SURVEY_SHEET!r}; read the first sheet {chosen.title!r}",
-                )
-            )
-        records = [list(r) for r in chosen.iter_rows(values_only=True)]
-        title = str(chosen.title)
-    finally:
-        book.close()
-    if not records or not any(c is not None for c in records[0]):
-        return file_error(f"the workbook's sheet {title!r} is empty (no header in row 1)", "xlsx")
-    header = [cell_text(c) for c in records[0]]
-    while header and not header[-1]:
-        header.pop()
-    table = table_from_records(header, records[1:], fmt="xlsx")
-    return RawTable(table.frame, (*findings, *table.findings), "xlsx")
-
-
-def _sheet_name(names: Sequence[str], wanted: str) -> str | None:
-    """The sheet called ``wanted``: exact name first, then ignoring case and outer spaces."""
-    if wanted in names:
-        return wanted
-    key = wanted.strip().lower()
-    return next((n for n in names if n.strip().lower() == key), None)
+    return None, (coords[0], coords[1])

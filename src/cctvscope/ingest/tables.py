@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from cctvscope.crs import BNG_BOUNDS_M, looks_like_wgs84, wgs84_to_bng
 from cctvscope.errors import Finding, InputError
+from cctvscope.ingest.limits import MAX_ROWS, cap_findings
 from cctvscope.ingest.locate import BoroughIndex, point_boroughs
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import (
@@ -53,9 +54,6 @@ from cctvscope.model.entities import (
 )
 from cctvscope.model.enums import Provenance
 from cctvscope.model.frames import empty_frame, records_to_frame, with_points
-
-#: Most data rows one import reads: bounds the work of a mistaken upload.
-MAX_ROWS = 200_000
 
 
 class ImportTable(StrEnum):
@@ -508,7 +506,9 @@ def _result(table: str, records: list[Entity], findings: list[Finding], name: st
     else:
         frame = empty_frame(entity, points=points)
     ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))
-    return TableImport(table=table, records=frame, findings=tuple(ordered), source_name=name)
+    return TableImport(
+        table=table, records=frame, findings=tuple(cap_findings(ordered)), source_name=name
+    )
 
 
 __all__ = [

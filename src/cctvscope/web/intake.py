@@ -5,8 +5,10 @@ when it names none): the import path is the one the CLI uses
 (:func:`cctvscope.workflows.imports.import_file`, mode ``replace``, scope borough ×
 owner types). The preview is a dry run of that import: its findings (errors first,
 default-value warnings summarised per field) and its merge plan (added, changed,
-removed, synthetic records replaced, per borough). A point outside the selected
-borough is an error, reported by row before the import is planned. The file is kept
+removed, synthetic records replaced, per borough); a file past one of the readers'
+limits (:mod:`cctvscope.ingest.limits`) is refused with 413 and those findings. A
+point outside the selected borough is an error, reported by row before the import is
+planned. The file is kept
 under an unguessable upload id for its uploader; the confirm re-runs the same request
 for real and reports the new estate version. Nothing is written before the confirm.
 """
@@ -26,6 +28,7 @@ from cctvscope.errors import Finding, InputError, StoreError
 from cctvscope.ingest.camera_options import CameraImportOptions
 from cctvscope.ingest.cameras import CameraImport, read_cameras_file
 from cctvscope.ingest.catalogue import read_camera_catalogue
+from cctvscope.ingest.limits import is_limit_finding
 from cctvscope.ingest.merge import PLAN_COUNT_COLUMNS, MergePlan, MergeScope
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.enums import ImportMode, OwnerType
@@ -251,6 +254,12 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     path = folder / f"{safe}{suffix}"
     path.write_bytes(data)
     checked = check_and_import(state, path, borough, dry_run=True)
+    too_big = [f for f in checked.findings if is_limit_finding(f)]
+    if too_big:
+        # A file past a reading limit cannot be previewed or confirmed: 413, with the
+        # findings that name the limit, and nothing kept.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise WebError(413, "; ".join(str(f) for f in too_big))
     state.uploads[upload_id] = (user.id, str(path), Path(filename).name, borough)
     outcome = checked.outcome
     return SurveyPreview(
