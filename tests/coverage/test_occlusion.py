@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
@@ -125,10 +123,7 @@ def test_covent_garden_matches_raycast_within_one_percent() -> None:
     index = building_index(buildings)
     cams = covent_garden_cameras(buildings)
     wedges = wedges_by_level(cams, [DetailLevel.DETECT], usable_range_m=60.0, arc_vertices=ARC)
-    start = time.perf_counter()
-    vis = visibility_by_wedge(wedges, cams, index)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5.0
+    vis = visibility_by_wedge(wedges, cams, index)  # speed: benchmarks/coverage.py
     angle = np.where(cams["ptz"], 360.0, cams["hfov_deg"])
     columns = (cams["x_m"], cams["y_m"], cams["heading_deg"], angle, wedges["reach_m"])
     ref = np.array(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -168,10 +167,8 @@ def test_london_demo_estate_smoke() -> None:
     from cctvscope.ingest.synthetic import build_london_estate
 
     estate = build_london_estate()
-    start = time.perf_counter()
+    # Speed is measured in benchmarks/, never asserted here (it flakes on a loaded machine).
     result = assess_compliance(estate, read_standard())
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0
     assert (
         len(result.cameras) == (~estate.cameras["status"].isin(["decommissioned", "planned"])).sum()
     )
