@@ -21,8 +21,12 @@ runner = CliRunner()
 STORE_FILE = "store.db"
 
 
+#: Files SQLite keeps beside an existing store while it is open in WAL mode (not a new store).
+WAL_SIDECARS = ("-wal", "-shm")
+
+
 def _tree(root: Path) -> set[Path]:
-    return set(root.rglob("*"))
+    return {p for p in root.rglob("*") if not p.name.endswith(WAL_SIDECARS)}
 
 
 def _plain(output: str) -> str:

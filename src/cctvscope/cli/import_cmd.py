@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,8 @@ from cctvscope.cli.render import (
     steps,
     warning_summary,
 )
-from cctvscope.cli.validate import store_exists
-from cctvscope.errors import CctvscopeError, InputError
+from cctvscope.cli.validate import out_file, store_exists
+from cctvscope.errors import CctvscopeError, Finding, InputError
 from cctvscope.model.enums import ImportMode
 
 import_app = typer.Typer(
@@ -77,6 +78,7 @@ def _run_import(
     encoding: str | None,
     sheet: str | None,
     database_url: str | None,
+    findings_out: Path | None,
 ) -> None:
     from cctvscope.ingest.cameras import parse_assignments
     from cctvscope.ingest.values import parse_value_maps
@@ -121,7 +123,14 @@ def _run_import(
             )
             progress.update(task, description=f"Read {file.name}")
     except InputError as exc:
-        err_console.print(findings_table(exc.errors, title=f"Errors in {file.name}"))
+        _write_findings(findings_out, exc.findings)
+        err_console.print(
+            findings_table(
+                exc.errors,
+                title=f"Errors in {file.name}",
+                more_hint=" (--findings-out FILE.csv writes every finding)",
+            )
+        )
         warnings = [f for f in exc.findings if f.severity == "warning"]
         if warnings:
             err_console.print(warning_summary(warnings))
@@ -129,6 +138,7 @@ def _run_import(
         raise typer.Exit(code=EXIT_INPUT_ERROR) from exc
     except CctvscopeError as exc:
         raise fail(exc) from exc
+    _write_findings(findings_out, outcome.findings)
     if outcome.warnings:
         console.print(warning_summary(outcome.warnings))
     plan = outcome.plan
@@ -146,10 +156,24 @@ def _run_import(
     )
 
 
+def _write_findings(path: Path | None, findings: Sequence[Finding]) -> None:
+    """Every finding (errors, then warnings) as CSV: the screen shows only the first ones."""
+    if path is None:
+        return
+    from cctvscope.reporting.safe_csv import write_csv
+
+    ordered = sorted(findings, key=lambda f: (f.severity != "error", f.row or 0))
+    frame = pd.DataFrame(
+        [(f.severity, f.row, f.field, f.value, f.reason) for f in ordered],
+        columns=["severity", "row", "field", "value", "reason"],
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(frame, path)
+    err_console.print(f"wrote {len(frame):,} findings to {path}")
+
+
 def _pairs(items: list[str], option: str) -> dict[str, str]:
     """``FIELD=VALUE`` items for non-camera tables (names checked by the table reader)."""
-    from cctvscope.errors import Finding
-
     out: dict[str, str] = {}
     bad: list[Finding] = []
     for item in items:
@@ -219,11 +243,19 @@ def _register(table: str) -> None:
         sheet: Annotated[
             str | None, typer.Option(help="Workbook sheet (default: the table's name).")
         ] = None,
+        findings_out: Annotated[
+            Path | None,
+            typer.Option(
+                "--findings-out",
+                help="Write every finding (errors and warnings) to this CSV file.",
+                callback=out_file,
+            ),
+        ] = None,
         database_url: NewDbOption = None,
     ) -> None:
         _run_import(
             table, file, estate, mode, scope_borough, scope_owner, whole_table, dry_run,
-            map_, set_, value_map, id_from, fmt, encoding, sheet, database_url,
+            map_, set_, value_map, id_from, fmt, encoding, sheet, database_url, findings_out,
         )  # fmt: skip
 
     command.__doc__ = (

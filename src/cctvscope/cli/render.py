@@ -38,8 +38,11 @@ def steps(title: str) -> Iterator[Progress]:
         yield progress
 
 
-def findings_table(findings: Sequence[Finding], *, title: str, limit: int = 200) -> Table:
-    """Errors listed one per line (all of them, up to ``limit``)."""
+def findings_table(
+    findings: Sequence[Finding], *, title: str, limit: int = 200, more_hint: str = ""
+) -> Table:
+    """Errors listed one per line (all of them, up to ``limit``; ``more_hint`` says where
+    the rest can be read)."""
     table = Table(title=title, show_lines=False)
     for col in ("severity", "row", "field", "value", "reason"):
         table.add_column(col, overflow="fold")
@@ -52,7 +55,7 @@ def findings_table(findings: Sequence[Finding], *, title: str, limit: int = 200)
             f.reason,
         )
     if len(findings) > limit:
-        table.caption = f"... and {len(findings) - limit} more"
+        table.caption = f"... and {len(findings) - limit} more{more_hint}"
     return table
 
 

@@ -49,6 +49,7 @@ from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import range_text as entity_range_text
+from cctvscope.ingest.values import id_key, normalise_text
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
@@ -265,12 +266,13 @@ def import_table(
     failed_rows = {f.row for f in located.findings if f.severity == "error"}
     defaults = _defaults(assumptions)
     values = {f: frame[c].tolist() for f, c in columns.items() if f in VALUE_FIELDS}
-    ids = [str(v).strip() for v in frame[columns["camera_id"]]]
+    ids = [normalise_text(str(v)) for v in frame[columns["camera_id"]]]
     fallback = raw.fallback_columns.get("camera_id")
     if fallback and fallback != columns["camera_id"]:
-        ids = [v or str(f).strip() for v, f in zip(ids, frame[fallback], strict=True)]
+        ids = [v or normalise_text(str(f)) for v, f in zip(ids, frame[fallback], strict=True)]
     stated = frame[columns["borough"]].tolist() if "borough" in columns else None
-    existing = set(existing_ids)
+    # Ids differing only by case or invisible characters are one id (id_key).
+    existing = {id_key(e) for e in existing_ids}
     grouping = ("location_text", "borough")
     dup_hint = unique_with(
         frame,
@@ -289,12 +291,12 @@ def import_table(
         cid = ids[i]
         if not cid:
             out.append(Finding("error", row, "camera_id", "", "camera_id is required"))
-        elif cid in first_row:
-            reason = f"duplicate id: first used on row {first_row[cid]}{dup_hint}"
+        elif id_key(cid) in first_row:
+            reason = f"duplicate id: first used on row {first_row[id_key(cid)]}{dup_hint}"
             out.append(Finding("error", row, "camera_id", cid, reason))
         else:
-            first_row[cid] = row
-            if cid in existing:
+            first_row[id_key(cid)] = row
+            if id_key(cid) in existing:
                 out.append(Finding("error", row, "camera_id", cid, "id already in the estate"))
         code = located.borough[i]
         if row in failed_rows or code is None:

@@ -43,6 +43,7 @@ from cctvscope.ingest.table_fields import (
     resolve_boroughs,
     resolve_columns,
 )
+from cctvscope.ingest.values import id_key, normalise_text
 from cctvscope.model.entities import (
     Contract,
     ControlRoom,
@@ -292,7 +293,7 @@ def _import_rows(
     )
     if points is not None:
         findings += points.findings
-    cells = {f: [str(v).strip() for v in frame[c]] for f, c in context.columns.items()}
+    cells = {f: [normalise_text(str(v)) for v in frame[c]] for f, c in context.columns.items()}
     first_row: dict[tuple[Any, ...], int] = {}
     records: list[Entity] = []
     for i, row in enumerate(int(r) for r in frame.index):
@@ -348,7 +349,8 @@ def _check_key(
     names = KEY_FIELDS[table]
     if not all(n in data for n in names):
         return
-    key = tuple(data[n] for n in names)
+    # Ids differing only by case or invisible characters are one id.
+    key = tuple(id_key(v) if isinstance(v, str) else v for v in (data[n] for n in names))
     if key not in first_row:
         first_row[key] = row
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 
 from cctvscope.errors import Finding, InputError
@@ -62,6 +63,29 @@ _MONEY = re.compile(
 )
 _QUANTITY = re.compile(r"^([+-]?[\d.,]+(?:e[+-]?\d+)?)\s*([^\d\s].*)?$", re.IGNORECASE)
 _MONEY_SCALE = {"k": 1e3, "m": 1e6, "bn": 1e9}
+
+
+#: Unicode categories removed from imported text: controls (Cc) and invisible format
+#: characters (Cf: zero-width space and joiners, BOM, bidirectional marks).
+_INVISIBLE = frozenset({"Cc", "Cf"})
+
+
+def normalise_text(text: str) -> str:
+    """``text`` as NFC without control or invisible characters, trimmed.
+
+    Two ids that look the same then are the same: ``"CAM\u200b1"`` and ``"CAM1"``, or a
+    decomposed ``"é"`` and a composed one.
+
+    >>> normalise_text("CAM\u200b1\t")
+    'CAM1'
+    """
+    composed = unicodedata.normalize("NFC", text)
+    return "".join(c for c in composed if unicodedata.category(c) not in _INVISIBLE).strip()
+
+
+def id_key(text: str) -> str:
+    """The key under which two ids are the same one: normalised and case-folded."""
+    return normalise_text(text).casefold()
 
 
 def parse_date(text: str) -> dt.date | None:
