@@ -86,3 +86,16 @@ def test_findings_out_writes_every_finding_and_changes_nothing(tmp_path: Path) -
     assert sorted(errors["row"]) == list(range(1, n_bad + 1))
     assert written["severity"].iloc[0] == "error"  # errors first
     assert len(load_estate(connect(db_url), "hk").cameras) == 1
+
+
+def test_a_blank_estate_name_is_refused_before_the_file_is_read(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'store.db'}"
+    missing_rows = tmp_path / "cams.csv"
+    missing_rows.write_text("id,lon,lat\nHK-001,-0.0553,51.5450\n", encoding="utf-8")
+    for name in ("", "   ", "bad\x07name", "x" * 101):
+        result = _invoke(["import", "cameras", str(missing_rows), "--estate", name], db_url)
+        assert result.exit_code == 2, (name, result.output)
+        assert "--estate" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "store.db").exists()
+    result = _invoke(["estate", "create", " ", "--region", "london"], db_url)
+    assert result.exit_code == 2 and "blank" in result.output

@@ -18,7 +18,7 @@ from cctvscope.cli.render import (
     steps,
     warning_summary,
 )
-from cctvscope.cli.validate import out_file, store_exists
+from cctvscope.cli.validate import new_name, out_file, store_exists
 from cctvscope.errors import CctvscopeError, Finding, InputError
 from cctvscope.model.enums import ImportMode
 
@@ -191,7 +191,9 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 def _register(table: str) -> None:
     def command(
         file: Annotated[Path, typer.Argument(help="The file to import.")],
-        estate: Annotated[str, typer.Option("--estate", help="Estate to import into.")],
+        estate: Annotated[
+            str, typer.Option("--estate", help="Estate to import into.", callback=new_name)
+        ],
         mode: Annotated[
             ImportMode,
             typer.Option(help="replace the scope's records, append, or upsert by id."),

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, NewDbOption, fail, store_url
 from cctvscope.cli.render import console, err_console, findings_table, steps
-from cctvscope.cli.validate import non_negative
+from cctvscope.cli.validate import new_name, non_negative
 from cctvscope.errors import CctvscopeError, InputError
 
 region_app = typer.Typer(
@@ -61,7 +61,9 @@ def _with_progress(label: str, problems_title: str, work: Callable[[Step], T]) -
 
 @region_app.command("create")
 def create_cmd(
-    name: Annotated[str, typer.Argument(help="Region name (letters, digits, _.-).")],
+    name: Annotated[
+        str, typer.Argument(help="Region name (letters, digits, _.-).", callback=new_name)
+    ],
     boundaries: Annotated[
         Path,
         typer.Option(
@@ -218,7 +220,7 @@ def show_cmd(
 
 @estate_app.command("create")
 def estate_create_cmd(
-    name: Annotated[str, typer.Argument(help="Estate name.")],
+    name: Annotated[str, typer.Argument(help="Estate name.", callback=new_name)],
     region: Annotated[str, typer.Option("--region", help="Region whose areas it covers.")],
     synthetic: Annotated[
         bool,

@@ -107,6 +107,25 @@ def bng_point(lon: float, lat: float) -> tuple[float, float]:
 # --- output paths ----------------------------------------------------------------------------
 
 
+#: Longest estate or region name [characters] (it is shown in every title).
+MAX_NAME_CHARS = 100
+
+
+def new_name(value: str) -> str:
+    """A name for a new estate or region: not blank, printable, at most MAX_NAME_CHARS.
+
+    Checked before any file is read, so a typo costs nothing.
+    """
+    name = value.strip()
+    if not name:
+        raise typer.BadParameter("a name is needed (it may not be blank)")
+    if len(name) > MAX_NAME_CHARS:
+        raise typer.BadParameter(f"at most {MAX_NAME_CHARS} characters, not {len(name)}")
+    if not name.isprintable():
+        raise typer.BadParameter("control or invisible characters are not allowed in a name")
+    return name
+
+
 def _writable_base(path: Path) -> None:
     """The nearest existing folder at or above ``path`` must be a folder we can write in.
 
