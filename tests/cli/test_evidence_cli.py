@@ -87,6 +87,7 @@ def test_verify_with_a_bad_public_key_file(built, tmp_path):
 def test_package_needs_a_signing_key(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     out = tmp_path / "p.zip"
+    assert _invoke(["init", "--database-url", url]).exit_code == 0  # the store must exist
     result = _invoke(["evidence", "package", "1", "--out", str(out), "--database-url", url])
     assert result.exit_code == 1
     assert "no signing key" in result.output and "evidence keygen" in result.output

@@ -16,15 +16,20 @@ from cctvscope.store.engine import SQLITE_BUSY_TIMEOUT_MS
 from cctvscope.store.web_tables import audit_log
 
 
-def _audit_rows(engine: sa.Engine) -> list[dict[str, object]]:
+def _audit_rows(engine: sa.Engine, target: str | None = None) -> list[dict[str, object]]:
+    """The audit rows (of one target): the log is append-only, so on PostgreSQL it keeps the
+    rows of earlier tests."""
+    query = sa.select(audit_log)
+    if target is not None:
+        query = query.where(audit_log.c.target == target)
     with engine.connect() as connection:
-        return [dict(r) for r in connection.execute(sa.select(audit_log)).mappings()]
+        return [dict(r) for r in connection.execute(query).mappings()]
 
 
 def test_the_audit_row_is_saved_with_the_version(store: sa.Engine, estate: Estate) -> None:
     row = AuditRow("data_change", "survey import X", "manager", "127.0.0.1", {"added": 3})
     saved = save_estate(store, estate, audit=row)
-    rows = _audit_rows(store)
+    rows = _audit_rows(store, "survey import X")
     assert len(rows) == 1
     assert rows[0]["target"] == "survey import X"
     assert rows[0]["detail"] == {"added": 3, "estate_version": saved.version}
@@ -33,12 +38,18 @@ def test_the_audit_row_is_saved_with_the_version(store: sa.Engine, estate: Estat
 def test_an_audit_row_that_cannot_be_written_rolls_the_version_back(
     store: sa.Engine, estate: Estate
 ) -> None:
-    # A detail the JSON column cannot hold makes the audit insert fail inside the save.
-    row = AuditRow("data_change", "bad", "manager", None, {"not json": object()})
+    # No action (a NOT NULL column) makes the audit insert fail inside the save's transaction.
+    row = AuditRow(None, "rolled back", "manager", None)  # type: ignore[arg-type]
     with pytest.raises(StoreError):
         save_estate(store, estate, audit=row)
     assert list_estates(store) == []
-    assert _audit_rows(store) == []
+    assert _audit_rows(store, "rolled back") == []
+    # A detail that is not JSON is refused before anything is written.
+    with pytest.raises(StoreError, match="cannot store a object"):
+        save_estate(
+            store, estate, audit=AuditRow("data_change", "bad", None, None, {"x": object()})
+        )
+    assert list_estates(store) == []
 
 
 def test_a_refused_save_writes_no_audit_row(store: sa.Engine, estate: Estate) -> None:
@@ -46,7 +57,7 @@ def test_a_refused_save_writes_no_audit_row(store: sa.Engine, estate: Estate) ->
     row = AuditRow("data_change", "stale", "manager", None)
     with pytest.raises(StoreError, match="changed while this change was prepared"):
         save_estate(store, estate, based_on=0, audit=row)  # computed before version 1
-    assert _audit_rows(store) == []
+    assert _audit_rows(store, "stale") == []
 
 
 def test_sqlite_is_write_ahead_with_a_busy_timeout(tmp_path: Path) -> None:

@@ -248,6 +248,10 @@ def save_estate(
     # Build every row before the transaction opens, so it stays short.
     table_rows = {name: _table_rows(name, canonical.table(name)) for name in TABLES}
     finding_rows = _finding_rows(canonical.findings)
+    if audit is not None:  # refused before the transaction when its detail is not JSON
+        audit = AuditRow(
+            audit.action, audit.target, audit.username, audit.ip, _plain(audit.detail, "audit")
+        )
     with (
         _engine(engine) as eng,
         _database_errors(f"saving estate {estate.name!r}"),
