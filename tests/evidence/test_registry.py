@@ -357,3 +357,22 @@ def test_police_lookup_lists_only_consenting_private(seeded, estate):
     everyone = CameraLookup.build(estate.cameras, levels=[DetailLevel.DETECT])
     assert everyone.cameras_at(501_605.0, 180_600.0)["camera_id"].tolist() == ["pb1"]
     assert lookup.cameras_at(500_415.0, 180_400.0)["camera_id"].tolist() == ["pa2", "pa1"]
+
+
+def test_a_registration_during_an_import_is_refused_not_lost(store, estate, monkeypatch):
+    """The registration read version 1; an import saved version 2 meanwhile: the
+    registration is refused (and its row removed) rather than dropping the import."""
+    import cctvscope.evidence.registry as registry
+
+    save_estate(store, estate)
+    stale = load_estate(store, "tiny")
+    imported = stale.replace_tables(cameras=stale.cameras.iloc[:-1])  # the "import"
+    save_estate(store, imported, based_on=1)
+    monkeypatch.setattr(registry, "load_estate", lambda *_a, **_k: stale)
+    with pytest.raises(StoreError, match="changed while"):
+        register_camera(store, "tiny", SHOP_A, _spec(camera_id="pa9"), assumptions=ASSUMPTIONS)
+    monkeypatch.undo()
+    latest = load_estate(store, "tiny")
+    assert latest.version == 2
+    assert len(latest.cameras) == len(imported.cameras)
+    assert "pa9" not in set(list_registrations(store, "tiny", ANALYST)["camera_id"])

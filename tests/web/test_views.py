@@ -342,6 +342,8 @@ def test_business_registration(clients, env):
     assert api(client, f"/api/cameras/{camera_id}")["location_text"] == "Shop front"
     row = audit.entries(env.engine, action=audit.DATA_CHANGE, limit=1)[0]
     assert row.target == f"registered {camera_id}"
+    # Saved in the version's transaction: the row names the version that holds the camera.
+    assert row.detail["estate_version"] == env.estate().version
     outside = client.post(
         "/api/registrations",
         json=body | {"lon_deg": 5.0},

@@ -37,6 +37,7 @@ from cctvscope.model.frames import (
     records_to_frame,
     with_points,
 )
+from cctvscope.store.audit_rows import AuditRow
 from cctvscope.store.registry_tables import private_registrations
 from cctvscope.store.repository import (
     EngineOrUrl,
@@ -331,8 +332,13 @@ def register_camera(
     spec: PrivateCameraSpec,
     *,
     assumptions: Assumptions,
+    audit: AuditRow | None = None,
 ) -> Registration:
     """Validate a business's camera, add it to a new estate version, store its registration.
+
+    The version is saved from the one read here (``based_on``): a registration during
+    an import is refused rather than dropping the import's cameras. ``audit``: an
+    audit-log entry saved in the version's transaction.
 
     The camera is checked as an import checks it (inside a borough of the estate,
     every field in range via :class:`~cctvscope.model.entities.Camera`); the
@@ -387,7 +393,25 @@ def register_camera(
         # The estate version is written after the registration row, so a failed insert
         # leaves no orphan camera; a failed save removes the row again.
         try:
-            save_estate(eng, _with_camera(estate, camera), description=f"registered {camera_id}")
+            save_estate(
+                eng,
+                _with_camera(estate, camera),
+                description=f"registered {camera_id}",
+                based_on=estate.version,
+                audit=None
+                if audit is None
+                else AuditRow(
+                    audit.action,
+                    f"registered {camera_id}",
+                    audit.username,
+                    audit.ip,
+                    {
+                        **audit.detail,
+                        "business_id": business,
+                        "consent_share": bool(spec.consent_share),
+                    },
+                ),
+            )
         except CctvscopeError:
             with eng.begin() as connection:
                 connection.execute(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from cctvscope.errors import InputError
+from cctvscope.errors import InputError, StoreError
 from cctvscope.evidence.registry import (
     Actor,
     PrivateCameraSpec,
@@ -155,6 +155,9 @@ def _register(
         location_text=body.location_text,
     )
     actor = Actor.business(user.business_id or "")
+    # Saved with the camera's estate version (its target names the camera id).
+    entry = audit.row(audit.DATA_CHANGE, "registration", username=user.username,
+                      ip=client_ip(request))  # fmt: skip
     try:
         reg = register_camera(
             state.engine,
@@ -162,18 +165,13 @@ def _register(
             actor,
             spec,
             assumptions=read_assumptions(),
+            audit=entry,
         )
     except InputError as exc:
         reasons = "; ".join(str(f) for f in exc.findings) or str(exc)
         raise WebError(422, f"the camera was not registered: {reasons}") from exc
-    audit.record(
-        state.engine,
-        audit.DATA_CHANGE,
-        f"registered {reg.camera_id}",
-        username=user.username,
-        ip=client_ip(request),
-        detail={"business_id": reg.business_id, "consent_share": reg.consent_share},
-    )
+    except StoreError as exc:
+        raise WebError(409, f"{exc}; the camera was not registered") from exc
     return RegistrationOut(
         camera_id=reg.camera_id,
         business_id=reg.business_id,
