@@ -194,7 +194,9 @@ def test_every_analysis_runs_on_a_region(cli, tmp_path: Path):
     _no_london(_outputs(out))
 
 
-def test_a_region_without_crime_or_rooms_names_what_it_lacks(cli, tmp_path: Path):
+def bare_estate(cli, tmp_path: Path) -> dict[str, Path]:
+    """Region "heatons" (areas and OSM only: no crime, no small areas) and estate "bare"
+    holding the council's register; returns the region's files."""
     files = write_region(tmp_path / "bare")
     cli(
         "region", "create", "heatons", "--boundaries", str(files["boundaries"]),
@@ -204,6 +206,11 @@ def test_a_region_without_crime_or_rooms_names_what_it_lacks(cli, tmp_path: Path
     register = tmp_path / "register.csv"
     register.write_text(REGISTER)
     cli("import", "cameras", str(register), "--estate", "bare", "--map", "ptz=Type")
+    return files
+
+
+def test_a_region_without_crime_or_rooms_names_what_it_lacks(cli, tmp_path: Path):
+    files = bare_estate(cli, tmp_path)
     out = tmp_path / "out"
 
     comply = cli("comply", "--estate", "bare", "--out", str(out / "comply"))

@@ -15,7 +15,14 @@ import pandas as pd
 import pypdf
 
 from tests.ingest.region_files import OSM, write_region
-from tests.workflows.test_any_region import COST_ITEMS, HIGH_STREET, REGISTER, cli, flat
+from tests.workflows.test_any_region import (
+    COST_ITEMS,
+    HIGH_STREET,
+    REGISTER,
+    bare_estate,
+    cli,
+    flat,
+)
 
 __all__ = ["cli"]  # the fixture, re-exported for pytest
 
@@ -181,15 +188,7 @@ def _web_overview(tmp_path: Path, out: Path) -> None:
 
 
 def test_report_on_a_region_without_crime_or_costs(cli, tmp_path: Path):
-    files = write_region(tmp_path / "bare")
-    cli(
-        "region", "create", "heatons", "--boundaries", str(files["boundaries"]),
-        "--title", "Heatons", "--osm", str(files["osm"]),
-    )  # fmt: skip
-    cli("estate", "create", "bare", "--region", "heatons")
-    register = tmp_path / "register.csv"
-    register.write_text(REGISTER)
-    cli("import", "cameras", str(register), "--estate", "bare", "--map", "ptz=Type")
+    bare_estate(cli, tmp_path)
 
     out = tmp_path / "guide"
     cli("report", "--estate", "bare", "--out", str(out), "--mode", "interim")
