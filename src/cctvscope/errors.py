@@ -15,7 +15,10 @@ class Finding:
     """One problem found in input data, located precisely enough to fix it.
 
     ``row`` is 1-based over the data rows of the source (the header is row 0);
-    ``None`` when the finding concerns the file as a whole.
+    ``None`` when the finding concerns the file as a whole. ``count`` is the number
+    of rows one finding stands for: the same warning on many rows (a value not given
+    and defaulted) is one finding, not one per row, so that the findings of a
+    million-row file stay small.
     """
 
     severity: str  # "error" or "warning"
@@ -23,9 +26,12 @@ class Finding:
     field: str | None
     value: str | None
     reason: str
+    count: int = 1
 
     def __str__(self) -> str:
         where = "file" if self.row is None else f"row {self.row}"
+        if self.count > 1:
+            where += f" ({self.count:,} rows)"
         field = f" field {self.field!r}" if self.field else ""
         value = f" value {self.value!r}" if self.value is not None else ""
         return f"{self.severity}: {where}{field}{value}: {self.reason}"

@@ -83,9 +83,15 @@ def test_real_council_file_imports_with_defaults(tmp_path, boroughs, assumptions
     n_fields = len(defaults) + 1  # + operator
     assert result.defaulted_counts == dict.fromkeys(result.defaulted_counts, 2)
     assert len(result.defaulted_counts) == n_fields
-    # one warning per row and defaulted field
-    assert len(result.warnings) == 2 * n_fields
-    assert has(result, 1, "heading_deg", "default 0.0 deg", "warning")
+    # one warning per defaulted field and reason, standing for both rows: the
+    # assumptions' defaults are the same for both, the operator differs by borough
+    assert len(result.warnings) == (n_fields - 1) + 2
+    heading = [f for f in result.warnings if f.field == "heading_deg"]
+    assert [(f.row, f.count) for f in heading] == [(None, 2)]
+    assert "default 0.0 deg" in heading[0].reason
+    operators = sorted((f.count, f.reason) for f in result.warnings if f.field == "operator")
+    assert [n for n, _ in operators] == [1, 1]
+    assert "Hackney Council" in operators[0][1] and "Westminster" in operators[1][1]
     assert cams.loc[0, "mount_height_m"] == defaults["mount_height_m"].value
     assert "heading_deg" in cams.loc[0, "defaulted_fields"].split(";")
     # the table validates back into Camera records
@@ -118,7 +124,9 @@ def test_bng_coordinates_and_attributes(tmp_path, boroughs, assumptions):
     assert b1["operator"] == "unknown" and b1["owner_type"] == "private"
     assert b2["heading_deg"] == 135.0 and not b2["ptz"]
     assert has(result, 2, "heading_deg", "midpoint 135", "warning")
-    assert has(result, 1, "operator", "'unknown'", "warning")
+    # both rows lack an operator and are not council cameras: one warning for both
+    assert has(result, None, "operator", "'unknown'", "warning")
+    assert [f.count for f in result.warnings if f.field == "operator"] == [2]
     assert "heading_deg" not in b1["defaulted_fields"]
 
 

@@ -105,6 +105,33 @@ def test_row_order_is_kept(store, estate):
     assert loaded.input_hash() == saved.input_hash() == estate.input_hash()
 
 
+def test_rows_saved_in_batches_keep_their_order_and_values(store, estate, monkeypatch):
+    # Batches of two rows: the five cameras go in three inserts, and a failure in the
+    # last batch still leaves the store as it was.
+    monkeypatch.setattr(repository, "SAVE_BATCH_ROWS", 2)
+    reversed_cameras = estate.cameras.iloc[::-1].reset_index(drop=True)
+    saved = save_estate(store, estate.replace_tables(cameras=reversed_cameras))
+    loaded = load_estate(store, "testville")
+    assert list(loaded.cameras["camera_id"]) == ["C-1", "B-2", "B-1", "A-2", "A-1"]
+    assert_same_estate(loaded, saved)
+    before = store_snapshot(store)
+    real_insert = repository._insert_rows
+    sizes: list[int] = []
+
+    def fail_at_third_batch(connection, table, estate_id, rows):
+        if table.name == "cameras":
+            sizes.append(len(rows))
+            if len(sizes) == 3:
+                raise RuntimeError("disk on fire")
+        real_insert(connection, table, estate_id, rows)
+
+    monkeypatch.setattr(repository, "_insert_rows", fail_at_third_batch)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        save_estate(store, estate)
+    assert sizes == [2, 2, 1]
+    assert store_snapshot(store) == before
+
+
 def test_empty_tables_round_trip(store, estate):
     empty = estate.replace_tables(
         cameras=estate.cameras.iloc[0:0],

@@ -164,8 +164,8 @@ def _write_findings(path: Path | None, findings: Sequence[Finding]) -> None:
 
     ordered = sorted(findings, key=lambda f: (f.severity != "error", f.row or 0))
     frame = pd.DataFrame(
-        [(f.severity, f.row, f.field, f.value, f.reason) for f in ordered],
-        columns=["severity", "row", "field", "value", "reason"],
+        [(f.severity, f.row, f.field, f.value, f.reason, f.count) for f in ordered],
+        columns=["severity", "row", "field", "value", "reason", "rows"],
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     write_csv(frame, path)

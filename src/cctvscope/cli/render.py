@@ -49,7 +49,7 @@ def findings_table(
     for f in findings[:limit]:
         table.add_row(
             f.severity,
-            "" if f.row is None else str(f.row),
+            _where(f),
             f.field or "",
             "" if f.value is None else f.value,
             f.reason,
@@ -59,9 +59,18 @@ def findings_table(
     return table
 
 
+def _where(finding: Finding) -> str:
+    """The row column: the row, or how many rows a summary finding stands for."""
+    if finding.row is not None:
+        return str(finding.row)
+    return f"{finding.count:,} rows" if finding.count > 1 else ""
+
+
 def warning_summary(findings: Sequence[Finding]) -> Table:
     """Warnings summarised by field and reason, with counts."""
-    counts = Counter((f.field or "", f.reason) for f in findings)
+    counts: Counter[tuple[str, str]] = Counter()
+    for f in findings:
+        counts[(f.field or "", f.reason)] += f.count
     table = Table(title="Warnings (summarised)")
     table.add_column("field")
     table.add_column("reason", overflow="fold")

@@ -10,14 +10,13 @@ database, settings or console.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -25,17 +24,12 @@ from cctvscope.errors import Finding, InputError
 from cctvscope.ingest.camera_fields import (
     ALIAS_INDEX,
     ALIASES,
-    ATTRIBUTE_FIELDS,
     IMPORT_FIELDS,
     LOCATION_FIELDS,
     NOT_CONSTANT,
-    SYNONYMS,
-    default_cell,
     field_kind,
     find_column,
     normalise_header,
-    parse_cell,
-    parse_number,
 )
 from cctvscope.ingest.camera_options import (
     ID_FROM_COLUMN,
@@ -45,6 +39,7 @@ from cctvscope.ingest.camera_options import (
     compose_ids,
     unique_with,
 )
+from cctvscope.ingest.camera_rows import VALUE_FIELDS, camera_defaults, row_values
 from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
@@ -55,15 +50,9 @@ from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
 from cctvscope.model.frames import empty_frame, records_to_frame, with_points
 
-VALUE_FIELDS = ("location_text", *ATTRIBUTE_FIELDS)
-
-#: Fault-comment openings that say what state the camera is in.
-FAULT_STATUS = {
-    word: status
-    for word, status in SYNONYMS["status"].items()
-    if status in ("faulty", "decommissioned") and word not in ("no", "fault")
-}
 PLACEHOLDER = {"x_m": 0.0, "y_m": 0.0, "borough_code": "E09000000"}
+#: Validated records converted to a table at a time [rows].
+CHUNK_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -264,7 +253,7 @@ def import_table(
     )
     findings += located.findings
     failed_rows = {f.row for f in located.findings if f.severity == "error"}
-    defaults = _defaults(assumptions)
+    defaults = camera_defaults(assumptions)
     values = {f: frame[c].tolist() for f, c in columns.items() if f in VALUE_FIELDS}
     ids = [normalise_text(str(v)) for v in frame[columns["camera_id"]]]
     fallback = raw.fallback_columns.get("camera_id")
@@ -283,7 +272,11 @@ def import_table(
     resolver = catalogue_resolver(options.catalogue)
     first_row: dict[str, int] = {}
     records: list[Camera] = []
+    # Validated records go into a table every CHUNK_ROWS rows: a million model
+    # objects alive at once would take gigabytes; their columns take a fraction.
+    chunks: list[pd.DataFrame] = []
     counts: Counter[str] = Counter()
+    not_given: Counter[tuple[str, str]] = Counter()
     const_errors: dict[tuple[str, str], str] = {}
     for i, row in enumerate(int(r) for r in frame.index):
         out: list[Finding] = []
@@ -303,7 +296,7 @@ def import_table(
             skip.update(PLACEHOLDER)
         text = consts.get("borough") or (str(stated[i]).strip() if stated is not None else "")
         claimed = _check_borough(row, text, code, index, out)
-        data, texts, defaulted, catalogued = _row_values(
+        data, texts, defaulted, catalogued = row_values(
             i, row, values, consts, defaults, out, RowContext(options.value_maps, resolver)
         )
         if "operator" not in data:
@@ -316,7 +309,7 @@ def import_table(
                 data["operator"] = "unknown"
                 reason = "not given; set to 'unknown' (use --set operator=NAME)"
             defaulted.append("operator")
-            out.append(Finding("warning", row, "operator", None, reason))
+            not_given[("operator", reason)] += 1
         data.update(
             camera_id=cid or "?",
             x_m=float(located.x_m[i]),
@@ -346,11 +339,21 @@ def import_table(
             if not any(f.severity == "error" for f in out) and row not in failed_rows:
                 records.append(camera)
                 counts.update(defaulted)
+                if len(records) == CHUNK_ROWS:
+                    chunks.append(records_to_frame(Camera, records))
+                    records.clear()
+        not_given.update((f, defaults[f][1]) for f in defaulted if f in defaults)
         findings += out
     for (field, value), reason in const_errors.items():
         findings.append(Finding("error", None, field, value, f"--set {field}: {reason}"))
+    findings += [
+        Finding("warning", None, field, None, reason, count=n)
+        for (field, reason), n in not_given.items()
+    ]
     ordered = {f: counts[f] for f in ("operator", *VALUE_FIELDS) if counts[f]}
-    return _result(records, findings, ordered, source_name)
+    if records:
+        chunks.append(records_to_frame(Camera, records))
+    return _result(chunks, findings, ordered, source_name)
 
 
 def _check_borough(
@@ -372,46 +375,6 @@ def _check_borough(
     return claimed
 
 
-def _row_values(
-    i: int,
-    row: int,
-    values: Mapping[str, list[Any]],
-    consts: Mapping[str, str],
-    defaults: Mapping[str, tuple[Any, str]],
-    out: list[Finding],
-    context: RowContext,
-) -> tuple[dict[str, Any], dict[str, str], list[str], list[str]]:
-    """Model input, cell texts, defaulted and catalogue fields of one row (warnings to ``out``)."""
-    data: dict[str, Any] = {}
-    texts: dict[str, str] = {}
-    defaulted: list[str] = []
-    for field in VALUE_FIELDS:
-        text = consts.get(field) or (str(values[field][i]).strip() if field in values else "")
-        mapped = context.value_maps.get(field, {}).get(text.lower())
-        if mapped is not None:
-            text = mapped
-        if text:
-            parsed = parse_cell(field, text)
-            data[field], texts[field] = parsed.value, text
-            if parsed.note:
-                out.append(Finding("warning", row, field, text, parsed.note))
-    _status_from_faults(row, data, texts, out)
-    catalogued = context.resolver.fill(row, data, out)
-    if "hfov_deg" not in data:
-        sensor = parse_number(texts.get("sensor_width_mm", "x"))
-        focal = parse_number(texts.get("focal_length_mm", "x"))
-        if sensor and focal and sensor > 0 and focal > 0:
-            data["hfov_deg"] = round(math.degrees(2 * math.atan(sensor / (2 * focal))), 3)
-            reason = f"derived from sensor width and focal length: {data['hfov_deg']:g}°"
-            out.append(Finding("warning", row, "hfov_deg", None, reason))
-    for field, (value, reason) in defaults.items():
-        if field not in data:
-            data[field] = value
-            defaulted.append(field)
-            out.append(Finding("warning", row, field, None, reason))
-    return data, texts, defaulted, catalogued
-
-
 def _quiet_id_columns(found: list[Finding], id_from: Sequence[str]) -> list[Finding]:
     """Drop warnings about the ``--id-from`` columns: they are used, not ignored."""
     out: list[Finding] = []
@@ -427,38 +390,6 @@ def _quiet_id_columns(found: list[Finding], id_from: Sequence[str]) -> list[Find
             reason = f"{len(rest)} {prefix}{', '.join(rest)}"
             f = Finding(f.severity, f.row, f.field, f.value, reason)
         out.append(f)
-    return out
-
-
-def _status_from_faults(
-    row: int, data: dict[str, Any], texts: Mapping[str, str], out: list[Finding]
-) -> None:
-    """A register without a status column often says "No power" in its fault comments."""
-    notes = texts.get("fault_notes", "").lower()
-    if "status" in data or not notes:
-        return
-    for words, status in FAULT_STATUS.items():
-        if notes.startswith(words):
-            data["status"] = status
-            reason = f"status {status} read from the fault comment {texts['fault_notes']!r}"
-            out.append(Finding("warning", row, "status", texts["fault_notes"], reason))
-            return
-
-
-def _defaults(assumptions: Assumptions) -> dict[str, tuple[Any, str]]:
-    """Field -> (default value, warning reason) from ``camera_defaults``."""
-    out: dict[str, tuple[Any, str]] = {}
-    for field, entry in assumptions.section("camera_defaults").items():
-        if field not in ATTRIBUTE_FIELDS:
-            continue
-        unit = "" if entry.unit in ("-", "") else f" {entry.unit}"
-        value = entry.value
-        if isinstance(value, bool):
-            shown: Any = "yes" if value else "no"
-        else:
-            shown = "(none)" if value in ("", None) else value
-        reason = f"not given; default {shown}{unit} (assumptions camera_defaults.{field})"
-        out[field] = (default_cell(field, entry.value), reason)
     return out
 
 
@@ -590,11 +521,11 @@ def error_reason(field: str, err: ErrorDetails) -> str:
 
 
 def _result(
-    records: list[Camera], findings: list[Finding], counts: dict[str, int], name: str
+    chunks: list[pd.DataFrame], findings: list[Finding], counts: dict[str, int], name: str
 ) -> CameraImport:
     frame = (
-        with_points(records_to_frame(Camera, records))
-        if records
+        with_points(pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0])
+        if chunks
         else empty_frame(Camera, points=True)
     )
     ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))

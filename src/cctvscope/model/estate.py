@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -78,19 +77,36 @@ class Estate:
         digest = hashlib.sha256()
         digest.update(self.region.model_dump_json().encode())
         for name in TABLES:
-            frame = pd.DataFrame(self.table(name)).copy()
-            if "geometry" in frame.columns:
-                frame["geometry"] = gpd.GeoSeries(frame["geometry"]).to_wkb(hex=True)
-            frame = frame.sort_values(ID_COLUMNS[name]).reset_index(drop=True)
-            buffer = io.StringIO()
-            frame.to_csv(buffer, index=False, float_format="%.17g")
             digest.update(name.encode())
-            digest.update(buffer.getvalue().encode())
+            for text in table_csv_chunks(self.table(name), ID_COLUMNS[name], HASH_CHUNK_ROWS):
+                digest.update(text.encode())
         return digest.hexdigest()
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
         return {name: len(self.table(name)) for name in TABLES}
+
+
+#: Rows written at a time when a table is hashed [rows]: bounds the text held at once.
+HASH_CHUNK_ROWS = 50_000
+
+
+def table_csv_chunks(
+    table: pd.DataFrame, ids: list[str], chunk_rows: int = HASH_CHUNK_ROWS
+) -> Iterator[str]:
+    """The table sorted by ``ids`` as CSV (geometry as WKB hex, floats at repr precision),
+    in pieces of ``chunk_rows`` rows whose concatenation is the whole table's CSV.
+
+    A million-camera table is never copied or written out whole: only the sort order
+    and one piece at a time are held.
+    """
+    frame = pd.DataFrame(table).reset_index(drop=True)
+    order = frame[ids].sort_values(ids).index.to_numpy()
+    for start in range(0, max(len(frame), 1), chunk_rows):
+        part = frame.iloc[order[start : start + chunk_rows]].copy()
+        if "geometry" in part.columns:
+            part["geometry"] = gpd.GeoSeries(part["geometry"]).to_wkb(hex=True)
+        yield part.to_csv(index=False, float_format="%.17g", header=start == 0)
 
 
 def empty_estate(name: str, region: Region, boroughs: gpd.GeoDataFrame) -> Estate:

@@ -174,11 +174,23 @@ def _column_values(kind: str, series: pd.Series) -> list[Any]:
     return [None if v is None or v is pd.NA or v != v else str(v) for v in series]
 
 
-def _table_rows(name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Insert parameters of one canonical estate table, ``position`` giving the row order."""
+#: Rows converted and inserted at a time [rows]: a million-camera version is never
+#: held as a million parameter dictionaries.
+SAVE_BATCH_ROWS = 20_000
+
+
+def _table_row_batches(name: str, frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
+    """Insert parameters of one canonical estate table, :data:`SAVE_BATCH_ROWS` at a time."""
+    for start in range(0, len(frame), SAVE_BATCH_ROWS):
+        yield _table_rows(name, frame.iloc[start : start + SAVE_BATCH_ROWS], start)
+
+
+def _table_rows(name: str, frame: pd.DataFrame, first: int = 0) -> list[dict[str, Any]]:
+    """Insert parameters of rows of a canonical estate table, ``position`` giving the row
+    order (``first``: the position of the frame's first row)."""
     entity = ENTITY_TYPES[name]
     columns = {c: _column_values(field_kind(entity, c), frame[c]) for c in entity.model_fields}
-    columns["position"] = list(range(len(frame)))
+    columns["position"] = list(range(first, first + len(frame)))
     if name in GEOMETRY_TYPES:
         columns["geometry"] = [None if g is None else g for g in frame.geometry.array]
     keys = list(columns)
@@ -245,8 +257,6 @@ def save_estate(
     canonical = canonical_estate(estate)
     input_hash = canonical.input_hash()
     meta = _plain(dict(canonical.metadata), "estate metadata")
-    # Build every row before the transaction opens, so it stays short.
-    table_rows = {name: _table_rows(name, canonical.table(name)) for name in TABLES}
     finding_rows = _finding_rows(canonical.findings)
     if audit is not None:  # refused before the transaction when its detail is not JSON
         audit = AuditRow(
@@ -282,8 +292,11 @@ def save_estate(
             )
             .returning(estates.c.id)
         ).scalar_one()
+        # Rows are converted batch by batch inside the transaction: it lasts a little
+        # longer, but memory stays flat in the number of rows.
         for name in TABLES:
-            _insert_rows(connection, ESTATE_TABLES[name], estate_id, table_rows[name])
+            for rows in _table_row_batches(name, canonical.table(name)):
+                _insert_rows(connection, ESTATE_TABLES[name], estate_id, rows)
         _insert_rows(connection, findings, estate_id, finding_rows)
         if audit is not None:
             insert_audit(connection, audit.with_detail(estate_version=version))

@@ -188,7 +188,7 @@ def findings_out(findings: Iterable[Finding]) -> list[FindingOut]:
         if f.severity == "error":
             errors.append(f)
         elif f.reason.startswith(DEFAULTED):
-            defaulted[(f.field, f.reason)] = defaulted.get((f.field, f.reason), 0) + 1
+            defaulted[(f.field, f.reason)] = defaulted.get((f.field, f.reason), 0) + f.count
         else:
             warnings.append(f)
 
@@ -268,7 +268,7 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
         borough=borough,
         cameras_valid=checked.cameras_valid,
         errors=len(checked.errors),
-        warnings=sum(f.severity == "warning" for f in checked.findings),
+        warnings=sum(f.count for f in checked.findings if f.severity == "warning"),
         findings=findings_out(checked.findings),
         plan=None if outcome is None else plan_out(outcome.plan, _borough_names(state)),
         can_confirm=outcome is not None and checked.cameras_valid > 0,
@@ -312,7 +312,7 @@ def confirm(
         previous_version=base_version,
         written=outcome.written,
         imported=outcome.records,
-        warnings=len(outcome.warnings),
+        warnings=sum(f.count for f in outcome.warnings),
         plan=plan_out(outcome.plan, _borough_names(state)),
     )
     return result, borough

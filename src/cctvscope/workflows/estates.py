@@ -20,6 +20,7 @@ from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import FINDING_COLUMNS, Estate
 from cctvscope.store import list_estates, load_estate, record_run, save_estate
 from cctvscope.workflows.assess import summarise_boroughs
+from cctvscope.workflows.imports import stored_findings
 
 Step = Callable[[str], None]
 
@@ -134,52 +135,10 @@ def import_cameras(
         geometry="geometry",
         crs=base.cameras.crs or imported.cameras.crs,
     )
-    findings = pd.concat([base.findings, _findings_frame(imported)], ignore_index=True)[
-        FINDING_COLUMNS
-    ]
+    findings = pd.concat(
+        [base.findings, stored_findings("cameras", imported.findings, imported.source_name)],
+        ignore_index=True,
+    )[FINDING_COLUMNS]
     updated = base.replace_tables(cameras=cameras, findings=findings)
     saved = save_estate(engine, updated, description=f"import cameras from {path.name}")
     return ImportOutcome(saved, imported, created)
-
-
-DEFAULTED_PREFIX = "not given; default"
-
-
-def _findings_frame(imported: CameraImport) -> pd.DataFrame:
-    """The import's warnings as rows of the estate's stored findings.
-
-    Defaulted attributes are already recorded per camera in ``defaulted_fields``,
-    so they are stored as one summary row per field (with the row count) rather
-    than one row per camera and field, which for a bare ``id, lon, lat`` inventory
-    would be some twenty rows per camera.
-    """
-    rows: list[dict[str, object]] = []
-    defaulted: dict[tuple[str | None, str], int] = {}
-    for f in imported.warnings:
-        if f.reason.startswith(DEFAULTED_PREFIX):
-            defaulted[(f.field, f.reason)] = defaulted.get((f.field, f.reason), 0) + 1
-            continue
-        rows.append(
-            {
-                "table": "cameras",
-                "record_id": None,
-                "row": f.row,
-                "field": f.field,
-                "value": f.value,
-                "reason": f.reason,
-                "source": imported.source_name,
-            }
-        )
-    for (field, reason), count in defaulted.items():
-        rows.append(
-            {
-                "table": "cameras",
-                "record_id": None,
-                "row": None,
-                "field": field,
-                "value": f"{count} rows",
-                "reason": reason,
-                "source": imported.source_name,
-            }
-        )
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)

@@ -15,7 +15,7 @@ statistics, cost items, monitoring assignments) and every caller (CLI, web):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -313,29 +313,21 @@ def _log_return(
     return {**dict(base.metadata), RETURNS_KEY: log}
 
 
-def _findings_rows(table: str, findings: tuple[Finding, ...], source: str) -> pd.DataFrame:
-    """Warnings to store with the estate: defaulted-value warnings summarised per field."""
-    rows: list[dict[str, object]] = []
-    defaulted: dict[tuple[str | None, str], int] = {}
-    for f in findings:
-        if f.severity != "warning":
-            continue
-        if f.reason.startswith(DEFAULTED_PREFIX):
-            defaulted[(f.field, f.reason)] = defaulted.get((f.field, f.reason), 0) + 1
-            continue
-        rows.append(
-            {"table": table, "record_id": None, "row": f.row, "field": f.field,
-             "value": f.value, "reason": f.reason, "source": source}
-        )  # fmt: skip
-    for (name, reason), count in defaulted.items():
-        rows.append(
-            {"table": table, "record_id": None, "row": None, "field": name,
-             "value": f"{count} rows", "reason": reason, "source": source}
-        )  # fmt: skip
+def stored_findings(table: str, findings: Sequence[Finding], source: str) -> pd.DataFrame:
+    """An import's warnings as rows of the estate's stored findings.
+
+    A warning standing for many rows (a value not given and defaulted: already
+    recorded per camera in ``defaulted_fields``) is one row whose value is its row
+    count, rather than some twenty rows per camera of a bare ``id, lon, lat`` file.
+    """
+    rows = [
+        {"table": table, "record_id": None, "row": f.row, "field": f.field,
+         "value": f"{f.count} rows" if f.count > 1 else f.value, "reason": f.reason,
+         "source": source}
+        for f in findings
+        if f.severity == "warning"
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
-
-
-DEFAULTED_PREFIX = "not given; default"
 
 
 def import_file(
@@ -380,7 +372,7 @@ def import_file(
         changes["links"] = links.loc[~links["camera_id"].astype(str).isin(gone)].reset_index(
             drop=True
         )
-    stored = pd.concat([base.findings, _findings_rows(name, findings, source)], ignore_index=True)
+    stored = pd.concat([base.findings, stored_findings(name, findings, source)], ignore_index=True)
     updated = base.replace_tables(
         **changes,
         findings=stored[FINDING_COLUMNS],
@@ -416,4 +408,5 @@ __all__ = [
     "plan_import",
     "read_records",
     "resolve_scope",
+    "stored_findings",
 ]
