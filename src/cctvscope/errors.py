@@ -62,5 +62,9 @@ class UnknownEstateError(StoreError):
     """No estate of that name (and version) is in the store."""
 
 
+class UnknownRegionError(StoreError):
+    """No region of that name is in the store."""
+
+
 class InfeasibleError(CctvscopeError):
     """An optimisation model has no feasible solution; the message names the constraint."""

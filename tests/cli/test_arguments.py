@@ -119,6 +119,35 @@ def test_unreachable_dask_scheduler(store: str, here: Path) -> None:
     _refused(["coverage", "--executor", "threads"], here, "--executor", "inprocess, dask")
 
 
+def test_unreachable_postgresql_server(here: Path) -> None:
+    # Nothing listens on the port: every store-reading and store-making command stops at once.
+    url = f"postgresql+psycopg://user@127.0.0.1:{_closed_port()}/cctvscope"
+    for args in (["status"], ["init"], ["import", "cameras", "afile", "--estate", "e"]):
+        _refused([*args, "--database-url", url], here, "--database-url", "no PostgreSQL server")
+    folder = here / "sockets"
+    folder.mkdir()
+    socket_url = f"postgresql+psycopg://user@/cctvscope?host={folder}"
+    _refused(["status", "--database-url", socket_url], here, "--database-url", "is it running")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["comply", "--estate", "nosuch"],
+        ["economics", "--estate", "nosuch"],
+        ["export", "--estate", "nosuch", "--out", "x.gpkg"],
+        ["status", "--estate", "nosuch"],
+    ],
+)
+def test_unknown_estate_is_a_usage_error(store: str, here: Path, args: list[str]) -> None:
+    before = _tree(here)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "no estate named 'nosuch'" in _plain(result.output)
+    assert "Traceback" not in result.output
+    assert _tree(here) == before
+
+
 def test_economics_out_is_an_existing_file(store: str, here: Path) -> None:
     _refused(["economics", "--estate", "e", "--out", "afile"], here, "--out", "not a folder")
 

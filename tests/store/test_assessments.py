@@ -266,7 +266,7 @@ def test_cli_unknown_estate_and_missing_file(tmp_path, db_url):
     result = runner.invoke(
         cop_app, ["submit", str(good), "--estate", "nowhere", "--database-url", db_url]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: the named estate is not there
     assert "no estate named 'nowhere'" in result.output
     result = runner.invoke(
         cop_app,

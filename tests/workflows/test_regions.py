@@ -221,7 +221,7 @@ def test_cli_region_and_estate_commands(tmp_path, files):
     again = run("estate", "create", "heatons", "--region", "stockport")
     assert again.exit_code == 2
     missing = run("region", "show", "nowhere")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "no region named 'nowhere'; regions: stockport" in missing.output
 
     bad = write_geojson(tmp_path / "dup.geojson", [

@@ -20,7 +20,7 @@ from cctvscope.cli.validate import (
     out_dir,
 )
 from cctvscope.config import get_settings
-from cctvscope.errors import CctvscopeError
+from cctvscope.errors import CctvscopeError, UnknownEstateError, UnknownRegionError
 
 
 def _db_option(callback: Callable[[str | None], str]) -> object:
@@ -71,6 +71,9 @@ def store_url(option: str | None) -> str:
 
 
 def fail(exc: CctvscopeError) -> typer.Exit:
-    """Print a one-line error and return the exit (code 1) to raise."""
+    """Print a one-line error and return the exit to raise: 2 when the command named an
+    estate or region the store does not hold (a usage error, like any bad argument),
+    else 1."""
     err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=1)
+    unknown = isinstance(exc, UnknownEstateError | UnknownRegionError)
+    return typer.Exit(code=EXIT_INPUT_ERROR if unknown else 1)

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cctvscope.cli.common import DbOption, store_url
+from cctvscope.cli.common import DbOption, fail, store_url
 from cctvscope.cli.render import console, err_console, findings_table
 from cctvscope.cli.validate import out_file, share
 from cctvscope.errors import CctvscopeError, InputError
@@ -40,11 +40,6 @@ EXIT_INPUT_ERROR = 2
 QuestionnaireOption = Annotated[
     str, typer.Option("--questionnaire", help="Bundled questionnaire name.")
 ]
-
-
-def _fail(exc: CctvscopeError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=EXIT_ERROR)
 
 
 def _percent(share: float | None) -> str:
@@ -86,7 +81,7 @@ def template_cmd(
     try:
         text = answers_template(read_questionnaire(questionnaire))
     except CctvscopeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -125,7 +120,7 @@ def submit_cmd(
         err_console.print(f"[red]{exc}; nothing was stored[/red]")
         raise typer.Exit(code=EXIT_INPUT_ERROR) from exc
     except CctvscopeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     title = f"Code of Practice self-assessment: {answers.borough_code} ({answers.assessed_on})"
     console.print(_scores_table(assessment, title=title))
     verdict = "meets the Code" if assessment.meets_code else "does not meet the Code"
@@ -151,7 +146,7 @@ def show_cmd(
         engine = init_store(store_url(database_url))
         frame = latest_assessments(engine, estate, pass_mark=pass_mark)
     except CctvscopeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if frame.empty:
         console.print(f"no Code of Practice self-assessments stored for estate {estate!r}")
         return

@@ -205,7 +205,39 @@ def existing_store(value: str | None) -> str:
                 f"no store at {path}; create one with `cctvscope init` (or `cctvscope demo`)"
             )
         _sqlite_or_nothing(path)
+    _reachable_server(text)
     return text
+
+
+#: How long a database server may take to accept a connection before the command stops [s].
+SERVER_TIMEOUT_S = 5.0
+
+
+def _reachable_server(text: str) -> None:
+    """A server database (PostgreSQL) must accept connections before any work starts.
+
+    The driver would otherwise fail after the command had read and validated its
+    input (exit 1, and minutes lost on a large import). Only the address is tried
+    (TCP, or the Unix socket a ``host=/folder`` URL names); the login is the driver's.
+    """
+    url = sa.make_url(text)
+    if url.get_backend_name() != "postgresql":
+        return
+    host = url.host or str(url.query.get("host") or "") or "/var/run/postgresql"
+    port = url.port or 5432
+    if host.startswith("/"):
+        socket_path = Path(host) / f".s.PGSQL.{port}"
+        if not socket_path.exists():
+            raise typer.BadParameter(f"no PostgreSQL server at {socket_path} (is it running?)")
+        return
+    try:
+        with socket.create_connection((host, port), SERVER_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"no PostgreSQL server answers at {host}:{port} within {SERVER_TIMEOUT_S:g} s "
+            f"({exc.strerror or exc})"
+        ) from exc
 
 
 #: The first bytes of every SQLite database file (an empty file is a new database too).
@@ -239,6 +271,7 @@ def new_store(value: str | None) -> str:
             raise typer.BadParameter(f"{path} is not a file")
         _sqlite_or_nothing(path)
         _writable_base(path.parent)
+    _reachable_server(text)
     return text
 
 

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
-from cctvscope.errors import StoreError
+from cctvscope.errors import StoreError, UnknownRegionError
 from cctvscope.store.region_tables import (
     region_areas,
     region_crime_points,
@@ -235,7 +235,7 @@ def load_region_data(engine: EngineOrUrl, name: str) -> RegionData:
     info = next((r for r in infos if r.name == name), None)
     if info is None:
         known = ", ".join(r.name for r in infos) or "none yet"
-        raise StoreError(f"no region named {name!r}; regions: {known}")
+        raise UnknownRegionError(f"no region named {name!r}; regions: {known}")
     with (
         _engine(engine) as eng,
         _database_errors(f"loading region {name!r}"),
