@@ -19,6 +19,7 @@ from pyproj import Transformer
 from typer.testing import CliRunner
 
 from cctvscope.cli.main import app
+from cctvscope.crs import wgs84_to_bng
 from cctvscope.model.entities import CostItem
 from cctvscope.model.frames import normalise_frame
 from cctvscope.store import init_store
@@ -313,3 +314,22 @@ def test_the_estate_chooses_its_standard(cli, tmp_path: Path):
     # An explicit --standard still overrides the estate's own.
     said = cli("comply", "--estate", "heatons", "--out", str(out), "--standard", "london-v1")
     assert "Stockport compliance with london-cctv v1.0" in said
+
+
+def test_places_of_a_region_are_its_streets_areas_and_stations(cli, tmp_path: Path):
+    bare_estate(cli, tmp_path)
+
+    def place(query: str) -> str:
+        return " ".join(cli("place", query, "--estate", "bare").replace("│", " ").split())
+
+    found = place("test street")
+    # Test Street runs straight between two OSM nodes: its middle is the mean of their
+    # British National Grid points.
+    x, y = wgs84_to_bng([-2.19, -2.11], [53.39, 53.42])
+    assert f"Test Street street {x.mean():.0f} {y.mean():.0f}" in found
+    assert "Heatons Police Station police station" in place("police")
+    assert "Heatons West area" in place("heatons w")
+    # London's postcodes are not Stockport's places.
+    assert "no place in Heatons matches 'SW1A 2AA'" in cli(
+        "place", "SW1A 2AA", "--estate", "bare", code=1
+    )

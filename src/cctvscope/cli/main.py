@@ -25,6 +25,7 @@ from cctvscope.cli.evidence_cmd import evidence_app, integration_summary
 from cctvscope.cli.import_cmd import import_app
 from cctvscope.cli.optimise_cmd import solve_sscflp
 from cctvscope.cli.options_cmd import options_app, options_table
+from cctvscope.cli.place_cmd import place
 from cctvscope.cli.region_cmd import estate_app, region_app
 from cctvscope.cli.registry_cmd import registry_app
 from cctvscope.cli.render import (
@@ -62,6 +63,7 @@ app.add_typer(estate_app, name="estate")
 app.command("audit-footage")(audit_footage)
 app.command("solve-sscflp")(solve_sscflp)
 app.command("coverage")(coverage)
+app.command()(place)
 app.add_typer(options_app, name="options")
 app.command()(economics)
 app.command()(export)
