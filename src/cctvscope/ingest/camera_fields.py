@@ -27,7 +27,17 @@ LOCATION_FIELDS = ("lon", "lat", "easting", "northing", "x", "y")
 
 #: Fields never set by the source: the import fills them itself.
 SYSTEM_FIELDS = frozenset(
-    {"provenance", "source", "defaulted_fields", "catalogue_fields", "x_m", "y_m", "borough_code"}
+    {
+        "provenance",
+        "source",
+        "defaulted_fields",
+        "catalogue_fields",
+        "measured_fields",
+        "measured_at",
+        "x_m",
+        "y_m",
+        "borough_code",
+    }
 )
 
 #: Camera attributes a source may give, in template order.

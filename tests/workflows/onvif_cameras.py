@@ -1,0 +1,262 @@
+"""Virtual ONVIF cameras on loopback for the live-audit tests.
+
+Each :class:`VirtualCamera` is a small HTTP server on ``127.0.0.1`` (an ephemeral
+port) answering the six ONVIF calls a live audit makes with SOAP 1.2 answers
+shaped like those recorded from real devices (ONVIF Core / Media 1 schemas), and
+serving a generated H.264 MPEG-TS clip as its stream over HTTP. Credentials are
+checked as a device does: the WS-Security password digest is recomputed, and a
+mismatch gets the ``ter:NotAuthorized`` fault (HTTP 400). Nothing here touches an
+address outside 127.0.0.0/8.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import http.server
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+ENV_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
+    'xmlns:tt="http://www.onvif.org/ver10/schema" '
+    'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" '
+    'xmlns:trt="http://www.onvif.org/ver10/media/wsdl" '
+    'xmlns:ter="http://www.onvif.org/ver10/error">'
+    "<SOAP-ENV:Body>"
+)
+ENV_CLOSE = "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+
+NOT_AUTHORIZED = (
+    "<SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Sender</SOAP-ENV:Value>"
+    "<SOAP-ENV:Subcode><SOAP-ENV:Value>ter:NotAuthorized</SOAP-ENV:Value></SOAP-ENV:Subcode>"
+    '</SOAP-ENV:Code><SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">Sender not Authorized'
+    "</SOAP-ENV:Text></SOAP-ENV:Reason></SOAP-ENV:Fault>"
+)
+
+FIXED_NOW = dt.datetime(2026, 12, 4, 10, 0, 0, tzinfo=dt.UTC)
+"""The auditing machine's clock in the tests: the cameras' clocks are set against it."""
+
+
+@dataclass
+class VirtualCamera:
+    """What one virtual camera says about itself."""
+
+    name: str
+    manufacturer: str = "Axis"
+    model: str = "P3245-LV"
+    width_px: int = 1280
+    height_px: int = 720
+    fps: float = 25.0
+    encoding: str = "H264"
+    bitrate_kbps: int = 4096
+    clock_offset_s: float = 0.0
+    clock_mode: str = "NTP"
+    profiles: tuple[str, ...] = ("Streaming", "G", "T")
+    ptz: bool = False
+    username: str = "auditor"
+    password: str = "s3cret-pass"
+    stream: bool = True
+    now: Callable[[], dt.datetime] = field(default=lambda: FIXED_NOW)
+    port: int = 0
+    clip: Path | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def write_ts_clip(path: Path, width: int, height: int, fps: int, seconds: float = 2.0) -> Path:
+    """An H.264 MPEG-TS clip of a moving textured scene (a streamable container)."""
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 255, (height + 64, width + 64), dtype=np.uint8)
+    with av.open(str(path), "w", format="mpegts") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "18"}
+        for i in range(round(seconds * fps)):
+            gray = base[i % 64 : i % 64 + height, 0:width]
+            frame = av.VideoFrame.from_ndarray(np.dstack([gray] * 3), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _authorised(cam: VirtualCamera, body: str) -> bool:
+    found = {
+        key: re.search(rf"<(?:\w+:)?{key}[^>]*>([^<]*)</", body)
+        for key in ("Username", "Password", "Nonce", "Created")
+    }
+    if any(m is None for m in found.values()):
+        return False
+    user, digest, nonce, created = (m.group(1) for m in found.values() if m is not None)
+    raw = base64.b64decode(nonce) + created.encode() + cam.password.encode()
+    expected = base64.b64encode(hashlib.sha1(raw).digest()).decode()
+    return user == cam.username and digest == expected
+
+
+def _answer(cam: VirtualCamera, operation: str) -> str:
+    base = f"http://{cam.address}"
+    if operation == "GetSystemDateAndTime":
+        t = cam.now() + dt.timedelta(seconds=cam.clock_offset_s)
+        return (
+            "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
+            f"<tt:DateTimeType>{cam.clock_mode}</tt:DateTimeType>"
+            "<tt:DaylightSavings>false</tt:DaylightSavings>"
+            "<tt:TimeZone><tt:TZ>GMT0BST,M3.5.0/1,M10.5.0</tt:TZ></tt:TimeZone>"
+            f"<tt:UTCDateTime><tt:Time><tt:Hour>{t.hour}</tt:Hour><tt:Minute>{t.minute}"
+            f"</tt:Minute><tt:Second>{t.second}</tt:Second></tt:Time><tt:Date><tt:Year>{t.year}"
+            f"</tt:Year><tt:Month>{t.month}</tt:Month><tt:Day>{t.day}</tt:Day></tt:Date>"
+            "</tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
+        )
+    if operation == "GetDeviceInformation":
+        return (
+            f"<tds:GetDeviceInformationResponse><tds:Manufacturer>{cam.manufacturer}"
+            f"</tds:Manufacturer><tds:Model>{cam.model}</tds:Model>"
+            "<tds:FirmwareVersion>10.12.114</tds:FirmwareVersion>"
+            f"<tds:SerialNumber>SN-{cam.name}</tds:SerialNumber>"
+            "<tds:HardwareId>7F1</tds:HardwareId></tds:GetDeviceInformationResponse>"
+        )
+    if operation == "GetScopes":
+        scopes = [f"onvif://www.onvif.org/Profile/{p}" for p in cam.profiles]
+        scopes += [
+            f"onvif://www.onvif.org/name/{cam.name}",
+            "onvif://www.onvif.org/type/video_encoder",
+            "onvif://www.onvif.org/location/country/uk",
+        ]
+        items = "".join(
+            f"<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>{s}</tt:ScopeItem>"
+            "</tds:Scopes>"
+            for s in scopes
+        )
+        return f"<tds:GetScopesResponse>{items}</tds:GetScopesResponse>"
+    if operation == "GetCapabilities":
+        ptz = f"<tt:PTZ><tt:XAddr>{base}/onvif/ptz_service</tt:XAddr></tt:PTZ>" if cam.ptz else ""
+        return (
+            "<tds:GetCapabilitiesResponse><tds:Capabilities>"
+            f"<tt:Device><tt:XAddr>{base}/onvif/device_service</tt:XAddr></tt:Device>"
+            f"<tt:Media><tt:XAddr>{base}/onvif/media_service</tt:XAddr>"
+            "<tt:StreamingCapabilities><tt:RTP_TCP>true</tt:RTP_TCP></tt:StreamingCapabilities>"
+            f"</tt:Media>{ptz}</tds:Capabilities></tds:GetCapabilitiesResponse>"
+        )
+    if operation == "GetProfiles":
+        sub_w, sub_h = 640, 360
+        return (
+            "<trt:GetProfilesResponse>"
+            + _profile("profile_1", "main", cam.encoding, cam.width_px, cam.height_px, cam.fps,
+                       cam.bitrate_kbps, cam.ptz)
+            + _profile("profile_2", "sub", cam.encoding, sub_w, sub_h, cam.fps, 512, cam.ptz)
+            + "</trt:GetProfilesResponse>"
+        )  # fmt: skip
+    if operation == "GetStreamUri":
+        uri = f"{base}/stream.ts" if cam.stream else ""
+        return (
+            f"<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>{uri}</tt:Uri>"
+            "<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect>"
+            "<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout>"
+            "</trt:MediaUri></trt:GetStreamUriResponse>"
+        )
+    raise KeyError(operation)
+
+
+def _profile(
+    token: str, name: str, encoding: str, w: int, h: int, fps: float, kbps: int, ptz: bool
+) -> str:
+    ptz_xml = (
+        '<tt:PTZConfiguration token="ptz0"><tt:Name>ptz</tt:Name></tt:PTZConfiguration>'
+        if ptz
+        else ""
+    )
+    return (
+        f'<trt:Profiles token="{token}" fixed="true"><tt:Name>{name}</tt:Name>'
+        f'<tt:VideoEncoderConfiguration token="enc_{token}"><tt:Name>{name}</tt:Name>'
+        f"<tt:UseCount>1</tt:UseCount><tt:Encoding>{encoding}</tt:Encoding>"
+        f"<tt:Resolution><tt:Width>{w}</tt:Width><tt:Height>{h}</tt:Height></tt:Resolution>"
+        "<tt:Quality>70</tt:Quality><tt:RateControl>"
+        f"<tt:FrameRateLimit>{fps:g}</tt:FrameRateLimit><tt:EncodingInterval>1"
+        f"</tt:EncodingInterval><tt:BitrateLimit>{kbps}</tt:BitrateLimit></tt:RateControl>"
+        f"</tt:VideoEncoderConfiguration>{ptz_xml}</trt:Profiles>"
+    )
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    camera: VirtualCamera
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the tests read results, not logs."""
+
+    def _send(self, status: int, payload: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        cam = self.camera
+        if self.path == "/stream.ts" and cam.clip is not None:
+            self._send(200, cam.clip.read_bytes(), "video/mp2t")
+        else:
+            self._send(404, b"", "text/plain")
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        match = re.search(r"<s:Body><\w+:(\w+)", body)
+        operation = match.group(1) if match else ""
+        soap = "application/soap+xml; charset=utf-8"
+        if operation != "GetSystemDateAndTime" and not _authorised(self.camera, body):
+            self._send(400, (ENV_OPEN + NOT_AUTHORIZED + ENV_CLOSE).encode(), soap)
+            return
+        try:
+            answer = _answer(self.camera, operation)
+        except KeyError:
+            self._send(400, b"", "text/plain")
+            return
+        self._send(200, (ENV_OPEN + answer + ENV_CLOSE).encode(), soap)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(cameras: list[VirtualCamera], folder: Path) -> Iterator[list[VirtualCamera]]:
+    """Start one loopback server per camera (clips written to ``folder``); stop them after."""
+    servers = []
+    try:
+        for cam in cameras:
+            if cam.stream:
+                cam.clip = write_ts_clip(
+                    folder / f"{cam.name}.ts", cam.width_px, cam.height_px, round(cam.fps)
+                )
+            handler = type("Handler", (_Handler,), {"camera": cam})
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server.daemon_threads = True
+            cam.port = int(server.server_address[1])
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers.append(server)
+        yield cameras
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+__all__ = ["FIXED_NOW", "VirtualCamera", "closed_port", "serving", "write_ts_clip"]

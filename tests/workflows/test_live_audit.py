@@ -1,0 +1,233 @@
+"""Live ONVIF audit against virtual cameras on loopback (tests/workflows/onvif_cameras.py).
+
+The estate ``borough`` lists six cameras; the network (loopback servers) holds:
+
+============  ===========  ============  ======  =====  ============  ========  ============
+camera        inventory    camera says   clock   sync   profiles      creds     expected
+============  ===========  ============  ======  =====  ============  ========  ============
+CAM-A         1280x720     1280x720 H264  0 s    NTP    S, G, T       right     matched, all pass
+CAM-B         1920x1080    704x576 H264   0 s    NTP    S             right     matched, 2 diffs
+CAM-C         704x576      352x288 H264  +90 s   Manual S, G          right     TS-01, IQ-03 fail
+CAM-D         listed       (port closed)  -      -      -             -         offline
+CAM-E         listed       answers        -      -      -             wrong     auth_failed
+ROGUE-1       not listed   640x480 MJPEG  0 s    NTP    S             right     unknown
+CAM-F         listed       not a target   -      -      -             -         not audited
+============  ===========  ============  ======  =====  ============  ========  ============
+
+Every address is 127.0.0.1; the auditing clock is fixed, so offsets are exact.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+import sqlalchemy as sa
+
+from cctvscope.errors import InputError
+from cctvscope.ingest.catalogue import read_camera_catalogue, resolve_camera_model
+from cctvscope.model import Camera
+from cctvscope.model.frames import records_to_frame, with_points
+from cctvscope.model.provenance import attribute_sources
+from cctvscope.store import init_store
+from cctvscope.store.repository import load_estate, save_estate
+from cctvscope.workflows.live_audit import (
+    LiveAuditOutcome,
+    LiveAuditRequest,
+    read_credentials,
+    read_targets,
+    run_live_audit,
+    verdict_table,
+)
+from tests.store.builders import camera, make_estate
+from tests.workflows.onvif_cameras import FIXED_NOW, VirtualCamera, closed_port, serving
+
+PASSWORD = "s3cret-pass"
+
+
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[LiveAuditOutcome, str, Path]:
+    """One audit run (with --apply) against the virtual cameras; shared by the tests below."""
+    folder = tmp_path_factory.mktemp("live")
+    base = make_estate("borough")
+    cameras = [
+        camera(
+            "CAM-A", 0, 10, 10, resolution_h_px=1280, resolution_v_px=720,
+            onvif_profiles=("S", "G", "T"), make="Axis", model="P1465-LE",
+            defaulted_fields=("hfov_deg",), provenance="imported",
+        ),
+        camera("CAM-B", 0, 20, 20, onvif_profiles=("S",), provenance="imported"),
+        camera(
+            "CAM-C", 0, 30, 30, resolution_h_px=704, resolution_v_px=576, onvif_profiles=("S", "G"),
+            provenance="imported",
+        ),
+        camera("CAM-D", 1, 10, 10, provenance="imported"),
+        camera("CAM-E", 1, 20, 20, provenance="imported"),
+        camera("CAM-F", 2, 10, 10, provenance="imported"),
+    ]  # fmt: skip
+    base = base.replace_tables(
+        cameras=with_points(records_to_frame(Camera, cameras)), links=base.links.iloc[0:0]
+    )
+    url = f"sqlite:///{folder / 'store.db'}"
+    init_store(url)
+    save_estate(url, base)
+    virtual = [
+        VirtualCamera("CAM-A", model="P1465-LE"),
+        VirtualCamera("CAM-B", width_px=704, height_px=576, profiles=("Streaming",)),
+        VirtualCamera(
+            "CAM-C", width_px=352, height_px=288, clock_offset_s=90, clock_mode="Manual",
+            profiles=("Streaming", "G"),
+        ),
+        VirtualCamera("CAM-E", password="another-password"),
+        VirtualCamera(
+            "ROGUE-1", manufacturer="Hikvision", model="DS-2CD2043G2-IU", width_px=640,
+            height_px=480, encoding="JPEG", profiles=("Streaming",), stream=False,
+        ),
+    ]  # fmt: skip
+    with serving(virtual, folder) as running:
+        by_name = {c.name: c for c in running}
+        rows = [f"{by_name[n].address},{n}" for n in ("CAM-A", "CAM-B", "CAM-C", "CAM-E")]
+        rows += [f"127.0.0.1:{closed_port()},CAM-D", f"{by_name['ROGUE-1'].address},"]
+        targets_file = folder / "targets.csv"
+        targets_file.write_text("address,camera_id\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        creds_file = folder / "credentials.csv"
+        creds_file.write_text(f"host,username,password\n*,auditor,{PASSWORD}\n", encoding="utf-8")
+        request = LiveAuditRequest(
+            targets=read_targets(str(targets_file)),
+            credentials=read_credentials(creds_file, {}),
+            timeout_s=5.0,
+            concurrency=3,
+            stream_seconds=1.0,
+            snapshot_dir=folder,
+            apply=True,
+            username="tester",
+        )
+        outcome = run_live_audit(url, "borough", request, clock=lambda: FIXED_NOW)
+    return outcome, url, folder
+
+
+def _device(outcome: LiveAuditOutcome, camera_id: str):  # type: ignore[no-untyped-def]
+    return next(d for d in outcome.reconciliation.devices if d.camera_id == camera_id)
+
+
+def test_each_device_is_sorted_against_the_inventory(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    status = {d.camera_id or d.reading.address: d.status for d in outcome.reconciliation.devices}
+    assert status["CAM-A"] == status["CAM-B"] == status["CAM-C"] == "matched"
+    assert status["CAM-D"] == "offline"
+    assert status["CAM-E"] == "auth_failed"
+    rogue = next(d for d in outcome.reconciliation.devices if d.reading.camera_id == "")
+    assert rogue.status == "unknown" and rogue.reading.name_scope == "ROGUE-1"
+    assert outcome.reconciliation.not_audited == ("CAM-F",)
+
+
+def test_device_facts_and_clock_offset(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    a, c = _device(outcome, "CAM-A").reading, _device(outcome, "CAM-C").reading
+    assert a.info is not None and (a.info.manufacturer, a.info.model) == ("Axis", "P1465-LE")
+    assert a.info.serial == "SN-CAM-A" and a.info.firmware == "10.12.114"
+    # The fixture's clock is the auditor's plus the set offset, to the second.
+    assert a.clock_offset_s == 0.0 and c.clock_offset_s == 90.0
+    assert [p.value for p in a.onvif_profiles] == ["S", "G", "T"]
+    main = a.main_profile
+    assert main is not None and (main.width_px, main.height_px, main.fps) == (1280, 720, 25.0)
+    assert main.bitrate_kbps == 4096 and len(a.media_profiles) == 2
+
+
+def test_stream_measured_with_footage_metrics(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    expected = {"CAM-A": (1280, 720), "CAM-B": (704, 576), "CAM-C": (352, 288)}
+    for camera_id, (w, h) in expected.items():
+        stream = _device(outcome, camera_id).reading.stream
+        assert stream is not None, camera_id
+        assert (stream.width_px, stream.height_px, stream.codec) == (w, h, "h264")
+        # 1 s of a 25 fps clip: frames 0..24, (25 - 1) frames over 24/25 s = 25 fps, no gap.
+        assert stream.frame_count == 25 and stream.measured_fps == pytest.approx(25.0)
+        assert stream.gaps == ()
+        snapshot = cv2.imread(stream.snapshot)
+        assert snapshot.shape[:2] == (h, w)
+    rogue = next(d for d in outcome.reconciliation.devices if d.status == "unknown")
+    assert rogue.reading.stream is None and rogue.measured["codec"] == "mjpeg"
+
+
+def test_differences_name_inventory_and_measured_values(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    assert _device(outcome, "CAM-A").differences == ()
+    b = {d.attribute: (d.inventory, d.measured) for d in _device(outcome, "CAM-B").differences}
+    assert b == {
+        "make": ("", "Axis"),
+        "model": ("", "P3245-LV"),
+        "resolution_h_px": ("1920", "704"),
+        "resolution_v_px": ("1080", "576"),
+    }
+    c = {d.attribute: (d.inventory, d.measured) for d in _device(outcome, "CAM-C").differences}
+    assert c["resolution_h_px"] == ("704", "352") and c["time_sync"] == ("ntp", "manual")
+    row = outcome.table.set_index("camera_id").loc["CAM-B"]
+    assert row["resolution"] == "704x576" and "resolution_h_px: 1920 → 704" in row["differences"]
+
+
+def test_rules_judged_on_measured_values(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    table = verdict_table(outcome).set_index("camera_id")
+    assert set(table.loc["CAM-A", ["TS-01", "IQ-02", "IQ-03", "IO-01", "IO-02", "IO-03"]]) == {
+        "pass"
+    }
+    assert table.loc["CAM-B", "IO-02"] == "fail" and table.loc["CAM-B", "IQ-03"] == "pass"
+    assert table.loc["CAM-C", "TS-01"] == "fail" and table.loc["CAM-C", "IQ-03"] == "fail"
+    ts01 = next(v for v in outcome.verdicts[_device(outcome, "CAM-C").reading.address]
+                if v.rule_id == "TS-01")  # fmt: skip
+    assert "+90.0 s exceeds ±1 s" in ts01.message and "manual" in ts01.message
+    assert "CAM-D" not in table.index and "CAM-E" not in table.index
+
+
+def test_apply_saves_measured_provenance(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, url, _ = audit
+    assert outcome.saved_version == 2
+    cams = load_estate(url, "borough").cameras.set_index("camera_id", drop=False)
+    assert (cams.loc["CAM-B", "resolution_h_px"], cams.loc["CAM-B", "resolution_v_px"]) == (
+        704,
+        576,
+    )
+    assert cams.loc["CAM-C", "time_sync"] == "manual"
+    assert cams.loc["CAM-B", "measured_at"] == "2026-12-04T10:00:00+00:00"
+    sources = attribute_sources(cams.reset_index(drop=True)).set_index("camera_id")
+    assert sources.loc["CAM-B", "resolution_h_px"] == "measured"
+    assert sources.loc["CAM-D", "resolution_h_px"] == "real"  # offline: left as it was
+    assert cams.loc["CAM-D", "measured_fields"] == ""
+    # The catalogue gives CAM-A's defaulted field of view for the measured make and model.
+    match = resolve_camera_model(read_camera_catalogue(), "Axis", "P1465-LE")
+    assert match is not None and cams.loc["CAM-A", "hfov_deg"] == match.hfov_deg
+    assert sources.loc["CAM-A", "hfov_deg"] == "catalogue"
+
+
+def test_audit_row_and_no_credential_stored(audit) -> None:  # type: ignore[no-untyped-def]
+    _, url, folder = audit
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("select action, target, username, detail from audit_log")).all()
+    live = [r for r in rows if r[0] == "estate.audit_live"]
+    assert len(live) == 1 and live[0][1] == "borough" and live[0][2] == "tester"
+    detail = live[0][3] if isinstance(live[0][3], dict) else json.loads(live[0][3])
+    assert (detail["matched"], detail["offline"], detail["auth_failed"], detail["unknown"]) == (
+        3, 1, 1, 1,
+    )  # fmt: skip
+    assert detail["estate_version"] == 2
+    engine.dispose()
+    assert PASSWORD.encode() not in (folder / "store.db").read_bytes()
+
+
+def test_targets_and_credentials_files(tmp_path: Path) -> None:
+    assert [t.address for t in read_targets("127.0.0.0/30")] == ["127.0.0.1:80", "127.0.0.2:80"]
+    with pytest.raises(InputError, match="more than 1024"):
+        read_targets("127.0.0.0/16")
+    bad = tmp_path / "t.csv"
+    bad.write_text("address\n127.0.0.1:99999\nhttp://x/y\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_targets(str(bad))
+    assert "line 2" in str(caught.value) and "line 3" in str(caught.value)
+    creds = read_credentials(
+        None, environ={"CCTVSCOPE_ONVIF_USER": "u", "CCTVSCOPE_ONVIF_PASSWORD": "pw"}
+    )
+    assert "pw" not in repr(creds) and "pw" not in repr(creds.by_host["*"])
