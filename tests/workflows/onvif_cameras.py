@@ -12,6 +12,7 @@ address outside 127.0.0.0/8.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import http.server
@@ -19,13 +20,18 @@ import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+from cctvscope.model import Camera, Estate
+from cctvscope.model.frames import records_to_frame, with_points
+from cctvscope.store import init_store
+from cctvscope.store.repository import save_estate
+from tests.store.builders import camera, make_estate
 
 ENV_OPEN = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -236,7 +242,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
+@contextlib.contextmanager
 def serving(cameras: list[VirtualCamera], folder: Path) -> Iterator[list[VirtualCamera]]:
     """Start one loopback server per camera (clips written to ``folder``); stop them after."""
     servers = []
@@ -259,4 +265,100 @@ def serving(cameras: list[VirtualCamera], folder: Path) -> Iterator[list[Virtual
             server.server_close()
 
 
-__all__ = ["FIXED_NOW", "VirtualCamera", "closed_port", "serving", "write_ts_clip"]
+PASSWORD = "s3cret-pass"
+"""The credential every virtual camera takes, except CAM-E's."""
+
+
+def inventory_estate() -> Estate:
+    """Estate ``borough``: six cameras CAM-A..F, as the inventory lists them."""
+    base = make_estate("borough")
+    cameras = [
+        camera(
+            "CAM-A", 0, 10, 10, resolution_h_px=1280, resolution_v_px=720,
+            onvif_profiles=("S", "G", "T"), make="Axis", model="P1465-LE",
+            defaulted_fields=("hfov_deg",), provenance="imported",
+        ),
+        camera("CAM-B", 0, 20, 20, onvif_profiles=("S",), provenance="imported"),
+        camera(
+            "CAM-C", 0, 30, 30, resolution_h_px=704, resolution_v_px=576, onvif_profiles=("S", "G"),
+            provenance="imported",
+        ),
+        camera("CAM-D", 1, 10, 10, provenance="imported"),
+        camera("CAM-E", 1, 20, 20, provenance="imported"),
+        camera("CAM-F", 2, 10, 10, provenance="imported"),
+    ]  # fmt: skip
+    return base.replace_tables(
+        cameras=with_points(records_to_frame(Camera, cameras)), links=base.links.iloc[0:0]
+    )
+
+
+def virtual_fleet(now: Callable[[], dt.datetime] = lambda: FIXED_NOW) -> list[VirtualCamera]:
+    """The cameras on the (loopback) network; CAM-D is listed but has no server (offline)."""
+    return [
+        VirtualCamera("CAM-A", model="P1465-LE", now=now),
+        VirtualCamera("CAM-B", width_px=704, height_px=576, profiles=("Streaming",), now=now),
+        VirtualCamera(
+            "CAM-C", width_px=352, height_px=288, clock_offset_s=90, clock_mode="Manual",
+            profiles=("Streaming", "G"), now=now,
+        ),
+        VirtualCamera("CAM-E", password="another-password", now=now),
+        VirtualCamera(
+            "ROGUE-1", manufacturer="Hikvision", model="DS-2CD2043G2-IU", width_px=640,
+            height_px=480, encoding="JPEG", profiles=("Streaming",), stream=False, now=now,
+        ),
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def virtual_estate(
+    folder: Path, now: Callable[[], dt.datetime] = lambda: FIXED_NOW
+) -> Iterator[tuple[str, Path, Path]]:
+    """A store with estate ``borough`` and its cameras serving on loopback.
+
+    Yields the store URL, a targets file (CAM-A..E with their ids; ROGUE-1 without
+    one) and a credentials file (``*``: auditor / :data:`PASSWORD`).
+    """
+    url = f"sqlite:///{folder / 'store.db'}"
+    init_store(url)
+    save_estate(url, inventory_estate())
+    with serving(virtual_fleet(now), folder) as running:
+        by_name = {c.name: c for c in running}
+        rows = [f"{by_name[n].address},{n}" for n in ("CAM-A", "CAM-B", "CAM-C", "CAM-E")]
+        rows += [f"127.0.0.1:{closed_port()},CAM-D", f"{by_name['ROGUE-1'].address},"]
+        targets = folder / "targets.csv"
+        targets.write_text("address,camera_id\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        creds = folder / "credentials.csv"
+        creds.write_text(f"host,username,password\n*,auditor,{PASSWORD}\n", encoding="utf-8")
+        yield url, targets, creds
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tests.workflows.onvif_cameras DIR``: serve the virtual estate until Ctrl-C.
+
+    The cameras' clocks follow the machine's (CAM-C's runs 90 s ahead), so that
+    ``cctvscope audit-live`` can be run against them by hand (docs/live-audit.md).
+    """
+    folder = Path(argv[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    with virtual_estate(folder, now=lambda: dt.datetime.now(dt.UTC)) as (url, targets, creds):
+        print(f"store {url}\ntargets {targets}\ncredentials {creds}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
+
+__all__ = [
+    "FIXED_NOW",
+    "PASSWORD",
+    "VirtualCamera",
+    "closed_port",
+    "inventory_estate",
+    "serving",
+    "virtual_estate",
+    "virtual_fleet",
+    "write_ts_clip",
+]

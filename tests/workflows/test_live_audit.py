@@ -28,11 +28,8 @@ import sqlalchemy as sa
 
 from cctvscope.errors import InputError
 from cctvscope.ingest.catalogue import read_camera_catalogue, resolve_camera_model
-from cctvscope.model import Camera
-from cctvscope.model.frames import records_to_frame, with_points
 from cctvscope.model.provenance import attribute_sources
-from cctvscope.store import init_store
-from cctvscope.store.repository import load_estate, save_estate
+from cctvscope.store.repository import load_estate
 from cctvscope.workflows.live_audit import (
     LiveAuditOutcome,
     LiveAuditRequest,
@@ -41,59 +38,14 @@ from cctvscope.workflows.live_audit import (
     run_live_audit,
     verdict_table,
 )
-from tests.store.builders import camera, make_estate
-from tests.workflows.onvif_cameras import FIXED_NOW, VirtualCamera, closed_port, serving
-
-PASSWORD = "s3cret-pass"
+from tests.workflows.onvif_cameras import FIXED_NOW, PASSWORD, virtual_estate
 
 
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[LiveAuditOutcome, str, Path]:
     """One audit run (with --apply) against the virtual cameras; shared by the tests below."""
     folder = tmp_path_factory.mktemp("live")
-    base = make_estate("borough")
-    cameras = [
-        camera(
-            "CAM-A", 0, 10, 10, resolution_h_px=1280, resolution_v_px=720,
-            onvif_profiles=("S", "G", "T"), make="Axis", model="P1465-LE",
-            defaulted_fields=("hfov_deg",), provenance="imported",
-        ),
-        camera("CAM-B", 0, 20, 20, onvif_profiles=("S",), provenance="imported"),
-        camera(
-            "CAM-C", 0, 30, 30, resolution_h_px=704, resolution_v_px=576, onvif_profiles=("S", "G"),
-            provenance="imported",
-        ),
-        camera("CAM-D", 1, 10, 10, provenance="imported"),
-        camera("CAM-E", 1, 20, 20, provenance="imported"),
-        camera("CAM-F", 2, 10, 10, provenance="imported"),
-    ]  # fmt: skip
-    base = base.replace_tables(
-        cameras=with_points(records_to_frame(Camera, cameras)), links=base.links.iloc[0:0]
-    )
-    url = f"sqlite:///{folder / 'store.db'}"
-    init_store(url)
-    save_estate(url, base)
-    virtual = [
-        VirtualCamera("CAM-A", model="P1465-LE"),
-        VirtualCamera("CAM-B", width_px=704, height_px=576, profiles=("Streaming",)),
-        VirtualCamera(
-            "CAM-C", width_px=352, height_px=288, clock_offset_s=90, clock_mode="Manual",
-            profiles=("Streaming", "G"),
-        ),
-        VirtualCamera("CAM-E", password="another-password"),
-        VirtualCamera(
-            "ROGUE-1", manufacturer="Hikvision", model="DS-2CD2043G2-IU", width_px=640,
-            height_px=480, encoding="JPEG", profiles=("Streaming",), stream=False,
-        ),
-    ]  # fmt: skip
-    with serving(virtual, folder) as running:
-        by_name = {c.name: c for c in running}
-        rows = [f"{by_name[n].address},{n}" for n in ("CAM-A", "CAM-B", "CAM-C", "CAM-E")]
-        rows += [f"127.0.0.1:{closed_port()},CAM-D", f"{by_name['ROGUE-1'].address},"]
-        targets_file = folder / "targets.csv"
-        targets_file.write_text("address,camera_id\n" + "\n".join(rows) + "\n", encoding="utf-8")
-        creds_file = folder / "credentials.csv"
-        creds_file.write_text(f"host,username,password\n*,auditor,{PASSWORD}\n", encoding="utf-8")
+    with virtual_estate(folder) as (url, targets_file, creds_file):
         request = LiveAuditRequest(
             targets=read_targets(str(targets_file)),
             credentials=read_credentials(creds_file, {}),
