@@ -19,6 +19,7 @@ import http.server
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -74,6 +75,8 @@ class VirtualCamera:
     username: str = "auditor"
     password: str = "s3cret-pass"
     stream: bool = True
+    delay_s: float = 0.0
+    onvif: bool = True
     now: Callable[[], dt.datetime] = field(default=lambda: FIXED_NOW)
     port: int = 0
     clip: Path | None = None
@@ -206,6 +209,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Quiet: the tests read results, not logs."""
 
     def _send(self, status: int, payload: bytes, content_type: str) -> None:
+        # The auditor may have given up on a slow answer (its timeout): not an error here.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._write(status, payload, content_type)
+
+    def _write(self, status: int, payload: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -221,6 +229,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        if self.camera.delay_s:
+            time.sleep(self.camera.delay_s)  # a slow device: what the timeouts are for
+        if not self.camera.onvif:  # a web server that is not a camera
+            self._send(404, b"<html><body>Not Found</body></html>", "text/html")
+            return
         match = re.search(r"<s:Body><\w+:(\w+)", body)
         operation = match.group(1) if match else ""
         soap = "application/soap+xml; charset=utf-8"

@@ -31,14 +31,23 @@ from cctvscope.ingest.catalogue import read_camera_catalogue, resolve_camera_mod
 from cctvscope.model.provenance import attribute_sources
 from cctvscope.store.repository import load_estate
 from cctvscope.workflows.live_audit import (
+    Credentials,
     LiveAuditOutcome,
     LiveAuditRequest,
+    read_all,
     read_credentials,
     read_targets,
     run_live_audit,
     verdict_table,
 )
-from tests.workflows.onvif_cameras import FIXED_NOW, PASSWORD, virtual_estate
+from cctvscope.workflows.onvif_client import Credential, Target
+from tests.workflows.onvif_cameras import (
+    FIXED_NOW,
+    PASSWORD,
+    VirtualCamera,
+    serving,
+    virtual_estate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +192,33 @@ def test_targets_and_credentials_files(tmp_path: Path) -> None:
         None, environ={"CCTVSCOPE_ONVIF_USER": "u", "CCTVSCOPE_ONVIF_PASSWORD": "pw"}
     )
     assert "pw" not in repr(creds) and "pw" not in repr(creds.by_host["*"])
+
+
+def test_compliance_confirmed_per_camera(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    table = verdict_table(outcome).set_index("camera_id")
+    assert table.loc["CAM-A", "confirmed"] == "yes"
+    assert table.loc["CAM-B", "confirmed"] == table.loc["CAM-C", "confirmed"] == "no"
+
+
+def test_slow_and_foreign_devices_never_stop_the_audit(tmp_path: Path) -> None:
+    """A device slower than the timeout is silent; a web server that is not ONVIF is an error."""
+    cams = [
+        VirtualCamera("SLOW", delay_s=2.0, stream=False),
+        VirtualCamera("WEB", onvif=False, stream=False),
+        VirtualCamera("FAST", stream=False),
+    ]
+    creds = Credentials({"*": Credential("auditor", PASSWORD)})
+    with serving(cams, tmp_path):
+        targets = tuple(Target(c.address, c.name) for c in cams)
+        request = LiveAuditRequest(targets=targets, credentials=creds, timeout_s=0.5)
+        slow, web, fast = read_all(request, clock=lambda: FIXED_NOW)
+        # The budget ends before the slow device can answer its first call (2 s > 0.3 s).
+        late = read_all(
+            LiveAuditRequest(targets=targets[:1], credentials=creds, timeout_s=5, budget_s=0.3),
+            clock=lambda: FIXED_NOW,
+        )
+    assert slow.status == "offline" and "timed out" in slow.message
+    assert web.status == "error" and "not a SOAP" in web.message
+    assert fast.status == "ok" and fast.clock_offset_s == 0.0
+    assert late[0].status == "offline" and "time budget" in late[0].message

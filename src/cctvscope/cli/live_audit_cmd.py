@@ -16,6 +16,7 @@ import typer
 
 from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
 from cctvscope.cli.render import console, err_console
+from cctvscope.cli.validate import number, out_dir, out_file
 from cctvscope.errors import CctvscopeError, InputError
 
 if TYPE_CHECKING:
@@ -95,22 +96,40 @@ def audit_live(
         bool, typer.Option("--apply", help="Save a new estate version with measured values.")
     ] = False,
     timeout_s: Annotated[
-        float, typer.Option("--timeout", min=0.1, help="Per-request timeout, seconds.")
+        float,
+        typer.Option(
+            "--timeout",
+            help="Per-request timeout, seconds.",
+            callback=number(lo=0.1, hi=600, what="seconds"),
+        ),
     ] = 5.0,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Devices read at once.")
+        int,
+        typer.Option("--concurrency", help="Devices read at once.", callback=number(lo=1, hi=64)),
     ] = 8,
     budget_s: Annotated[
-        float, typer.Option("--budget", min=1, help="Total time budget of the audit, seconds.")
+        float,
+        typer.Option(
+            "--budget",
+            help="Total time budget of the audit, seconds.",
+            callback=number(lo=1, hi=86_400, what="seconds"),
+        ),
     ] = 300.0,
     stream_seconds: Annotated[
-        float, typer.Option("--stream-seconds", min=0, help="Seconds of stream measured (0: none).")
+        float,
+        typer.Option(
+            "--stream-seconds",
+            help="Seconds of stream measured (0: none).",
+            callback=number(lo=0, hi=60, what="seconds"),
+        ),
     ] = 3.0,
     snapshots: Annotated[
-        Path | None, typer.Option("--snapshots", help="Folder for one snapshot per camera.")
+        Path | None,
+        typer.Option("--snapshots", help="Folder for one snapshot per camera.", callback=out_dir),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the reconciliation table as CSV.")
+        Path | None,
+        typer.Option("--out", help="Write the reconciliation table as CSV.", callback=out_file),
     ] = None,
     standard: Annotated[str, typer.Option("--standard", help="Standard to judge by.")] = (
         "london-v1"

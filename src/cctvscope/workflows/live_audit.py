@@ -37,7 +37,7 @@ from cctvscope.ingest.onvif_reconcile import (
 )
 from cctvscope.ingest.onvif_records import DeviceReading
 from cctvscope.model.estate import Estate
-from cctvscope.standards.live_audit import RuleVerdict, judge_reading
+from cctvscope.standards.live_audit import RuleVerdict, confirmed, judge_reading
 from cctvscope.standards.spec import read_standard
 from cctvscope.store.audit_rows import AuditRow, insert_audit
 from cctvscope.store.engine import as_engine, write_transaction
@@ -341,7 +341,10 @@ def run_live_audit(
 
 
 def verdict_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
-    """One row per answering device, one column per rule judged: ``pass``/``fail``/``unknown``."""
+    """One row per answering device, one column per rule judged (``pass``/``fail``/``unknown``).
+
+    ``confirmed`` is ``yes`` when every rule judged passed on the measured values.
+    """
     records = []
     for device in outcome.reconciliation.devices:
         verdicts = outcome.verdicts.get(device.reading.address, ())
@@ -349,6 +352,7 @@ def verdict_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
             continue
         record: dict[str, str] = {"camera_id": device.camera_id, "address": device.reading.address}
         record.update({v.rule_id: v.outcome for v in verdicts})
+        record["confirmed"] = "yes" if confirmed(verdicts) else "no"
         records.append(record)
     return pd.DataFrame(records)
 
