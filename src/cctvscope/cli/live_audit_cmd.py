@@ -131,9 +131,10 @@ def audit_live(
         Path | None,
         typer.Option("--out", help="Write the reconciliation table as CSV.", callback=out_file),
     ] = None,
-    standard: Annotated[str, typer.Option("--standard", help="Standard to judge by.")] = (
-        "london-v1"
-    ),
+    standard: Annotated[
+        str | None,
+        typer.Option("--standard", help="Standard to judge by (default: the estate's own)."),
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
     """Read every camera over ONVIF, reconcile with the inventory, judge, optionally save."""

@@ -40,10 +40,20 @@ class RuleVerdict:
     message: str
 
 
+def _missing(rule_id: str, t: Mapping[str, Any], *keys: str) -> RuleVerdict | None:
+    """``unknown`` when the standard's rule lacks a threshold this judgement needs."""
+    absent = [k for k in keys if k not in t]
+    if absent:
+        return RuleVerdict(rule_id, "unknown", f"the standard gives no {', '.join(absent)}")
+    return None
+
+
 def _ts01(reading: DeviceReading, t: Mapping[str, Any]) -> RuleVerdict:
     offset = reading.clock_offset_s
     if offset is None:
         return RuleVerdict("TS-01", "unknown", "clock not read")
+    if missing := _missing("TS-01", t, "max_offset_s"):
+        return missing
     limit = float(t["max_offset_s"])
     methods = [str(m) for m in t.get("sync_methods", [])]
     mode = reading.clock.mode if reading.clock else None
@@ -61,6 +71,8 @@ def _iq02(values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
     fps = values.get("fps")
     if fps is None:
         return RuleVerdict("IQ-02", "unknown", "frame rate not given")
+    if missing := _missing("IQ-02", t, "min_fps"):
+        return missing
     minimum = float(t["min_fps"])
     outcome: Outcome = "pass" if float(fps) >= minimum else "fail"
     return RuleVerdict("IQ-02", outcome, f"{float(fps):g} fps (minimum {minimum:g})")
@@ -69,6 +81,8 @@ def _iq02(values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
 def _iq03(values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
     if "resolution_h_px" not in values:
         return RuleVerdict("IQ-03", "unknown", "resolution not given")
+    if missing := _missing("IQ-03", t, "min_h_px", "min_v_px"):
+        return missing
     h, v = int(values["resolution_h_px"]), int(values["resolution_v_px"])
     min_h, min_v = int(t["min_h_px"]), int(t["min_v_px"])
     outcome: Outcome = "pass" if h >= min_h and v >= min_v else "fail"
@@ -76,6 +90,8 @@ def _iq03(values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
 
 
 def _profile(rule_id: str, values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
+    if missing := _missing(rule_id, t, "profile"):
+        return missing
     wanted = str(t["profile"])
     if "onvif_profiles" not in values:
         return RuleVerdict(rule_id, "unknown", "no ONVIF scopes given")

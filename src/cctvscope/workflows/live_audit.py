@@ -42,6 +42,7 @@ from cctvscope.standards.spec import read_standard
 from cctvscope.store.audit_rows import AuditRow, insert_audit
 from cctvscope.store.engine import as_engine, write_transaction
 from cctvscope.store.repository import load_estate, save_estate
+from cctvscope.workflows.compliance import estate_standard
 from cctvscope.workflows.onvif_client import (
     Clock,
     Credential,
@@ -95,7 +96,7 @@ class LiveAuditRequest:
     stream_seconds: float = 3.0
     snapshot_dir: Path | None = None
     apply: bool = False
-    standard: str = "london-v1"
+    standard: str | None = None
     username: str | None = None
 
 
@@ -296,6 +297,9 @@ def run_live_audit(
 ) -> LiveAuditOutcome:
     """Audit ``request.targets`` against estate ``estate_name`` (see the module docstring).
 
+    Rules are judged with ``request.standard``, else the estate's own standard
+    (``london-v1`` unless the estate names another).
+
     Raises
     ------
     InputError
@@ -304,7 +308,7 @@ def run_live_audit(
         When the new version cannot be saved (the store is unchanged).
     """
     base: Estate = load_estate(engine, estate_name)
-    standard = read_standard(request.standard)
+    standard = read_standard(request.standard or estate_standard(base))
     audited_at = clock()
     readings = read_all(request, clock, on_progress)
     result = reconcile(readings, base.cameras)
