@@ -29,9 +29,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8, 16])
     args = parser.parse_args()
 
+    from tests.workflows.onvif_cameras import FIXED_NOW, PASSWORD, VirtualCamera, serving
+
     from cctvscope.workflows.live_audit import Credentials, LiveAuditRequest, read_all
     from cctvscope.workflows.onvif_client import Credential, Target
-    from tests.workflows.onvif_cameras import FIXED_NOW, PASSWORD, VirtualCamera, serving
 
     cams = [
         VirtualCamera(f"C{i:03d}", delay_s=args.delay, stream=False) for i in range(args.cameras)
