@@ -222,7 +222,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         cam = self.camera
-        if self.path == "/stream.ts" and cam.clip is not None:
+        expected = base64.b64encode(f"{cam.username}:{cam.password}".encode()).decode()
+        if self.headers.get("Authorization") != f"Basic {expected}":
+            # As a camera does: the stream needs the device's credentials too.
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/stream.ts" and cam.clip is not None:
             self._send(200, cam.clip.read_bytes(), "video/mp2t")
         else:
             self._send(404, b"", "text/plain")

@@ -40,7 +40,16 @@ from cctvscope.workflows.live_audit import (
     run_live_audit,
     verdict_table,
 )
-from cctvscope.workflows.onvif_client import Credential, Target
+from cctvscope.workflows.onvif_client import (
+    Credential,
+    ReadOptions,
+    StreamError,
+    Target,
+    measure_stream,
+    read_device,
+    with_credential,
+    without_credential,
+)
 from tests.workflows.onvif_cameras import (
     FIXED_NOW,
     PASSWORD,
@@ -222,3 +231,26 @@ def test_slow_and_foreign_devices_never_stop_the_audit(tmp_path: Path) -> None:
     assert web.status == "error" and "not a SOAP" in web.message
     assert fast.status == "ok" and fast.clock_offset_s == 0.0
     assert late[0].status == "offline" and "time budget" in late[0].message
+
+
+def test_stream_needs_the_credential_and_never_shows_it(tmp_path: Path) -> None:
+    cam = VirtualCamera("S1", width_px=352, height_px=288)
+    options = ReadOptions(timeout_s=5, stream_seconds=0.5)
+    with serving([cam], tmp_path):
+        uri = f"http://{cam.address}/stream.ts"
+        with pytest.raises(StreamError, match="cannot open"):
+            measure_stream(uri, options, "x.jpg")  # the camera answers 401 without it
+        reading = read_device(
+            Target(cam.address, "S1"), Credential("auditor", PASSWORD), options, lambda: FIXED_NOW
+        )
+    assert reading.stream is not None and reading.stream.width_px == 352
+    assert reading.stream_uri == uri == reading.stream.uri
+    assert PASSWORD not in repr(reading)
+    signed = with_credential(uri, Credential("a b", "p@ss:w/rd"))
+    assert signed == f"http://a%20b:p%40ss%3Aw%2Frd@{cam.address}/stream.ts"
+    assert without_credential(signed) == uri
+
+
+def test_no_credential_in_what_the_audit_returns(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    assert PASSWORD not in repr(outcome.readings) and PASSWORD not in outcome.table.to_csv()

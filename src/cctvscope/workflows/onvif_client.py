@@ -21,6 +21,7 @@ import socket
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
@@ -182,14 +183,39 @@ def _read(
     if main is None:
         return replace(reading, notes=("no media profile",))
     uri = rec.parse_stream_uri(session.call(caps.media_xaddr, rec.get_stream_uri(main.token))[0])
-    reading = replace(reading, stream_uri=uri)
+    reading = replace(reading, stream_uri=without_credential(uri))
     if not uri or options.stream_seconds <= 0:
         return reading
     try:
-        stream = measure_stream(uri, options, _snapshot_name(target))
+        stream = measure_stream(
+            with_credential(uri, session.credential), options, _snapshot_name(target)
+        )
     except StreamError as exc:
         return replace(reading, notes=(*reading.notes, f"stream not measured: {exc}"))
     return replace(reading, stream=stream)
+
+
+def with_credential(uri: str, credential: Credential | None) -> str:
+    """``uri`` with the device's credential as its userinfo, for FFmpeg to authenticate.
+
+    Cameras give stream URIs without credentials and ask for them (RTSP or HTTP
+    authentication). A URI that already has userinfo is left as it is. The result
+    is only handed to FFmpeg: never stored, shown or logged.
+    """
+    parts = urllib.parse.urlsplit(uri)
+    if credential is None or not parts.hostname or "@" in parts.netloc:
+        return uri
+    user = urllib.parse.quote(credential.username, safe="")
+    secret = urllib.parse.quote(credential.password, safe="")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:{secret}@{parts.netloc}"))
+
+
+def without_credential(uri: str) -> str:
+    """``uri`` with any userinfo removed (what may be shown and stored)."""
+    parts = urllib.parse.urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _snapshot_name(target: Target) -> str:
@@ -263,7 +289,7 @@ def measure_stream(uri: str, options: ReadOptions, snapshot_name: str) -> Stream
             _snapshot(clip, target)
             snapshot = str(target)
     return StreamMeasure(
-        uri=uri,
+        uri=without_credential(uri),
         codec=audit.codec,
         width_px=audit.width_px,
         height_px=audit.height_px,
@@ -356,4 +382,6 @@ __all__ = [
     "measure_stream",
     "read_device",
     "utc_now",
+    "with_credential",
+    "without_credential",
 ]
