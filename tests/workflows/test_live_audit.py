@@ -19,6 +19,7 @@ Every address is 127.0.0.1; the auditing clock is fixed, so offsets are exact.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
@@ -49,6 +50,7 @@ from cctvscope.workflows.onvif_client import (
     read_device,
     with_credential,
     without_credential,
+    xaddr_targets,
 )
 from tests.workflows.onvif_cameras import (
     FIXED_NOW,
@@ -254,3 +256,18 @@ def test_stream_needs_the_credential_and_never_shows_it(tmp_path: Path) -> None:
 def test_no_credential_in_what_the_audit_returns(audit) -> None:  # type: ignore[no-untyped-def]
     outcome, _, _ = audit
     assert PASSWORD not in repr(outcome.readings) and PASSWORD not in outcome.table.to_csv()
+
+
+def test_discovery_keeps_only_the_named_network() -> None:
+    """A WS-Discovery ProbeMatch: XAddrs outside the network the user named are dropped."""
+    match = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        b'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><s:Body><d:ProbeMatches>'
+        b"<d:ProbeMatch><d:XAddrs>http://127.0.0.9:8080/onvif/device_service "
+        b"http://[fe80::1]/onvif/device_service</d:XAddrs></d:ProbeMatch>"
+        b"<d:ProbeMatch><d:XAddrs>http://127.1.0.1/onvif/device_service</d:XAddrs></d:ProbeMatch>"
+        b"</d:ProbeMatches></s:Body></s:Envelope>"
+    )
+    net = ipaddress.ip_network("127.0.0.0/24")
+    assert [t.address for t in xaddr_targets(match, net)] == ["127.0.0.9:8080"]
+    assert xaddr_targets(b"<!DOCTYPE x><x/>", net) == []

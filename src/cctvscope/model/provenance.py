@@ -25,21 +25,18 @@ import pandas as pd
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import AttributeSource, Provenance
 
-#: Camera fields that are bookkeeping or location, not attributes a source describes.
-_NOT_ATTRIBUTES = frozenset(
-    {
-        "camera_id",
-        "borough_code",
-        "x_m",
-        "y_m",
-        "provenance",
-        "source",
-        "defaulted_fields",
-        "catalogue_fields",
-        "measured_fields",
-        "measured_at",
-    }
+#: Camera fields that record where the other fields come from (never set by a source).
+SOURCE_FIELDS: tuple[str, ...] = (
+    "provenance",
+    "source",
+    "defaulted_fields",
+    "catalogue_fields",
+    "measured_fields",
+    "measured_at",
 )
+
+#: Camera fields that are bookkeeping or location, not attributes a source describes.
+_NOT_ATTRIBUTES = frozenset({"camera_id", "borough_code", "x_m", "y_m", *SOURCE_FIELDS})
 
 #: Camera attributes whose provenance is tracked, in model order.
 CAMERA_ATTRIBUTES: tuple[str, ...] = tuple(
@@ -170,6 +167,7 @@ __all__ = [
     "COVERAGE_ATTRIBUTES",
     "MEASURED_ATTRIBUTES",
     "REAL_RECORD",
+    "SOURCE_FIELDS",
     "attribute_sources",
     "real_value_shares",
     "share_real_values",

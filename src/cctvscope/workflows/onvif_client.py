@@ -343,12 +343,12 @@ def discover(network: str, wait_s: float = 3.0) -> list[Target]:
                 continue
             if ipaddress.ip_address(host) not in net:
                 continue
-            for target in _xaddr_targets(payload, net):
+            for target in xaddr_targets(payload, net):
                 found.setdefault(target.address, target)
     return sorted(found.values(), key=lambda t: t.address)
 
 
-def _xaddr_targets(
+def xaddr_targets(
     payload: bytes, net: ipaddress.IPv4Network | ipaddress.IPv6Network
 ) -> list[Target]:
     """Device service addresses (``host:port``) in a ProbeMatch, inside ``net``."""
@@ -384,4 +384,5 @@ __all__ = [
     "utc_now",
     "with_credential",
     "without_credential",
+    "xaddr_targets",
 ]
