@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from cctvscope.ingest.onvif_records import DeviceClock, DeviceReading, MediaProfile
+from cctvscope.ingest.onvif_records import DeviceClock, DeviceReading, MediaProfile, StreamMeasure
 from cctvscope.model.enums import Codec, OnvifProfile
 from cctvscope.standards.live_audit import confirmed, judge_reading
 from cctvscope.standards.spec import read_standard
@@ -62,3 +62,22 @@ def test_a_rule_without_its_threshold_is_unknown() -> None:
     stripped = dataclasses.replace(standard, rules=rules)
     verdicts = {v.rule_id: v for v in judge_reading(_reading(0, "ntp", 1920, 1080, 25), stripped)}
     assert verdicts["IQ-03"].outcome == "unknown" and "min_h_px" in verdicts["IQ-03"].message
+
+
+def test_a_gap_in_the_measured_stream_fails_iq02() -> None:
+    # 25 fps with 15 frames missing after 0.36 s: the step is 16/25 s, the gap 16/25 - 1/25 = 0.6 s,
+    # over the footage audit's 0.5 s limit; a 0.4 s gap is within it.
+    def stream(gaps: tuple[tuple[float, float], ...]) -> StreamMeasure:
+        return StreamMeasure(
+            uri="http://127.0.0.1/s", codec="h264", width_px=1280, height_px=720,
+            declared_fps=25.0, measured_fps=25.0, duration_s=2.0, frame_count=35, gaps=gaps,
+            dropped_frames=15, sharpness_laplacian_var=500.0, noise_sigma=1.0,
+        )  # fmt: skip
+
+    standard = read_standard("london-v1")
+    base = _reading(0.0, "ntp", 1280, 720, 25.0)
+    gap = dataclasses.replace(base, stream=stream(((0.36, 0.6),)))
+    short = dataclasses.replace(base, stream=stream(((0.36, 0.4),)))
+    iq02 = {v.rule_id: v for v in judge_reading(gap, standard)}["IQ-02"]
+    assert iq02.outcome == "fail" and "gap of 0.6 s at 0.36 s" in iq02.message
+    assert {v.rule_id: v.outcome for v in judge_reading(short, standard)}["IQ-02"] == "pass"

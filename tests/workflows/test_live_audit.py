@@ -39,6 +39,7 @@ from cctvscope.workflows.live_audit import (
     read_credentials,
     read_targets,
     run_live_audit,
+    stream_table,
     verdict_table,
 )
 from cctvscope.workflows.onvif_client import (
@@ -271,3 +272,11 @@ def test_discovery_keeps_only_the_named_network() -> None:
     net = ipaddress.ip_network("127.0.0.0/24")
     assert [t.address for t in xaddr_targets(match, net)] == ["127.0.0.9:8080"]
     assert xaddr_targets(b"<!DOCTYPE x><x/>", net) == []
+
+
+def test_stream_table_lists_what_each_camera_sent(audit) -> None:  # type: ignore[no-untyped-def]
+    outcome, _, _ = audit
+    table = stream_table(outcome).set_index("camera_id")
+    assert list(table.index) == ["CAM-A", "CAM-B", "CAM-C"]
+    assert table.loc["CAM-B", "resolution"] == "704x576" and table.loc["CAM-B", "gaps"] == 0
+    assert table.loc["CAM-C", "snapshot"] == "CAM-C.jpg"

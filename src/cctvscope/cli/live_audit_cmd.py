@@ -44,7 +44,7 @@ def _targets(targets: str | None, discover_cidr: str | None) -> tuple[Target, ..
 
 def _render(outcome: LiveAuditOutcome, estate: str) -> None:
     from cctvscope.cli.render import frame_table
-    from cctvscope.workflows.live_audit import verdict_table
+    from cctvscope.workflows.live_audit import stream_table, verdict_table
 
     result = outcome.reconciliation
     headers = {"make_model": "make / model", "clock_offset_s": "clock Δ s"}
@@ -61,6 +61,15 @@ def _render(outcome: LiveAuditOutcome, estate: str) -> None:
             ),
         )
     )
+    streams = stream_table(outcome)
+    if not streams.empty:
+        console.print(
+            frame_table(
+                streams,
+                title="Streams measured (footage-audit metrics)",
+                formats={"sharpness": ",.0f", "noise_sigma": ".2f"},
+            )
+        )
     verdicts = verdict_table(outcome)
     if not verdicts.empty:
         console.print(frame_table(verdicts.fillna("-"), title="Rules judged on measured values"))

@@ -7,7 +7,8 @@ rules and thresholds of the standard passed in:
 - TS-01: the clock offset against the auditing machine within ``max_offset_s``,
   and the clock kept by one of ``sync_methods`` (the device's ``DateTimeType``);
 - IQ-02: the frame rate (the stream's measured rate, else the encoder's limit) at
-  least ``min_fps``;
+  least ``min_fps``, and no gap in the measured stream longer than the footage
+  audit's limit (``DEFAULT_MAX_GAP_S``);
 - IQ-03: the resolution at least ``min_h_px`` x ``min_v_px``;
 - IO-01..03: the conformance profile in the device's ``Profile/...`` scopes.
 
@@ -23,6 +24,7 @@ from typing import Any, Literal
 from cctvscope.ingest.onvif_reconcile import measured_values
 from cctvscope.ingest.onvif_records import DeviceReading
 from cctvscope.model.frames import LIST_SEPARATOR
+from cctvscope.standards.footage import DEFAULT_MAX_GAP_S
 from cctvscope.standards.spec import Standard
 
 #: Rules a live audit judges, in report order.
@@ -67,15 +69,21 @@ def _ts01(reading: DeviceReading, t: Mapping[str, Any]) -> RuleVerdict:
     return RuleVerdict("TS-01", "pass", f"clock offset {offset:+.1f} s ({mode or 'mode unknown'})")
 
 
-def _iq02(values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
+def _iq02(reading: DeviceReading, values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
     fps = values.get("fps")
     if fps is None:
         return RuleVerdict("IQ-02", "unknown", "frame rate not given")
     if missing := _missing("IQ-02", t, "min_fps"):
         return missing
     minimum = float(t["min_fps"])
-    outcome: Outcome = "pass" if float(fps) >= minimum else "fail"
-    return RuleVerdict("IQ-02", outcome, f"{float(fps):g} fps (minimum {minimum:g})")
+    message = f"{float(fps):g} fps (minimum {minimum:g})"
+    # Continuity, as the footage audit judges it: a gap longer than its limit loses the moment.
+    gaps = [g for g in (reading.stream.gaps if reading.stream else ()) if g[1] > DEFAULT_MAX_GAP_S]
+    if gaps:
+        time_s, length_s = max(gaps, key=lambda g: g[1])
+        message += f"; stream gap of {length_s:g} s at {time_s:g} s (limit {DEFAULT_MAX_GAP_S:g} s)"
+    outcome: Outcome = "pass" if float(fps) >= minimum and not gaps else "fail"
+    return RuleVerdict("IQ-02", outcome, message)
 
 
 def _iq03(values: Mapping[str, Any], t: Mapping[str, Any]) -> RuleVerdict:
@@ -121,7 +129,7 @@ def judge_reading(reading: DeviceReading, standard: Standard) -> tuple[RuleVerdi
         if rule_id == "TS-01":
             verdicts.append(_ts01(reading, t))
         elif rule_id == "IQ-02":
-            verdicts.append(_iq02(values, t))
+            verdicts.append(_iq02(reading, values, t))
         elif rule_id == "IQ-03":
             verdicts.append(_iq03(values, t))
         else:

@@ -361,6 +361,31 @@ def verdict_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+def stream_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
+    """One row per stream measured: what the camera actually sent, by the footage metrics."""
+    records = []
+    for device in outcome.reconciliation.devices:
+        stream = device.reading.stream
+        if stream is None:
+            continue
+        records.append(
+            {
+                "camera_id": device.camera_id,
+                "codec": stream.codec,
+                "resolution": f"{stream.width_px}x{stream.height_px}",
+                "declared_fps": stream.declared_fps,
+                "measured_fps": stream.measured_fps,
+                "frames": stream.frame_count,
+                "gaps": len(stream.gaps),
+                "dropped_frames": stream.dropped_frames,
+                "sharpness": stream.sharpness_laplacian_var,
+                "noise_sigma": stream.noise_sigma,
+                "snapshot": Path(stream.snapshot).name if stream.snapshot else "",
+            }
+        )
+    return pd.DataFrame(records)
+
+
 __all__ = [
     "AUDIT_ACTION",
     "PASSWORD_ENV",
@@ -372,5 +397,6 @@ __all__ = [
     "read_credentials",
     "read_targets",
     "run_live_audit",
+    "stream_table",
     "verdict_table",
 ]
