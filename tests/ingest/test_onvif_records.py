@@ -77,8 +77,9 @@ def test_clock_and_offset() -> None:
     assert clock.mode == "manual"
     assert clock.utc == dt.datetime(2026, 12, 4, 9, 59, 30, tzinfo=dt.UTC)
     sent = dt.datetime(2026, 12, 4, 10, 0, 0, tzinfo=dt.UTC)
-    # Round trip 10:00:00 -> 10:00:02: middle 10:00:01, device 9:59:30 -> 31 s behind.
-    assert rec.clock_offset_s(clock.utc, sent, sent + dt.timedelta(seconds=2)) == -31.0
+    # Round trip 10:00:00 -> 10:00:02: middle 10:00:01; the device said 9:59:30 in whole
+    # seconds, i.e. some time in 9:59:30-9:59:31, taken as 9:59:30.5 -> 30.5 s behind.
+    assert rec.clock_offset_s(clock.utc, sent, sent + dt.timedelta(seconds=2)) == -30.5
 
 
 def test_profiles_from_scopes() -> None:

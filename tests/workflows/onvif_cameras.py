@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 from cctvscope.model import Camera, Estate
@@ -89,7 +90,9 @@ class VirtualCamera:
 def write_ts_clip(path: Path, width: int, height: int, fps: int, seconds: float = 2.0) -> Path:
     """An H.264 MPEG-TS clip of a moving textured scene (a streamable container)."""
     rng = np.random.default_rng(5)
-    base = rng.integers(0, 255, (height + 64, width + 64), dtype=np.uint8)
+    # Blurred noise: texture with edges, like a street scene, not pure noise.
+    noise = rng.integers(0, 255, (height + 64, width + 64)).astype(np.float32)
+    base = np.clip(cv2.GaussianBlur(noise, (0, 0), 2.0) * 3 - 255, 0, 255).astype(np.uint8)
     with av.open(str(path), "w", format="mpegts") as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"

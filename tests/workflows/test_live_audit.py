@@ -102,7 +102,8 @@ def test_device_facts_and_clock_offset(audit) -> None:  # type: ignore[no-untype
     assert a.info is not None and (a.info.manufacturer, a.info.model) == ("Axis", "P1465-LE")
     assert a.info.serial == "SN-CAM-A" and a.info.firmware == "10.12.114"
     # The fixture's clock is the auditor's plus the set offset, to the second.
-    assert a.clock_offset_s == 0.0 and c.clock_offset_s == 90.0
+    # Its answer is in whole seconds, whose middle is taken: +0.5 s.
+    assert a.clock_offset_s == 0.5 and c.clock_offset_s == 90.5
     assert [p.value for p in a.onvif_profiles] == ["S", "G", "T"]
     main = a.main_profile
     assert main is not None and (main.width_px, main.height_px, main.fps) == (1280, 720, 25.0)
@@ -151,7 +152,7 @@ def test_rules_judged_on_measured_values(audit) -> None:  # type: ignore[no-unty
     assert table.loc["CAM-C", "TS-01"] == "fail" and table.loc["CAM-C", "IQ-03"] == "fail"
     ts01 = next(v for v in outcome.verdicts[_device(outcome, "CAM-C").reading.address]
                 if v.rule_id == "TS-01")  # fmt: skip
-    assert "+90.0 s exceeds ±1 s" in ts01.message and "manual" in ts01.message
+    assert "+90.5 s exceeds ±1 s" in ts01.message and "manual" in ts01.message
     assert "CAM-D" not in table.index and "CAM-E" not in table.index
 
 
@@ -232,7 +233,7 @@ def test_slow_and_foreign_devices_never_stop_the_audit(tmp_path: Path) -> None:
         )
     assert slow.status == "offline" and "timed out" in slow.message
     assert web.status == "error" and "not a SOAP" in web.message
-    assert fast.status == "ok" and fast.clock_offset_s == 0.0
+    assert fast.status == "ok" and fast.clock_offset_s == 0.5
     assert late[0].status == "offline" and "time budget" in late[0].message
 
 

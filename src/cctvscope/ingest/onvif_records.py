@@ -384,14 +384,20 @@ def parse_stream_uri(body: ET.Element) -> str:
     return _text(body, "trt:MediaUri/tt:Uri")
 
 
+#: ONVIF's ``tt:Time`` carries whole seconds: the device's time lies in [t, t + 1 s).
+DEVICE_CLOCK_RESOLUTION_S = 1.0
+
+
 def clock_offset_s(device_utc: dt.datetime, sent: dt.datetime, received: dt.datetime) -> float:
     """Device clock minus the auditing machine's, at the middle of the round trip [s].
 
-    Positive: the device is ahead. The device's answer has whole seconds, so the
-    offset is known to about ±0.5 s plus half the round trip.
+    Positive: the device is ahead. The device truncates its time to the second, so
+    the middle of that second is taken (without it a perfect clock reads up to 1 s
+    behind): the offset is known to ±0.5 s plus half the round trip.
     """
     middle = sent + (received - sent) / 2
-    return round((device_utc - middle).total_seconds(), 3)
+    device_mid = device_utc + dt.timedelta(seconds=DEVICE_CLOCK_RESOLUTION_S / 2)
+    return round((device_mid - middle).total_seconds(), 3)
 
 
 __all__ = [
