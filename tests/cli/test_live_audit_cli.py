@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from cctvscope.cli.main import app
@@ -44,6 +45,12 @@ def test_audit_live_prints_and_writes_the_reconciliation(tmp_path: Path) -> None
     assert PASSWORD not in result.output
     # Without --apply the estate keeps one version.
     assert [(e.name, e.version) for e in list_estates(url)] == [("borough", 1)]
+    # ... and its run is in the audit log all the same, as a run, not a data change.
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("select action, target from audit_log")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("run_analysis", "live ONVIF audit of borough")]
 
 
 def test_audit_live_refuses_bad_targets(tmp_path: Path) -> None:

@@ -181,8 +181,8 @@ def test_audit_row_and_no_credential_stored(audit) -> None:  # type: ignore[no-u
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("select action, target, username, detail from audit_log")).all()
-    live = [r for r in rows if r[0] == "estate.audit_live"]
-    assert len(live) == 1 and live[0][1] == "borough" and live[0][2] == "tester"
+    live = [r for r in rows if r[1] == "live ONVIF audit of borough"]
+    assert len(live) == 1 and live[0][0] == "data_change" and live[0][2] == "tester"
     detail = live[0][3] if isinstance(live[0][3], dict) else json.loads(live[0][3])
     assert (detail["matched"], detail["offline"], detail["auth_failed"], detail["unknown"]) == (
         3, 1, 1, 1,

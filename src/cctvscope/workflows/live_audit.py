@@ -62,7 +62,10 @@ MAX_SWEEP_HOSTS = 1024
 #: Port of the ONVIF device service when a target names none.
 DEFAULT_PORT = 80
 
-AUDIT_ACTION = "estate.audit_live"
+#: Audit-log actions, in the log's vocabulary (``web/audit.py``): a run that saves a version
+#: is a data change; one that only reads the cameras is a run.
+AUDIT_ACTION_APPLIED = "data_change"
+AUDIT_ACTION_READ = "run_analysis"
 
 Progress = Callable[[int, int, DeviceReading], None]
 
@@ -273,8 +276,8 @@ def _audit_row(request: LiveAuditRequest, estate: str, result: Reconciliation) -
         for status in ("matched", "unknown", "offline", "auth_failed", "error", "unreachable")
     }
     return AuditRow(
-        AUDIT_ACTION,
-        estate,
+        AUDIT_ACTION_APPLIED if request.apply else AUDIT_ACTION_READ,
+        f"live ONVIF audit of {estate}",
         request.username,
         None,
         {
@@ -387,7 +390,8 @@ def stream_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
 
 
 __all__ = [
-    "AUDIT_ACTION",
+    "AUDIT_ACTION_APPLIED",
+    "AUDIT_ACTION_READ",
     "PASSWORD_ENV",
     "USER_ENV",
     "Credentials",
