@@ -53,6 +53,9 @@ NOT_AUTHORIZED = (
     "</SOAP-ENV:Text></SOAP-ENV:Reason></SOAP-ENV:Fault>"
 )
 
+MAX_TOKEN_SKEW_S = 5.0
+"""How far a UsernameToken's Created time may be from the device's clock."""
+
 FIXED_NOW = dt.datetime(2026, 12, 4, 10, 0, 0, tzinfo=dt.UTC)
 """The auditing machine's clock in the tests: the cameras' clocks are set against it."""
 
@@ -118,7 +121,12 @@ def _authorised(cam: VirtualCamera, body: str) -> bool:
     user, digest, nonce, created = (m.group(1) for m in found.values() if m is not None)
     raw = base64.b64decode(nonce) + created.encode() + cam.password.encode()
     expected = base64.b64encode(hashlib.sha1(raw).digest()).decode()
-    return user == cam.username and digest == expected
+    # As devices do: a token dated more than MAX_TOKEN_SKEW_S from the device's own clock
+    # is refused (replay protection), so a client must date it by the device's clock.
+    own = cam.now() + dt.timedelta(seconds=cam.clock_offset_s)
+    when = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    fresh = abs((when - own).total_seconds()) <= MAX_TOKEN_SKEW_S
+    return user == cam.username and digest == expected and fresh
 
 
 def _answer(cam: VirtualCamera, operation: str) -> str:

@@ -96,6 +96,8 @@ class _Session:
         self.timeout_s = timeout_s
         self.clock = clock
         self.deadline = deadline
+        # The device's clock minus ours, once read: tokens are dated by the device's clock.
+        self.skew = dt.timedelta(0)
 
     def call(
         self, url: str, body: str, *, sign: bool = True
@@ -107,7 +109,10 @@ class _Session:
         security = ""
         if sign and self.credential is not None:
             security = rec.security_header(
-                self.credential.username, self.credential.password, os.urandom(16), utc_now()
+                self.credential.username,
+                self.credential.password,
+                os.urandom(16),
+                self.clock() + self.skew,
             )
         request = urllib.request.Request(
             url, data=rec.envelope(body, security), headers={"Content-Type": _CONTENT_TYPE}
@@ -160,6 +165,9 @@ def _read(
     body, sent, received = session.call(url, rec.GET_SYSTEM_DATE_AND_TIME, sign=False)
     clock = rec.parse_system_date_time(body)
     offset = None if clock.utc is None else rec.clock_offset_s(clock.utc, sent, received)
+    # Devices refuse a UsernameToken whose Created time is far from their own clock (often
+    # by more than a few seconds): a camera whose clock is off must still be readable.
+    session.skew = dt.timedelta(seconds=offset or 0.0)
     info = rec.parse_device_information(session.call(url, rec.GET_DEVICE_INFORMATION)[0])
     scopes = rec.parse_scopes(session.call(url, rec.GET_SCOPES)[0])
     caps = rec.parse_capabilities(session.call(url, rec.GET_CAPABILITIES)[0])
