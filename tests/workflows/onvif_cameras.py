@@ -80,6 +80,7 @@ class VirtualCamera:
     password: str = "s3cret-pass"
     stream: bool = True
     delay_s: float = 0.0
+    http_digest: bool = False
     onvif: bool = True
     now: Callable[[], dt.datetime] = field(default=lambda: FIXED_NOW)
     port: int = 0
@@ -127,6 +128,27 @@ def _authorised(cam: VirtualCamera, body: str) -> bool:
     when = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
     fresh = abs((when - own).total_seconds()) <= MAX_TOKEN_SKEW_S
     return user == cam.username and digest == expected and fresh
+
+
+DIGEST_REALM = "virtual-camera"
+DIGEST_NONCE = "4f2a9c"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _digest_ok(cam: VirtualCamera, method: str, header: str) -> bool:
+    """RFC 7616 Digest (MD5, qop=auth) as a camera checks it."""
+    if not header.startswith("Digest "):
+        return False
+    fields = dict(re.findall(r'(\w+)="?([^",]*)"?', header[len("Digest ") :]))
+    ha1 = _md5(f"{cam.username}:{DIGEST_REALM}:{cam.password}")
+    ha2 = _md5(f"{method}:{fields.get('uri', '')}")
+    expected = _md5(
+        f"{ha1}:{DIGEST_NONCE}:{fields.get('nc', '')}:{fields.get('cnonce', '')}:auth:{ha2}"
+    )
+    return fields.get("username") == cam.username and fields.get("response") == expected
 
 
 def _answer(cam: VirtualCamera, operation: str) -> str:
@@ -255,6 +277,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         match = re.search(r"<s:Body><\w+:(\w+)", body)
         operation = match.group(1) if match else ""
         soap = "application/soap+xml; charset=utf-8"
+        authorization = self.headers.get("Authorization", "")
+        if (
+            self.camera.http_digest
+            and operation != "GetSystemDateAndTime"
+            and not _digest_ok(self.camera, "POST", authorization)
+        ):
+            self.send_response(401)
+            self.send_header(
+                "WWW-Authenticate",
+                f'Digest realm="{DIGEST_REALM}", nonce="{DIGEST_NONCE}", qop="auth", algorithm=MD5',
+            )
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if operation != "GetSystemDateAndTime" and not _authorised(self.camera, body):
             self._send(400, (ENV_OPEN + NOT_AUTHORIZED + ENV_CLOSE).encode(), soap)
             return

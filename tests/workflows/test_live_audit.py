@@ -281,3 +281,35 @@ def test_stream_table_lists_what_each_camera_sent(audit) -> None:  # type: ignor
     assert list(table.index) == ["CAM-A", "CAM-B", "CAM-C"]
     assert table.loc["CAM-B", "resolution"] == "704x576" and table.loc["CAM-B", "gaps"] == 0
     assert table.loc["CAM-C", "snapshot"] == "CAM-C.jpg"
+
+
+def test_http_digest_cameras_are_read_and_refuse_a_wrong_password(tmp_path: Path) -> None:
+    """Firmware that asks for HTTP Digest on top of the WS-Security token."""
+    cams = [VirtualCamera("DIG", http_digest=True, stream=False),
+            VirtualCamera("DIG-BAD", http_digest=True, stream=False, password="other")]  # fmt: skip
+    with serving(cams, tmp_path):
+        request = LiveAuditRequest(
+            targets=tuple(Target(c.address, c.name) for c in cams),
+            credentials=Credentials({"*": Credential("auditor", PASSWORD)}),
+        )
+        good, bad = read_all(request, clock=lambda: FIXED_NOW)
+    assert good.status == "ok" and good.info is not None and good.info.serial == "SN-DIG"
+    assert bad.status == "auth_failed" and "401" in bad.message
+
+
+def test_credentials_most_specific_first(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "host,username,password\n*,any,p1\n127.0.0.5,host,p2\n127.0.0.5:8080,port,p3\n",
+        encoding="utf-8",
+    )
+    creds = read_credentials(
+        path, {"CCTVSCOPE_ONVIF_USER": "env", "CCTVSCOPE_ONVIF_PASSWORD": "p0"}
+    )
+    user = {
+        a: c.username if (c := creds.for_target(Target(a))) else None
+        for a in ("127.0.0.5:8080", "127.0.0.5:80", "127.0.0.6:80")
+    }
+    # The file's '*' overrides the environment's, which is the file's default otherwise.
+    assert user == {"127.0.0.5:8080": "port", "127.0.0.5:80": "host", "127.0.0.6:80": "any"}
+    assert read_credentials(None, {}).for_target(Target("127.0.0.1:80")) is None

@@ -98,6 +98,12 @@ class _Session:
         self.deadline = deadline
         # The device's clock minus ours, once read: tokens are dated by the device's clock.
         self.skew = dt.timedelta(0)
+        # Some firmware asks for HTTP Digest authentication instead of (or as well as) the
+        # WS-Security token: urllib answers the challenge with the same credential.
+        self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPDigestAuthHandler(self.passwords)
+        )
 
     def call(
         self, url: str, body: str, *, sign: bool = True
@@ -107,6 +113,10 @@ class _Session:
         if left <= 0:
             raise _OfflineError("per-device timeout reached")
         security = ""
+        if self.credential is not None:  # for an HTTP Digest challenge from this address
+            self.passwords.add_password(
+                None, url, self.credential.username, self.credential.password
+            )
         if sign and self.credential is not None:
             security = rec.security_header(
                 self.credential.username,
@@ -119,7 +129,7 @@ class _Session:
         )
         sent = self.clock()
         try:
-            with urllib.request.urlopen(request, timeout=min(self.timeout_s, left)) as response:
+            with self.opener.open(request, timeout=min(self.timeout_s, left)) as response:
                 payload = response.read(rec.MAX_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as exc:
             payload = exc.read(rec.MAX_RESPONSE_BYTES + 1)
