@@ -153,3 +153,13 @@ def test_measured_counts_as_real_in_shares() -> None:
     )
     # a: fps measured (real), b: synthetic -> half the values are real.
     assert share_real_values(cams, ("fps",)) == 0.5
+
+
+def test_two_devices_claiming_one_record_are_not_both_trusted() -> None:
+    cams = records_to_frame(Camera, [make_camera("c1"), make_camera("c2")])
+    first = _reading(address="127.0.0.1:1")
+    second = _reading(address="127.0.0.1:2")  # the same camera id in the targets file
+    result = reconcile([first, second], cams)
+    assert [d.status for d in result.devices] == ["matched", "unknown"]
+    assert result.devices[1].note == "c1 already matched by 127.0.0.1:1"
+    assert result.not_audited == ("c2",)

@@ -57,6 +57,7 @@ from tests.workflows.onvif_cameras import (
     FIXED_NOW,
     PASSWORD,
     VirtualCamera,
+    closed_port,
     serving,
     virtual_estate,
 )
@@ -313,3 +314,17 @@ def test_credentials_most_specific_first(tmp_path: Path) -> None:
     # The file's '*' overrides the environment's, which is the file's default otherwise.
     assert user == {"127.0.0.5:8080": "port", "127.0.0.5:80": "host", "127.0.0.6:80": "any"}
     assert read_credentials(None, {}).for_target(Target("127.0.0.1:80")) is None
+
+
+def test_silent_searched_addresses_are_counted_not_listed(tmp_path: Path) -> None:
+    with virtual_estate(tmp_path) as (url, targets_file, creds_file):
+        listed = read_targets(str(targets_file))
+        searched = (Target(f"127.0.0.1:{closed_port()}", searched=True),)
+        request = LiveAuditRequest(
+            targets=listed + searched,
+            credentials=read_credentials(creds_file, {}),
+            stream_seconds=0,
+        )
+        outcome = run_live_audit(url, "borough", request, clock=lambda: FIXED_NOW)
+    assert outcome.silent_searched == 1
+    assert len(outcome.table) == len(listed) and outcome.reconciliation.count("offline") == 1

@@ -58,6 +58,11 @@ def _render(outcome: LiveAuditOutcome, estate: str) -> None:
                 f"network, {result.count('offline')} listed but silent, "
                 f"{result.count('auth_failed')} refused the credentials, "
                 f"{len(result.not_audited)} inventory cameras not among the targets"
+                + (
+                    f"; {outcome.silent_searched} searched addresses silent"
+                    if outcome.silent_searched
+                    else ""
+                )
             ),
         )
     )

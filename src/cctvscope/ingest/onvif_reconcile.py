@@ -93,6 +93,7 @@ class ReconciledDevice:
     status: MatchStatus
     measured: Mapping[str, Any]
     differences: tuple[Difference, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,10 +198,17 @@ def reconcile(readings: Sequence[DeviceReading], cameras: pd.DataFrame) -> Recon
     rows = {str(cid): i for i, cid in enumerate(cameras["camera_id"].astype(str))}
     devices: list[ReconciledDevice] = []
     seen: set[str] = set()
+    matched_by: dict[str, str] = {}
     for reading in readings:
         camera_id = reading.camera_id if reading.camera_id in rows else ""
         if not camera_id and reading.name_scope in rows:
             camera_id = reading.name_scope
+        note = ""
+        if camera_id in matched_by:  # two devices claim one record: neither value is trusted
+            note = f"{camera_id} already matched by {matched_by[camera_id]}"
+            camera_id = ""
+        elif camera_id and reading.status == "ok":
+            matched_by[camera_id] = reading.address
         listed = bool(camera_id)
         measured = measured_values(reading)
         diffs: tuple[Difference, ...] = ()
@@ -215,6 +223,7 @@ def reconcile(readings: Sequence[DeviceReading], cameras: pd.DataFrame) -> Recon
                 status=_status(reading, listed),
                 measured=measured,
                 differences=diffs,
+                note=note,
             )
         )
     not_audited = tuple(cid for cid in rows if cid not in seen)
@@ -245,8 +254,10 @@ def reconciliation_table(result: Reconciliation) -> pd.DataFrame:
                 "codec": _show(values.get("codec")),
                 "clock_offset_s": "" if offset is None else f"{offset:+.1f}",
                 "onvif_profiles": _show(values.get("onvif_profiles")),
-                "differences": "; ".join(str(d) for d in device.differences)
-                or device.reading.message,
+                "differences": "; ".join(
+                    [str(d) for d in device.differences]
+                    + [t for t in (device.note, device.reading.message) if t]
+                ),
             }
         )
     return pd.DataFrame(records, columns=list(TABLE_COLUMNS))

@@ -114,6 +114,8 @@ class LiveAuditOutcome:
     table: pd.DataFrame
     saved_version: int | None
     written: Mapping[str, tuple[str, ...]]
+    silent_searched: int = 0
+    """Addresses of a sweep or discovery where nothing answered (left out of the table)."""
 
 
 # --- targets and credentials ----------------------------------------------------------------
@@ -140,7 +142,7 @@ def _sweep(network: str) -> tuple[Target, ...]:
             f"{MAX_SWEEP_HOSTS}; name a smaller network"
         )
     hosts = list(net.hosts()) or [net.network_address]
-    return tuple(Target(address=f"{h}:{DEFAULT_PORT}") for h in hosts)
+    return tuple(Target(address=f"{h}:{DEFAULT_PORT}", searched=True) for h in hosts)
 
 
 def read_targets(spec: str) -> tuple[Target, ...]:
@@ -284,6 +286,7 @@ def _audit_row(request: LiveAuditRequest, estate: str, result: Reconciliation) -
             "targets": len(request.targets),
             **counts,
             "not_audited": len(result.not_audited),
+            "silent_searched": len(request.targets) - len(result.devices),
             "applied": request.apply,
             "addresses": [d.reading.address for d in result.devices],
         },
@@ -313,7 +316,13 @@ def run_live_audit(
     base: Estate = load_estate(engine, estate_name)
     standard = read_standard(request.standard or estate_standard(base))
     audited_at = clock()
-    readings = read_all(request, clock, on_progress)
+    everything = read_all(request, clock, on_progress)
+    # A silent address of a sweep is no device; a silent listed target is a finding.
+    readings = tuple(
+        r
+        for r, t in zip(everything, request.targets, strict=True)
+        if not (t.searched and r.status == "offline")
+    )
     result = reconcile(readings, base.cameras)
     verdicts = {r.address: judge_reading(r, standard) for r in readings}
     row = _audit_row(request, estate_name, result)
@@ -344,6 +353,7 @@ def run_live_audit(
         table=reconciliation_table(result),
         saved_version=saved,
         written=written,
+        silent_searched=len(everything) - len(readings),
     )
 
 

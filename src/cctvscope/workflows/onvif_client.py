@@ -57,10 +57,15 @@ class Credential:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One device to audit: ``host:port`` of its device service, and its inventory id if known."""
+    """One device to audit: ``host:port`` of its device service, and its inventory id if known.
+
+    ``searched``: the address came from a network sweep or discovery rather than a list, so
+    its silence means no device, not a silent camera.
+    """
 
     address: str
     camera_id: str = ""
+    searched: bool = False
 
     @property
     def device_url(self) -> str:
@@ -386,7 +391,7 @@ def xaddr_targets(
             except ValueError:
                 inside = False
             if inside:
-                targets.append(Target(address=address))
+                targets.append(Target(address=address, searched=True))
     return targets
 
 
