@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -78,3 +79,24 @@ def test_audit_live_refuses_bad_targets(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "host,username,password" in result.output
+
+
+def test_audit_live_json_carries_readings_and_verdicts(tmp_path: Path) -> None:
+    with virtual_estate(tmp_path, now=lambda: dt.datetime.now(dt.UTC)) as (url, targets, creds):
+        result = runner.invoke(
+            app,
+            [
+                "audit-live", "--estate", "borough", "--targets", str(targets),
+                "--credentials", str(creds), "--database-url", url, "--stream-seconds", "0",
+                "--json", "--apply",
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["saved_version"] == 2 and data["not_audited"] == ["CAM-F"]
+    by_id = {d["camera_id"]: d for d in data["devices"] if d["camera_id"]}
+    c = by_id["CAM-C"]
+    assert c["reading"]["info"]["serial"] == "SN-CAM-C"
+    assert {v["rule_id"]: v["outcome"] for v in c["verdicts"]}["TS-01"] == "fail"
+    assert c["confirmed"] is False and by_id["CAM-A"]["confirmed"] is True
+    assert PASSWORD not in result.output

@@ -8,6 +8,7 @@ refuses, 2 for bad input (a targets or credentials file, a network, an option).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -145,6 +146,9 @@ def audit_live(
         Path | None,
         typer.Option("--out", help="Write the reconciliation table as CSV.", callback=out_file),
     ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the whole outcome as JSON instead of tables.")
+    ] = False,
     standard: Annotated[
         str | None,
         typer.Option("--standard", help="Standard to judge by (default: the estate's own)."),
@@ -195,7 +199,12 @@ def audit_live(
         raise typer.Exit(code=EXIT_INPUT_ERROR) from None
     except CctvscopeError as exc:
         raise fail(exc) from None
-    _render(outcome, estate)
+    if json_output:
+        from cctvscope.workflows.live_audit import outcome_json
+
+        typer.echo(json.dumps(outcome_json(outcome, estate), indent=2, default=str))
+    else:
+        _render(outcome, estate)
     if out is not None:
         outcome.table.to_csv(out, index=False)
-        console.print(f"reconciliation table written to {out}")
+        (err_console if json_output else console).print(f"reconciliation table written to {out}")

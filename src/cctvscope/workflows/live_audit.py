@@ -14,6 +14,7 @@ credential). Targets and credentials come from files the user names
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import ipaddress
@@ -374,6 +375,34 @@ def verdict_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+def outcome_json(outcome: LiveAuditOutcome, estate: str) -> dict[str, Any]:
+    """The whole outcome as JSON-ready data: every device with its reading and verdicts."""
+    devices = []
+    for device in outcome.reconciliation.devices:
+        verdicts = outcome.verdicts.get(device.reading.address, ())
+        devices.append(
+            {
+                "camera_id": device.camera_id,
+                "address": device.reading.address,
+                "status": device.status,
+                "measured": dict(device.measured),
+                "differences": [dataclasses.asdict(d) for d in device.differences],
+                "note": device.note,
+                "verdicts": [dataclasses.asdict(v) for v in verdicts],
+                "confirmed": confirmed(verdicts),
+                "reading": dataclasses.asdict(device.reading),
+            }
+        )
+    return {
+        "estate": estate,
+        "audited_at": outcome.audited_at.isoformat(),
+        "saved_version": outcome.saved_version,
+        "not_audited": list(outcome.reconciliation.not_audited),
+        "silent_searched": outcome.silent_searched,
+        "devices": devices,
+    }
+
+
 def stream_table(outcome: LiveAuditOutcome) -> pd.DataFrame:
     """One row per stream measured: what the camera actually sent, by the footage metrics."""
     records = []
@@ -407,6 +436,7 @@ __all__ = [
     "Credentials",
     "LiveAuditOutcome",
     "LiveAuditRequest",
+    "outcome_json",
     "read_all",
     "read_credentials",
     "read_targets",
