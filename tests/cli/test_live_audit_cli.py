@@ -79,6 +79,11 @@ def test_audit_live_refuses_bad_targets(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "host,username,password" in result.output
+    # An estate the store does not hold: the store's refusal, exit 1, before any device is read.
+    targets = tmp_path / "t.csv"
+    targets.write_text("address,camera_id\n127.0.0.1:9,x\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit-live", "--estate", "nope", "--targets", str(targets), *db])
+    assert result.exit_code == 1 and "no estate named 'nope'" in result.output
 
 
 def test_audit_live_json_carries_readings_and_verdicts(tmp_path: Path) -> None:
