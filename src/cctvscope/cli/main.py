@@ -23,6 +23,7 @@ from cctvscope.cli.coverage_cmd import coverage, coverage_table
 from cctvscope.cli.data_cmd import export, status
 from cctvscope.cli.evidence_cmd import evidence_app, integration_summary
 from cctvscope.cli.import_cmd import import_app
+from cctvscope.cli.live_audit_cmd import audit_live
 from cctvscope.cli.optimise_cmd import solve_sscflp
 from cctvscope.cli.options_cmd import options_app, options_table
 from cctvscope.cli.place_cmd import place
@@ -61,6 +62,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(region_app, name="region")
 app.add_typer(estate_app, name="estate")
 app.command("audit-footage")(audit_footage)
+app.command("audit-live")(audit_live)
 app.command("solve-sscflp")(solve_sscflp)
 app.command("coverage")(coverage)
 app.command()(place)

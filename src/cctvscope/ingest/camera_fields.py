@@ -21,14 +21,13 @@ from typing import Any
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import OnvifProfile
 from cctvscope.model.frames import field_kind as storage_kind
+from cctvscope.model.provenance import SOURCE_FIELDS
 
 #: Location pseudo-fields (not Camera attributes).
 LOCATION_FIELDS = ("lon", "lat", "easting", "northing", "x", "y")
 
 #: Fields never set by the source: the import fills them itself.
-SYSTEM_FIELDS = frozenset(
-    {"provenance", "source", "defaulted_fields", "catalogue_fields", "x_m", "y_m", "borough_code"}
-)
+SYSTEM_FIELDS = frozenset({*SOURCE_FIELDS, "x_m", "y_m", "borough_code"})
 
 #: Camera attributes a source may give, in template order.
 ATTRIBUTE_FIELDS: tuple[str, ...] = tuple(

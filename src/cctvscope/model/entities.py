@@ -161,6 +161,15 @@ class Camera(Entity):
         "Attributes filled from the camera-model catalogue for the camera's make and model",
         default=(),
     )
+    measured_fields: tuple[str, ...] = attr(
+        "Attributes read from the device itself by a live ONVIF audit",
+        default=(),
+    )
+    measured_at: str = attr(
+        "When a live audit read the measured attributes (ISO 8601, UTC; empty if never)",
+        "datetime",
+        default="",
+    )
     make: str = attr("Manufacturer as the source names it", default="")
     model: str = attr("Camera model as the source names it", default="")
     ir_range_m: float | None = attr(

@@ -1,17 +1,20 @@
 """Provenance per attribute: where each camera value comes from, and how much is real.
 
-A camera record has one provenance (``real``, ``imported``, ``synthetic``) and two
+A camera record has one provenance (``real``, ``imported``, ``synthetic``) and three
 lists naming the attributes that did not come from its source:
-``defaulted_fields`` (the assumptions file filled them) and ``catalogue_fields``
-(the camera-model catalogue filled them for the record's make and model). From
-these, every attribute of every camera has an :class:`AttributeSource`:
+``defaulted_fields`` (the assumptions file filled them), ``catalogue_fields``
+(the camera-model catalogue filled them for the record's make and model) and
+``measured_fields`` (a live ONVIF audit read them from the device, at
+``measured_at``). From these, every attribute of every camera has an
+:class:`AttributeSource`:
 
-- a synthetic record's attributes are ``synthetic`` (defaulted ones ``default``);
+- a measured attribute is ``measured``, whatever the record's provenance;
+- otherwise a synthetic record's attributes are ``synthetic`` (defaulted ones ``default``);
 - otherwise a defaulted attribute is ``default``, a catalogue one ``catalogue``,
   and the rest ``real``.
 
-Checks treat ``default`` as unknown; ``catalogue`` counts as real (a datasheet
-figure for the named model).
+Checks treat ``default`` as unknown; ``catalogue`` and ``measured`` count as real
+(a datasheet figure for the named model; what the device itself reports).
 """
 
 from __future__ import annotations
@@ -22,19 +25,18 @@ import pandas as pd
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import AttributeSource, Provenance
 
-#: Camera fields that are bookkeeping or location, not attributes a source describes.
-_NOT_ATTRIBUTES = frozenset(
-    {
-        "camera_id",
-        "borough_code",
-        "x_m",
-        "y_m",
-        "provenance",
-        "source",
-        "defaulted_fields",
-        "catalogue_fields",
-    }
+#: Camera fields that record where the other fields come from (never set by a source).
+SOURCE_FIELDS: tuple[str, ...] = (
+    "provenance",
+    "source",
+    "defaulted_fields",
+    "catalogue_fields",
+    "measured_fields",
+    "measured_at",
 )
+
+#: Camera fields that are bookkeeping or location, not attributes a source describes.
+_NOT_ATTRIBUTES = frozenset({"camera_id", "borough_code", "x_m", "y_m", *SOURCE_FIELDS})
 
 #: Camera attributes whose provenance is tracked, in model order.
 CAMERA_ATTRIBUTES: tuple[str, ...] = tuple(
@@ -96,6 +98,11 @@ def attribute_sources(
         if "catalogue_fields" in cameras.columns
         else pd.Series("", index=cameras.index)
     )
+    measured = (
+        cameras["measured_fields"]
+        if "measured_fields" in cameras.columns
+        else pd.Series("", index=cameras.index)
+    )
     out = pd.DataFrame({"camera_id": cameras["camera_id"].to_numpy()}, index=cameras.index)
     for name in attributes:
         source = np.where(synthetic, AttributeSource.SYNTHETIC.value, AttributeSource.REAL.value)
@@ -103,30 +110,42 @@ def attribute_sources(
         source = np.where(
             _listed(cameras["defaulted_fields"], name), AttributeSource.DEFAULT.value, source
         )
+        # A value read from the device supersedes every other source of it.
+        source = np.where(_listed(measured, name), AttributeSource.MEASURED.value, source)
         out[name] = source
     return out
+
+
+_REAL_SOURCES = (
+    AttributeSource.REAL.value,
+    AttributeSource.CATALOGUE.value,
+    AttributeSource.MEASURED.value,
+)
+
+
+def _counts_as_real(sources: np.ndarray) -> np.ndarray:
+    """Whether each source counts as real: the source, the catalogue or the device gave it."""
+    return np.isin(sources, _REAL_SOURCES)
 
 
 def share_real_values(
     cameras: pd.DataFrame, attributes: tuple[str, ...] = MEASURED_ATTRIBUTES
 ) -> float:
-    """Share of (camera, attribute) values that are real or catalogue (NaN without cameras)."""
+    """Share of (camera, attribute) values that are real, catalogue or measured (NaN if none)."""
     if cameras.empty:
         return float("nan")
     sources = attribute_sources(cameras, attributes)[list(attributes)].to_numpy()
-    real = (sources == AttributeSource.REAL.value) | (sources == AttributeSource.CATALOGUE.value)
-    return float(real.mean())
+    return float(_counts_as_real(sources).mean())
 
 
 def real_value_shares(
     cameras: pd.DataFrame, keys: pd.Series, attributes: tuple[str, ...] = MEASURED_ATTRIBUTES
 ) -> pd.Series:
-    """Share of real or catalogue values per group of ``keys`` (aligned with ``cameras``)."""
+    """Share of real, catalogue or measured values per group of ``keys`` (aligned with cameras)."""
     if cameras.empty:
         return pd.Series(dtype=float)
     sources = attribute_sources(cameras, attributes)[list(attributes)].to_numpy()
-    real = (sources == AttributeSource.REAL.value) | (sources == AttributeSource.CATALOGUE.value)
-    per_camera = pd.Series(real.mean(axis=1), index=cameras.index)
+    per_camera = pd.Series(_counts_as_real(sources).mean(axis=1), index=cameras.index)
     return per_camera.groupby(keys.to_numpy()).mean()
 
 
@@ -148,6 +167,7 @@ __all__ = [
     "COVERAGE_ATTRIBUTES",
     "MEASURED_ATTRIBUTES",
     "REAL_RECORD",
+    "SOURCE_FIELDS",
     "attribute_sources",
     "real_value_shares",
     "share_real_values",
