@@ -83,7 +83,7 @@ def test_audit_live_refuses_bad_targets(tmp_path: Path) -> None:
     targets = tmp_path / "t.csv"
     targets.write_text("address,camera_id\n127.0.0.1:9,x\n", encoding="utf-8")
     result = runner.invoke(app, ["audit-live", "--estate", "nope", "--targets", str(targets), *db])
-    assert result.exit_code == 1 and "no estate named 'nope'" in result.output
+    assert result.exit_code == 2 and "no estate named 'nope'" in result.output
 
 
 def test_audit_live_json_carries_readings_and_verdicts(tmp_path: Path) -> None:
