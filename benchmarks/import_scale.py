@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from fresh_process import child_json
 
 #: A square of central London in WGS84 where every camera lands in a borough [°].
 LON_DEG = (-0.16, -0.06)
@@ -61,14 +61,7 @@ def _child(kind: str, path: str, store: str) -> None:
 
 
 def measure(kind: str, path: Path, store: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(path), store],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return child_json(__file__, "--child", kind, str(path), store)
 
 
 def main() -> None:

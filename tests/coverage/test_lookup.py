@@ -112,17 +112,19 @@ def test_apex_and_exact_edges_are_covered():
 def test_bulk_matches_single_queries():
     rng = np.random.default_rng(7)
     pts = np.vstack([rng.uniform(-20, 220, (300, 2)), _edge_points(LOOKUP, 200)])
-    many = LOOKUP.cameras_at_many(pts)
+    many = LOOKUP.cameras_at_many(pts).to_frame(with_point=True)
     assert list(many.columns) == ["point", *LOOKUP_COLUMNS]
     for p, (x, y) in enumerate(pts):
         one = LOOKUP.cameras_at(float(x), float(y))
         sub = many[many["point"] == p].drop(columns="point").reset_index(drop=True)
-        pd.testing.assert_frame_equal(sub, one)
+        pd.testing.assert_frame_equal(sub, one.to_frame())
         assert _got(one) == _brute(LOOKUP, float(x), float(y))
     # Points as shapely geometries give the same answer.
     again = LOOKUP.cameras_at_many(gpd.GeoSeries(shapely.points(pts), crs=BNG))
-    pd.testing.assert_frame_equal(again, many)
-    assert LOOKUP.cameras_at_many(np.zeros((0, 2))).empty
+    pd.testing.assert_frame_equal(again.to_frame(with_point=True), many)
+    empty = LOOKUP.cameras_at_many(np.zeros((0, 2)))
+    assert empty.empty and len(empty) == 0
+    assert list(empty.to_frame().columns) == list(LOOKUP_COLUMNS)
 
 
 def test_finest_level_distance_and_order():
@@ -205,3 +207,60 @@ def test_london_scale_query_time(capsys):
             f"\nlookup: {len(cameras)} cameras, {len(lookup)} polygons, built in {built_s:.1f} s; "
             f"{per_query_ms:.3f} ms per cameras_at query ({found / len(pts):.2f} hits/query)"
         )
+
+
+def _brute_answer(lookup: CameraLookup, x: float, y: float) -> list[tuple[str, str, float]]:
+    """(camera id, finest level, distance) nearest first, ties by id: a second method, by
+    ``shapely.covers`` on every polygon and the distance worked out from the camera table."""
+    levels = _brute(lookup, x, y)
+    cams = lookup.cameras.set_index("camera_id")
+    rows = [
+        (cid, level, math.hypot(cams.at[cid, "x_m"] - x, cams.at[cid, "y_m"] - y))
+        for cid, level in levels.items()
+    ]
+    return sorted(rows, key=lambda r: (r[2], r[0]))
+
+
+def test_answers_match_brute_force_on_random_points():
+    rng = np.random.default_rng(2026)
+    pts = np.vstack([rng.uniform(-70, 270, (300, 2)), _edge_points(LOOKUP, 100)])
+    many = LOOKUP.cameras_at_many(pts)
+    seen = 0
+    for p, (x, y) in enumerate(pts):
+        want = _brute_answer(LOOKUP, float(x), float(y))
+        got = LOOKUP.cameras_at(float(x), float(y))
+        assert list(got["camera_id"]) == [w[0] for w in want]
+        assert list(got["level"]) == [w[1] for w in want]
+        assert got["distance_m"].tolist() == pytest.approx([w[2] for w in want], abs=1e-9)
+        mine = many.point == p
+        assert list(many.camera_id[mine]) == [w[0] for w in want]
+        seen += len(want)
+    assert seen > 300  # the points are not all outside every wedge
+
+
+def test_batched_build_is_the_same_lookup():
+    # Drawn 7 cameras at a time (a batch boundary inside the table) or all at once, the
+    # polygons are the same set and every answer is the same.
+    one = LOOKUP
+    batched = CameraLookup.build(
+        CAMS, levels=LEVELS, usable_range_m=60.0, arc_vertices=12, batch_cameras=7
+    )
+    assert len(batched) == len(one)
+
+    def by_camera_level(lookup: CameraLookup) -> tuple[list[tuple[int, int]], np.ndarray]:
+        order = np.lexsort((lookup.polygon_rank, lookup.polygon_camera))
+        pairs = list(zip(lookup.polygon_camera[order], lookup.polygon_rank[order], strict=True))
+        return pairs, shapely.area(lookup.polygons[order])
+
+    pairs_batched, areas_batched = by_camera_level(batched)
+    pairs_one, areas_one = by_camera_level(one)
+    assert pairs_batched == pairs_one
+    np.testing.assert_allclose(areas_batched, areas_one, rtol=1e-12)
+    rng = np.random.default_rng(5)
+    pts = rng.uniform(-20, 220, (200, 2))
+    pd.testing.assert_frame_equal(
+        batched.cameras_at_many(pts).to_frame(with_point=True),
+        one.cameras_at_many(pts).to_frame(with_point=True),
+    )
+    with pytest.raises(ValueError, match="batch_cameras"):
+        CameraLookup.build(CAMS, levels=LEVELS, batch_cameras=0)

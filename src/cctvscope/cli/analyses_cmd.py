@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
 from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console, steps
 from cctvscope.errors import CctvscopeError
-from cctvscope.model.estate import Estate
-from cctvscope.workflows.compliance import ComplianceOutcome
-from cctvscope.workflows.economics import EconomicsParts
-from cctvscope.workflows.region_inputs import RegionInputs
+
+if TYPE_CHECKING:  # heavy (pandas, SQLAlchemy): imported by the commands that run, not by --help
+    import pandas as pd
+    from sqlalchemy import Engine
+
+    from cctvscope.model.estate import Estate
+    from cctvscope.workflows.compliance import ComplianceOutcome
+    from cctvscope.workflows.economics import EconomicsParts
+    from cctvscope.workflows.region_inputs import RegionInputs
 
 
 def economics_step(
@@ -213,7 +217,7 @@ def compliance_table(outcome: ComplianceOutcome, basis: str) -> Table:
             str(rule_id),
             str(title),
             str(severity),
-            "not assessed" if pd.isna(share) else f"{share:.0%}",
+            "not assessed" if math.isnan(share) else f"{share:.0%}",
             f"{unknown:,}",
         )
     return table
@@ -223,9 +227,9 @@ def input_basis_line(outcome: ComplianceOutcome) -> str:
     """One line: cameras assessed, decided and unknown, share of real inputs (region)."""
     basis = outcome.result.region_basis
     share = basis.share_real_inputs
-    real = "n/a" if pd.isna(share) else f"{share:.0%}"
+    real = "n/a" if math.isnan(share) else f"{share:.0%}"
     decided = outcome.result.share_compliant_decided
-    among = "n/a" if pd.isna(decided) else f"{decided:.1%}"
+    among = "n/a" if math.isnan(decided) else f"{decided:.1%}"
     scoring = (
         "defaulted attributes scored as if measured (--assume-defaults)"
         if outcome.result.assume_defaults

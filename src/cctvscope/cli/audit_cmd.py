@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from cctvscope.cli.render import console, err_console
 from cctvscope.errors import InputError
-from cctvscope.standards.footage import ClipAudit, FootageRequirements, audit_clip
+
+if TYPE_CHECKING:  # heavy (PyAV, OpenCV, NumPy): imported by the command that runs, not by --help
+    from cctvscope.standards.footage import ClipAudit
 
 EXIT_FAIL = 1
 EXIT_INPUT_ERROR = 2
@@ -115,6 +117,8 @@ def audit_footage(
     ] = True,
 ) -> None:
     """Audit video clips: format, timing, clock, image quality, people; verdict per clip."""
+    from cctvscope.standards.footage import FootageRequirements, audit_clip
+
     try:
         reference = _parse_time(reference_time, "--reference-time")
         clip_start = _parse_time(clip_start_time, "--clip-start-time")

@@ -19,7 +19,7 @@ from cctvscope.cli.validate import (
     northing,
     out_dir,
 )
-from cctvscope.config import get_settings
+from cctvscope.cli.validate import store_url as store_url  # the commands import it from here
 from cctvscope.errors import CctvscopeError, UnknownEstateError, UnknownRegionError
 
 
@@ -63,11 +63,6 @@ NorthingOption = Annotated[
 ]
 
 EXIT_INPUT_ERROR = 2
-
-
-def store_url(option: str | None) -> str:
-    """The store URL: the command's option, else the settings (environment or default)."""
-    return option or get_settings().database_url
 
 
 def fail(exc: CctvscopeError) -> typer.Exit:

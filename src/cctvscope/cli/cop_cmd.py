@@ -10,24 +10,19 @@ latest assessment of each borough. Registered by the main app as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cctvscope.cli.common import DbOption, fail, store_url
+from cctvscope.cli.mirrors import DEFAULT_PASS_MARK, DEFAULT_QUESTIONNAIRE
 from cctvscope.cli.render import console, err_console, findings_table
 from cctvscope.cli.validate import out_file, share
 from cctvscope.errors import CctvscopeError, InputError
-from cctvscope.standards.selfassessment import (
-    DEFAULT_PASS_MARK,
-    DEFAULT_QUESTIONNAIRE,
-    Assessment,
-    answers_template,
-    parse_answers,
-    read_questionnaire,
-    score,
-)
+
+if TYPE_CHECKING:  # heavy (pandas, GeoPandas): imported by the commands that run, not by --help
+    from cctvscope.standards.selfassessment import Assessment
 
 cop_app = typer.Typer(
     help="Surveillance Camera Code of Practice self-assessment (12 guiding principles).",
@@ -78,6 +73,8 @@ def template_cmd(
     questionnaire: QuestionnaireOption = DEFAULT_QUESTIONNAIRE,
 ) -> None:
     """Write the blank answers file a borough fills in."""
+    from cctvscope.standards.selfassessment import answers_template, read_questionnaire
+
     try:
         text = answers_template(read_questionnaire(questionnaire))
     except CctvscopeError as exc:
@@ -101,6 +98,7 @@ def submit_cmd(
     database_url: DbOption = None,
 ) -> None:
     """Validate, score and store a self-assessment; any error stores nothing (exit 2)."""
+    from cctvscope.standards.selfassessment import parse_answers, read_questionnaire, score
     from cctvscope.store import estate_borough_codes, init_store, save_assessment
 
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,10 +13,12 @@ from rich.table import Table
 from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console
 from cctvscope.cli.validate import at_least_one, one_of, positive, reachable_scheduler
-from cctvscope.coverage.engine import CoverageOptions, CoverageResult
 from cctvscope.errors import CctvscopeError
-from cctvscope.model.estate import Estate
-from cctvscope.workflows.region_inputs import RegionInputs
+
+if TYPE_CHECKING:  # heavy (numba, pandas): imported by the command that runs, not by --help
+    from cctvscope.coverage.engine import CoverageOptions, CoverageResult
+    from cctvscope.model.estate import Estate
+    from cctvscope.workflows.region_inputs import RegionInputs
 
 #: Borough rows shown after a run (most crime points covered at Recognise first).
 TOP_BOROUGHS = 8
@@ -104,6 +106,7 @@ def coverage(
     database_url: DbOption = None,
 ) -> None:
     """Coverage by BS EN 62676-4 detail level, occluded by buildings, weighted by crime."""
+    from cctvscope.coverage.engine import CoverageOptions
     from cctvscope.store import init_store, load_estate
     from cctvscope.workflows.coverage import coverage_lacks
     from cctvscope.workflows.region_inputs import region_inputs

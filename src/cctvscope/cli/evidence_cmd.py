@@ -20,8 +20,6 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
-import sqlalchemy as sa
 import typer
 from rich.table import Table
 
@@ -76,6 +74,8 @@ ActorOption = Annotated[
 def _vault_root(option: Path | None, database_url: str) -> Path:
     if option is not None:
         return option
+    import sqlalchemy as sa
+
     url = sa.make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(str(url.database)).resolve().parent / "evidence"
@@ -126,6 +126,8 @@ def request_cmd(
     database_url: DbOption = None,
 ) -> None:
     """Create one request per holder of the candidate cameras; flag footage outside retention."""
+    import pandas as pd
+
     from cctvscope.evidence.requests import create_requests
     from cctvscope.store import init_store
 

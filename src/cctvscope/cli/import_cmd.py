@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from cctvscope.cli.common import EXIT_INPUT_ERROR, NewDbOption, fail, store_url
+from cctvscope.cli.mirrors import ImportModeName
 from cctvscope.cli.render import (
     console,
     err_console,
@@ -20,7 +20,9 @@ from cctvscope.cli.render import (
 )
 from cctvscope.cli.validate import new_name, out_file, store_exists
 from cctvscope.errors import CctvscopeError, Finding, InputError
-from cctvscope.model.enums import ImportMode
+
+if TYPE_CHECKING:  # heavy (pandas): imported by the commands that run, not by --help
+    import pandas as pd
 
 import_app = typer.Typer(
     help=(
@@ -65,7 +67,7 @@ def _run_import(
     table: str,
     file: Path,
     estate: str,
-    mode: ImportMode,
+    mode: ImportModeName,
     scope_borough: list[str] | None,
     scope_owner: list[str] | None,
     whole_table: bool,
@@ -82,6 +84,7 @@ def _run_import(
 ) -> None:
     from cctvscope.ingest.cameras import parse_assignments
     from cctvscope.ingest.values import parse_value_maps
+    from cctvscope.model.enums import ImportMode
     from cctvscope.store import init_store
     from cctvscope.workflows.imports import ImportRequest, import_file, resolve_scope
 
@@ -102,7 +105,7 @@ def _run_import(
         request = ImportRequest(
             table=table,
             path=file,
-            mode=mode,
+            mode=ImportMode(mode),
             scope=scope,
             field_map=field_map,
             constants=constants,
@@ -160,6 +163,8 @@ def _write_findings(path: Path | None, findings: Sequence[Finding]) -> None:
     """Every finding (errors, then warnings) as CSV: the screen shows only the first ones."""
     if path is None:
         return
+    import pandas as pd
+
     from cctvscope.reporting.safe_csv import write_csv
 
     ordered = sorted(findings, key=lambda f: (f.severity != "error", f.row or 0))
@@ -195,9 +200,9 @@ def _register(table: str) -> None:
             str, typer.Option("--estate", help="Estate to import into.", callback=new_name)
         ],
         mode: Annotated[
-            ImportMode,
+            ImportModeName,
             typer.Option(help="replace the scope's records, append, or upsert by id."),
-        ] = ImportMode.REPLACE,
+        ] = "replace",
         scope_borough: Annotated[
             list[str] | None,
             typer.Option(

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -39,9 +38,14 @@ from cctvscope.cli.report_cmd import report
 from cctvscope.cli.validate import non_negative, out_file
 from cctvscope.cli.web_cmd import serve, user_app
 from cctvscope.errors import CctvscopeError
-from cctvscope.model.schema import schema_markdown
-from cctvscope.workflows.confidence import real_share_text
-from cctvscope.workflows.pipeline import PipelineResult
+
+# Start-up cost: every module above imports only Typer, Rich and the standard library at
+# module level (tests/cli/test_startup.py checks it), so `cctvscope --help` stays fast. The
+# analyses' libraries (pandas, NumPy, Numba, SQLAlchemy, ...) are imported inside commands.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cctvscope.workflows.pipeline import PipelineResult
 
 app = typer.Typer(
     name="cctvscope",
@@ -135,6 +139,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print the estate schema table: every attribute with its type and unit."""
+    from cctvscope.model.schema import schema_markdown
+
     text = schema_markdown()
     if out:
         out.write_text(text + "\n", encoding="utf-8")
@@ -237,6 +243,8 @@ def demo(
 
 def print_assessment(run: PipelineResult) -> None:
     """The pipeline's findings for a terminal: each analysis computed, or why not."""
+    from cctvscope.workflows.confidence import real_share_text
+
     guide = run.assessment.guide
     basis = real_share_text(guide.estate)
     title = guide.region_title

@@ -14,11 +14,9 @@ from typing import Annotated
 
 import typer
 
+from cctvscope.cli.mirrors import DEFAULT_MIP_REL_GAP
 from cctvscope.cli.validate import at_least_one, non_negative, positive
 from cctvscope.errors import InfeasibleError, InputError
-from cctvscope.optimisation.facility import NoSolutionError, solve_facility
-from cctvscope.optimisation.solve import DEFAULT_MIP_REL_GAP, SolveOptions
-from cctvscope.optimisation.sscflp_io import read_sscflp
 
 __all__ = ["EXIT_FAIL", "EXIT_INPUT_ERROR", "format_number", "format_result", "solve_sscflp"]
 
@@ -63,6 +61,11 @@ def solve_sscflp(
     ] = DEFAULT_MIP_REL_GAP,
 ) -> None:
     """Solve a single-source capacitated facility-location instance to proven optimality."""
+    # HiGHS and NumPy are imported here, not at start-up, so `--help` and a bad path answer fast.
+    from cctvscope.optimisation.facility import NoSolutionError, solve_facility
+    from cctvscope.optimisation.solve import SolveOptions
+    from cctvscope.optimisation.sscflp_io import read_sscflp
+
     try:
         problem = read_sscflp(file)
     except InputError as exc:

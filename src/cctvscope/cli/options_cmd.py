@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
 from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
 from cctvscope.cli.render import console, frame_table, steps
 from cctvscope.cli.validate import at_least_one, non_negative, positive
 from cctvscope.errors import CctvscopeError, InputError
-from cctvscope.model.estate import Estate
-from cctvscope.optimisation.control_rooms import OptionsResult
+
+if TYPE_CHECKING:  # heavy (pandas, SQLAlchemy, HiGHS): imported by the commands, not by --help
+    from sqlalchemy import Engine
+
+    from cctvscope.model.estate import Estate
+    from cctvscope.optimisation.control_rooms import OptionsResult
 
 LONDON_AREAS = ("covent_garden", "clerkenwell")
 """London's named placement areas (the bundled OSM extracts)."""
@@ -41,6 +44,7 @@ def options_table(
     for col in ("rooms", "annual cost", "one-off", "NPV", "payback year", "status"):
         table.add_column(col, justify="left" if col == "status" else "right")
     for o in result.options:
+        payback = o.payback_year
         if o.status != "optimal":
             table.add_row(str(o.room_count), "-", "-", "-", "-", o.reason or o.status)
             continue
@@ -49,7 +53,7 @@ def options_table(
             f"£{o.annual_cost_gbp_per_year:,.0f}",
             f"£{o.one_off_gbp:,.0f}",
             f"£{o.npv_gbp:,.0f}",
-            "-" if o.payback_year is None or pd.isna(o.payback_year) else f"{o.payback_year:.0f}",
+            "-" if payback is None or math.isnan(payback) else f"{payback:.0f}",
             ";".join(o.open_rooms)[:60],
         )
     return table

@@ -10,7 +10,7 @@ this module does not import :mod:`cctvscope.cli.main`.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -25,16 +25,13 @@ from cctvscope.cli.common import (
     fail,
     store_url,
 )
+from cctvscope.cli.mirrors import ACTING_ROLES, VerificationStatusName
 from cctvscope.cli.render import console, err_console, findings_table
 from cctvscope.cli.validate import degrees, field_of_view, non_negative
 from cctvscope.errors import CctvscopeError, InputError
-from cctvscope.evidence.registry import (
-    Actor,
-    PrivateCameraSpec,
-    Registration,
-    Role,
-    VerificationStatus,
-)
+
+if TYPE_CHECKING:  # heavy (pandas, SQLAlchemy): imported by the commands that run, not by --help
+    from cctvscope.evidence.registry import Registration
 
 registry_app = typer.Typer(
     help="Private camera registry: businesses register cameras, police find consenting ones.",
@@ -100,7 +97,7 @@ def register_cmd(
     database_url: DbOption = None,
 ) -> None:
     """Register a camera of your business (it starts unverified)."""
-    from cctvscope.evidence.registry import register_camera
+    from cctvscope.evidence.registry import Actor, PrivateCameraSpec, register_camera
     from cctvscope.model.assumptions import read_assumptions
     from cctvscope.store import init_store
 
@@ -147,13 +144,13 @@ def list_cmd(
     database_url: DbOption = None,
 ) -> None:
     """A business's own cameras, or (police/analyst) every camera whose business shares."""
-    from cctvscope.evidence.registry import list_registrations
-    from cctvscope.store import init_store
-
     if (business is None) == (role is None):
         raise typer.BadParameter("give exactly one of --business or --role")
-    if role is not None and role not in (Role.POLICE.value, Role.ANALYST.value):
+    if role is not None and role not in ACTING_ROLES:
         raise typer.BadParameter("--role is police or analyst")
+    from cctvscope.evidence.registry import Actor, Registration, Role, list_registrations
+    from cctvscope.store import init_store
+
     actor = Actor.business(business) if business else Actor(Role(str(role)))
     try:
         frame = list_registrations(init_store(store_url(database_url)), estate, actor)
@@ -171,20 +168,24 @@ def verify_cmd(
     camera: Annotated[str, typer.Argument(help="Camera id.")],
     estate: EstateOption,
     status: Annotated[
-        VerificationStatus, typer.Option("--status", help="New verification status.")
-    ] = VerificationStatus.VERIFIED,
+        VerificationStatusName, typer.Option("--status", help="New verification status.")
+    ] = "verified",
     role: Annotated[str, typer.Option("--role", help="analyst or police.")] = "analyst",
     database_url: DbOption = None,
 ) -> None:
     """Set a registration's verification status (analyst or police)."""
-    from cctvscope.evidence.registry import set_verification
+    if role not in ACTING_ROLES:
+        raise typer.BadParameter("--role is police or analyst")
+    from cctvscope.evidence.registry import Actor, Role, VerificationStatus, set_verification
     from cctvscope.store import init_store
 
-    if role not in (Role.POLICE.value, Role.ANALYST.value):
-        raise typer.BadParameter("--role is police or analyst")
     try:
         got = set_verification(
-            init_store(store_url(database_url)), estate, Actor(Role(role)), camera, status
+            init_store(store_url(database_url)),
+            estate,
+            Actor(Role(role)),
+            camera,
+            VerificationStatus(status),
         )
     except CctvscopeError as exc:
         raise fail(exc) from exc

@@ -7,13 +7,16 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cctvscope.errors import Finding
+
+if TYPE_CHECKING:  # pandas is imported by the commands that have a frame, not by --help
+    import pandas as pd
 
 
 def _width() -> int | None:
@@ -94,11 +97,13 @@ def frame_table(
     without one get ``",.2f"`` (floats) or ``","`` (integers); NaN shows as ``-``.
     ``headers`` renames columns for display.
     """
+    from pandas.api.types import is_numeric_dtype
+
     formats = formats or {}
     headers = headers or {}
     table = Table(title=title, caption=caption)
     for col in frame.columns:
-        justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
+        justify = "right" if is_numeric_dtype(frame[col]) else "left"
         table.add_column(headers.get(str(col), str(col)), justify=justify)  # type: ignore[arg-type]
     for row in frame.itertuples(index=False, name=None):
         cells = []

@@ -15,11 +15,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlalchemy as sa
 import typer
 
-from cctvscope.config import get_settings
-from cctvscope.crs import BNG_BOUNDS_M, wgs84_to_bng
+from cctvscope.cli.mirrors import BNG_BOUNDS_M
+
+# Only Typer and the standard library at module level: every command's options use these
+# checks, so what this module imports is paid by `cctvscope --help`. SQLAlchemy, pyproj and
+# the settings are imported by the checks that need them, when a command runs.
 
 Numbers = float | list[float] | None
 """A number option's value: one, repeated, or not given (int is a float to mypy)."""
@@ -93,6 +95,8 @@ def bng_point(lon: float, lat: float) -> tuple[float, float]:
     A valid WGS84 place far from Great Britain projects to infinities or to a point
     no estate can have, so it is refused rather than answered with "(inf, inf)".
     """
+    from cctvscope.crs import wgs84_to_bng
+
     bx, by = wgs84_to_bng([lon], [lat])
     x, y = float(bx[0]), float(by[0])
     west, south, east, north = BNG_BOUNDS_M
@@ -181,6 +185,8 @@ def in_dir(value: Path | None) -> Path | None:
 
 def _sqlite_file(text: str) -> Path | None:
     """The file of a SQLite URL (None for an in-memory or a server database)."""
+    import sqlalchemy as sa
+
     try:
         url = sa.make_url(text)
     except sa.exc.ArgumentError as exc:
@@ -190,6 +196,15 @@ def _sqlite_file(text: str) -> Path | None:
     return Path(str(url.database))
 
 
+def store_url(value: str | None) -> str:
+    """The store URL: the option's value, else the settings (environment or default)."""
+    if value:
+        return value
+    from cctvscope.config import get_settings  # pydantic: paid by commands, not by --help
+
+    return get_settings().database_url
+
+
 def existing_store(value: str | None) -> str:
     """The store URL (option, else settings); a SQLite store's file must already exist.
 
@@ -197,7 +212,7 @@ def existing_store(value: str | None) -> str:
     make a store; any other command on a mistyped path would otherwise create a new
     empty store and answer from it as if it were the real one.
     """
-    text = value or get_settings().database_url
+    text = store_url(value)
     path = _sqlite_file(text)
     if path is not None:
         if not path.is_file():
@@ -220,6 +235,8 @@ def _reachable_server(text: str) -> None:
     input (exit 1, and minutes lost on a large import). Only the address is tried
     (TCP, or the Unix socket a ``host=/folder`` URL names); the login is the driver's.
     """
+    import sqlalchemy as sa
+
     url = sa.make_url(text)
     if url.get_backend_name() != "postgresql":
         return
@@ -264,7 +281,7 @@ def new_store(value: str | None) -> str:
     The store makes a missing folder itself, but a file in the way or a read-only
     folder failed late with a driver error.
     """
-    text = value or get_settings().database_url
+    text = store_url(value)
     path = _sqlite_file(text)
     if path is not None:
         if path.exists() and not path.is_file():

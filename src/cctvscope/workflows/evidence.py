@@ -97,7 +97,7 @@ def police_lookup(engine: Engine, estate: Estate) -> CameraLookup:
 
 def candidates_at(lookup: CameraLookup, estate: Estate, x_m: float, y_m: float) -> pd.DataFrame:
     """Cameras that could have seen (x_m, y_m), with what a request needs about each."""
-    hits = lookup.cameras_at(x_m, y_m)
+    hits = lookup.cameras_at(x_m, y_m).to_frame()
     attrs = pd.DataFrame(estate.cameras.drop(columns="geometry"))[
         ["camera_id", "borough_code", "retention_days", "export_formats"]
     ]
@@ -117,7 +117,7 @@ def busiest_point(
     hits = lookup.cameras_at_many(points)
     if hits.empty:
         return x_m, y_m
-    counts = np.bincount(hits["point"].to_numpy(dtype=np.int64), minlength=len(points))
+    counts = np.bincount(hits.point, minlength=len(points))
     dist2 = (points[:, 0] - x_m) ** 2 + (points[:, 1] - y_m) ** 2
     best = int(np.lexsort((dist2, -counts))[0])
     return float(points[best, 0]), float(points[best, 1])
