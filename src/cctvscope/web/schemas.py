@@ -487,6 +487,21 @@ class Me(Model):
     business_id: str | None
 
 
+class PasswordChange(Model):
+    """A password change: the current password, and the new one."""
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class AccountChange(Model):
+    """What an account change did: the account, whether it is active, sessions ended."""
+
+    username: str
+    active: bool
+    sessions_ended: int
+
+
 class AuditRow(Model):
     """One audit-log row."""
 

@@ -1,9 +1,12 @@
 """Passwords (argon2), signed session cookies with a CSRF token, API tokens, login rate limit.
 
-Sessions are stateless: the cookie holds the user id, the session's CSRF token and
-the issue time, signed with HMAC-SHA256 under the settings' secret key. An anonymous
-visitor gets a session without a user, so the login form carries a CSRF token too;
-a successful login issues a new session (and a new CSRF token).
+The cookie holds the user id, the session's CSRF token, the issue time and (once
+logged in) a random session id, signed with HMAC-SHA256 under the settings' secret
+key. A logged-in session is also a row of ``web_sessions`` (by the id's SHA-256):
+the signature alone cannot be withdrawn, the row can, so logout, a password change
+or disabling the account ends the session on the server. An anonymous visitor gets
+a session without a user or a row, so the login form carries a CSRF token too; a
+successful login issues a new session (and a new CSRF token).
 """
 
 from __future__ import annotations
@@ -67,16 +70,19 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class Session:
-    """What the session cookie says: the user (None when anonymous) and the CSRF token."""
+    """What the session cookie says: the user (None when anonymous), the CSRF token and,
+    when logged in, the id of the session's row in the store."""
 
     user_id: int | None
     csrf: str
     issued_at: float
+    sid: str | None = None
 
     @classmethod
     def new(cls, user_id: int | None) -> Session:
-        """A new session with a fresh CSRF token."""
-        return cls(user_id, secrets.token_urlsafe(24), time.time())
+        """A new session with a fresh CSRF token (and a fresh id when logged in)."""
+        sid = None if user_id is None else secrets.token_urlsafe(32)
+        return cls(user_id, secrets.token_urlsafe(24), time.time(), sid)
 
 
 def _b64(data: bytes) -> str:
@@ -93,7 +99,9 @@ def _signature(secret: str, payload: str) -> str:
 
 def encode_session(session: Session, secret: str) -> str:
     """The signed cookie value of ``session``."""
-    body = json.dumps({"u": session.user_id, "c": session.csrf, "t": session.issued_at})
+    body = json.dumps(
+        {"u": session.user_id, "c": session.csrf, "t": session.issued_at, "s": session.sid}
+    )
     payload = _b64(body.encode("utf-8"))
     return f"{payload}.{_signature(secret, payload)}"
 
@@ -107,9 +115,12 @@ def decode_session(value: str | None, secret: str, max_age_s: float) -> Session 
         return None
     try:
         data = json.loads(_unb64(payload))
-        user_id = data["u"]
+        user_id, sid = data["u"], data.get("s")
         session = Session(
-            None if user_id is None else int(user_id), str(data["c"]), float(data["t"])
+            None if user_id is None else int(user_id),
+            str(data["c"]),
+            float(data["t"]),
+            None if sid is None else str(sid),
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -87,7 +87,8 @@ def audit_private_view(
         what,
         username=user.username,
         ip=client_ip(request),
-        detail={"cameras": len(private), "camera_ids": private.head(20).tolist()},
+        # Every id: the log must say exactly which locations were revealed, not a sample.
+        detail={"cameras": len(private), "camera_ids": private.tolist()},
     )
 
 
