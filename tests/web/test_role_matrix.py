@@ -129,6 +129,16 @@ def options_job(client, env):
     return client.get(f"/api/options/control-rooms/{jobs[0].id}")
 
 
+def disable_user(client, env):
+    """Disable a throwaway account (made here, so no other test's user is touched)."""
+    from cctvscope.web.accounts import add_user
+
+    username = f"rm-{uuid.uuid4().hex[:10]}"
+    add_user(env.engine, username, uuid.uuid4().hex, "analyst")
+    headers = {"X-CSRF-Token": csrf_of(client, env)}
+    return client.post(f"/api/users/{username}/active?active=false", headers=headers)
+
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/login"): Entry(PUBLIC, get("/login")),
     ("GET", "/healthz"): Entry(PUBLIC, get("/healthz")),
@@ -170,12 +180,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/survey/confirm"): Entry(SURVEYOR, survey_confirm_api, write=True),
     ("POST", "/registrations"): Entry(BUSINESS, register_form, write=True),
     ("POST", "/api/registrations"): Entry(BUSINESS, register_api, write=True),
+    ("POST", "/api/users/{username}/active"): Entry(ADMIN, disable_user, write=True),
 }
 
 #: Routes covered by their own tests (they change the caller's session).
 EXEMPT = {
     ("POST", "/login"): "test_security.py::test_login_* and the clients fixture",
     ("POST", "/logout"): "test_security.py::test_logout_for_every_role",
+    ("POST", "/api/me/password"): "test_sessions.py::test_a_password_change_ends_every_session*",
 }
 
 

@@ -49,7 +49,7 @@ from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import range_text as entity_range_text
-from cctvscope.ingest.values import id_key, normalise_text
+from cctvscope.ingest.values import id_key, id_problem, normalise_text
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
@@ -291,6 +291,8 @@ def import_table(
         cid = ids[i]
         if not cid:
             out.append(Finding("error", row, "camera_id", "", "camera_id is required"))
+        elif bad_id := id_problem(cid):
+            out.append(Finding("error", row, "camera_id", cid, bad_id))
         elif id_key(cid) in first_row:
             reason = f"duplicate id: first used on row {first_row[id_key(cid)]}{dup_hint}"
             out.append(Finding("error", row, "camera_id", cid, reason))

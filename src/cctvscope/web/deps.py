@@ -53,6 +53,18 @@ class LoginRequiredError(WebError):
         super().__init__(401, "log in, or send an API token as Authorization: Bearer")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A previewed survey: its uploader, the kept file (None when the preview had errors:
+    nothing to confirm, so nothing kept), its name, borough and when it was kept."""
+
+    user_id: int
+    path: str | None
+    name: str
+    borough: str
+    kept_at_s: float
+
+
 @dataclass
 class AppState:
     """Everything a request needs, built once by ``create_app``."""
@@ -63,8 +75,8 @@ class AppState:
     jobs: JobRunner
     templates: Jinja2Templates
     limiter: LoginRateLimiter
-    uploads: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
-    """upload id -> (user id, path, original name, borough) of previewed surveys."""
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    """upload id -> a previewed survey waiting for its confirm."""
 
 
 def app_state(request: Request) -> AppState:

@@ -8,9 +8,11 @@ default-value warnings summarised per field) and its merge plan (added, changed,
 removed, synthetic records replaced, per borough); a file past one of the readers'
 limits (:mod:`cctvscope.ingest.limits`) is refused with 413 and those findings. A
 point outside the selected borough is an error, reported by row before the import is
-planned. The file is kept
-under an unguessable upload id for its uploader; the confirm re-runs the same request
-for real and reports the new estate version. Nothing is written before the confirm.
+planned. A file that can be confirmed is kept under an unguessable upload id for its
+uploader until the confirm, the uploader's next preview, or ``upload_keep_s``, whichever
+comes first; any other file is deleted as soon as it is previewed. The confirm re-runs
+the same request for real and reports the new estate version. Nothing is written before
+the confirm.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +39,7 @@ from cctvscope.store.audit_rows import AuditRow
 from cctvscope.web import audit
 from cctvscope.web.accounts import User
 from cctvscope.web.data import records
-from cctvscope.web.deps import AppState, WebError
+from cctvscope.web.deps import AppState, Upload, WebError
 from cctvscope.web.schemas import (
     SHOWN_IDS,
     EstateRef,
@@ -242,10 +245,25 @@ def discard_uploads(state: AppState) -> None:
     shutil.rmtree(_upload_dir(state, create=False), ignore_errors=True)
 
 
+def _discard(state: AppState, upload_id: str) -> None:
+    """Forget one upload and delete its folder."""
+    state.uploads.pop(upload_id, None)
+    shutil.rmtree(_upload_dir(state, create=False) / upload_id, ignore_errors=True)
+
+
+def _discard_stale(state: AppState, user_id: int) -> None:
+    """Delete the user's earlier previews, and everyone's older than ``upload_keep_s``."""
+    oldest = time.monotonic() - state.settings.upload_keep_s
+    for upload_id, kept in list(state.uploads.items()):
+        if kept.user_id == user_id or kept.kept_at_s < oldest:
+            _discard(state, upload_id)
+
+
 def preview(state: AppState, user: User, borough: str, filename: str, data: bytes) -> SurveyPreview:
     """Check the file against the borough, plan its import, keep it for a confirm; saves
     nothing."""
     _check_borough(state, user, borough)
+    _discard_stale(state, user.id)
     upload_id = secrets.token_urlsafe(16)
     suffix = Path(filename).suffix.lower()
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).stem)[:80] or "survey"
@@ -253,15 +271,25 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     folder.mkdir(mode=0o700)
     path = folder / f"{safe}{suffix}"
     path.write_bytes(data)
-    checked = check_and_import(state, path, borough, dry_run=True)
+    try:
+        checked = check_and_import(state, path, borough, dry_run=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     too_big = [f for f in checked.findings if is_limit_finding(f)]
     if too_big:
         # A file past a reading limit cannot be previewed or confirmed: 413, with the
         # findings that name the limit, and nothing kept.
         shutil.rmtree(folder, ignore_errors=True)
         raise WebError(413, "; ".join(str(f) for f in too_big))
-    state.uploads[upload_id] = (user.id, str(path), Path(filename).name, borough)
     outcome = checked.outcome
+    can_confirm = outcome is not None and checked.cameras_valid > 0
+    if not can_confirm:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing to confirm: nothing kept
+    state.uploads[upload_id] = Upload(
+        user.id, str(path) if can_confirm else None, Path(filename).name, borough,
+        time.monotonic(),
+    )  # fmt: skip
     return SurveyPreview(
         upload_id=upload_id,
         filename=Path(filename).name,
@@ -271,7 +299,7 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
         warnings=sum(f.severity == "warning" for f in checked.findings),
         findings=findings_out(checked.findings),
         plan=None if outcome is None else plan_out(outcome.plan, _borough_names(state)),
-        can_confirm=outcome is not None and checked.cameras_valid > 0,
+        can_confirm=can_confirm,
     )
 
 
@@ -284,11 +312,14 @@ def confirm(
     answers 200 has its audit row, and one that fails has neither.
     """
     entry = state.uploads.get(upload_id)
-    if entry is None or entry[0] != user.id:
+    if entry is None or entry.user_id != user.id:
         raise WebError(404, "no such previewed upload; upload the file again")
-    _user_id, path_text, _name, borough = entry
+    if entry.path is None:
+        _discard(state, upload_id)
+        raise WebError(422, "the preview had errors; nothing was saved; fix the file and upload it")
+    borough = entry.borough
     _check_borough(state, user, borough)
-    path = Path(path_text)
+    path = Path(entry.path)
     base_version = state.data.latest_version()
     try:
         entry_row = audit.row(
@@ -298,9 +329,7 @@ def confirm(
     except StoreError as exc:
         raise WebError(409, f"{exc}; nothing was saved; upload the file again") from exc
     finally:
-        state.uploads.pop(upload_id, None)
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
+        _discard(state, upload_id)
     if checked.outcome is None:
         raise WebError(422, f"{len(checked.errors)} error(s) remain; nothing was saved")
     outcome = checked.outcome

@@ -56,7 +56,7 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=512)] = "/",
 ) -> Response:
-    """Check the password (rate-limited per username and IP); start a new session."""
+    """Check the password (rate-limited per username and IP, and per IP); start a session."""
     ip = client_ip(request)
     if state.limiter.blocked(username, ip):
         audit.record(
@@ -67,7 +67,7 @@ def login(
             request,
             "login.html",
             None,
-            {"next": _safe_next(next), "error": "too many failed logins; wait a minute"},
+            {"next": _safe_next(next), "error": "too many failed logins; wait and try later"},
             status_code=429,
         )
     user = authenticate(state.engine, username, password)

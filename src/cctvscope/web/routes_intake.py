@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from cctvscope.errors import InputError, StoreError
 from cctvscope.evidence.registry import (
@@ -219,12 +220,13 @@ async def register_page(request: Request, state: State, user: Business) -> Respo
         values[flag] = form.get(flag) in ("on", "true", "1", "yes")
     try:
         body = RegistrationIn.model_validate(values)
-        from starlette.concurrency import run_in_threadpool
-
         created = await run_in_threadpool(_register, state, request, user, body)
     except (ValidationError, WebError) as exc:
         errors = (
-            [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+            [
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            ]
             if isinstance(exc, ValidationError)
             else [exc.detail]
         )

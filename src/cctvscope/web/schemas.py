@@ -16,9 +16,10 @@ SHOWN_IDS = 50
 
 
 class Model(BaseModel):
-    """Base: forbids unknown fields in request bodies (clear 422s)."""
+    """Base: forbids unknown fields in request bodies, and NaN or infinite numbers (JSON
+    readers accept ``NaN``, ``Infinity`` and ``1e309``), so both are clear 422s."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class EstateRef(Model):

@@ -44,3 +44,17 @@ class WebSettings(BaseSettings):
         default=5, gt=0, description="Failed logins allowed per username and IP per window."
     )
     login_window_s: float = Field(default=60.0, gt=0, description="Rate-limit window [s].")
+    login_ip_rate_limit: int = Field(
+        default=20,
+        gt=0,
+        description="Failed logins allowed per IP across all usernames per IP window (password "
+        "spraying). 20 per 10 minutes lets an office behind one address mistype freely but "
+        "stops a sprayer after 20 guesses; raise it behind a proxy that hides client addresses.",
+    )
+    login_ip_window_s: float = Field(default=600.0, gt=0, description="Per-IP window [s].")
+    upload_keep_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How long a previewed survey file waits for its confirm before it is "
+        "deleted [s] (a user's new preview deletes their earlier one at once).",
+    )
