@@ -129,3 +129,88 @@ def test_previewed_uploads_are_deleted_after_use(clients, env):
         state.settings = state.settings.model_copy(update={"upload_keep_s": 3600.0})
     assert second["upload_id"] not in state.uploads
     assert not any(second["upload_id"] in str(p) for p in _kept_files(env))
+
+
+def _workbook(rows: int, last_column: str = "B") -> bytes:
+    """A header and ``rows`` rows of two cells, the second in ``last_column``."""
+    from tests.reliability.malformed import xlsx_parts, zipped
+
+    body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>camera_id</t></is></c></row>']
+    body += [
+        f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="{last_column}{i}"><v>1</v></c></row>'
+        for i in range(2, rows + 2)
+    ]
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{''.join(body)}</sheetData></worksheet>"
+    )
+    return zipped(xlsx_parts(sheet))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_upload_extent_counts_rows_and_padded_cells():
+    from cctvscope.web.upload_limits import upload_extent
+
+    extent = upload_extent(_workbook(300, "ALL"), ".xlsx", 20_000)
+    # 301 rows (the header too); ALL is column 26*26 + 12*26 + 12 = 1,000.
+    assert (extent.rows, extent.widest, extent.cells) == (301, 1000, 301_000)
+    csv_extent = upload_extent(b"a,b,c\n1,2,3\n4,5,6,7\n", ".csv", 20_000)
+    assert (csv_extent.rows, csv_extent.widest) == (3, 4)
+
+
+def test_a_small_workbook_with_too_many_rows_is_413_before_it_is_read(clients, env, monkeypatch):
+    import cctvscope.web.intake as intake_module
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the reader ran on an upload past the web limits")
+
+    monkeypatch.setattr(intake_module, "check_and_import", never)
+    client = clients["borough_manager"]
+    limit = env.settings.upload_max_rows
+    data = _workbook(limit + 1)
+    assert len(data) < env.settings.max_upload_bytes
+    response = client.post(
+        "/api/survey/preview",
+        data={"borough": CAMDEN},
+        files={"file": ("many.xlsx", data, XLSX)},
+        headers={"X-CSRF-Token": csrf_of(client, env)},
+    )
+    assert response.status_code == 413
+    assert f"over the limit of {limit:,} rows" in response.json()["detail"]
+    wide = _workbook(1_001, "ALL")  # 1,002 rows x 1,000 columns = 1,002,000 cells
+    response = client.post(
+        "/api/survey/preview",
+        data={"borough": CAMDEN},
+        files={"file": ("wide.xlsx", wide, XLSX)},
+        headers={"X-CSRF-Token": csrf_of(client, env)},
+    )
+    assert response.status_code == 413
+    assert "over the limit of 1,000,000 cells: 1,002 rows x 1,000 columns" in response.text
+    assert not any(p.stem in ("many", "wide") for p in _kept_files(env))
+
+
+def test_a_preview_lists_the_first_findings_and_serves_all_as_csv(clients, env):
+    client = clients["borough_manager"]
+    shown = env.settings.preview_max_findings
+    bad_rows = "".join(
+        f"MANY-{i},Camden High Street,-0.1426,51.5392,council,Camden Council,6,90,400\n"
+        for i in range(shown + 200)
+    )
+    formula = "=HYPERLINK(x)"
+    text = HEADER + f"{formula},Camden High Street,-0.1426,51.5392,council,C,6,90,70\n" + bad_rows
+    data = _preview(client, env, text).json()
+    errors = shown + 200 + 1  # every hfov_deg 400, and the formula id
+    assert data["errors"] == errors
+    assert len(data["findings"]) == shown
+    assert data["findings_total"] >= errors
+    csv_answer = client.get(data["findings_csv"])
+    assert csv_answer.status_code == 200
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    lines = csv_answer.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + data["findings_total"]
+    assert lines[1].startswith(f"error,1,camera_id,'{formula},")  # never run as a formula
+    assert sum(",hfov_deg,400," in line for line in lines) == shown + 200
+    assert clients["admin"].get(data["findings_csv"]).status_code == 404  # the uploader's only

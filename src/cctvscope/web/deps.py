@@ -63,6 +63,8 @@ class Upload:
     name: str
     borough: str
     kept_at_s: float
+    findings_csv: bytes = b""
+    """Every finding of the preview as CSV (the answer lists the first few only)."""
 
 
 @dataclass

@@ -17,6 +17,8 @@ the confirm.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
 import shutil
@@ -49,6 +51,7 @@ from cctvscope.web.schemas import (
     SurveyPreview,
     SurveyResult,
 )
+from cctvscope.web.upload_limits import extent_problem, upload_extent
 from cctvscope.workflows.imports import ImportRequest, TableImportOutcome, import_file
 
 #: Accepted upload types: the survey workbook and CSV.
@@ -73,6 +76,11 @@ def read_upload(state: AppState, filename: str, stream: BinaryIO) -> bytes:
         raise WebError(415, "the .xlsx file is not an Excel workbook")
     if suffix == ".csv" and b"\x00" in data:
         raise WebError(415, "the .csv file is not text")
+    settings = state.settings
+    extent = upload_extent(data, suffix, settings.upload_max_rows)
+    problem = extent_problem(extent, settings.upload_max_rows, settings.upload_max_cells)
+    if problem:
+        raise WebError(413, problem)
     return data
 
 
@@ -209,6 +217,40 @@ def findings_out(findings: Iterable[Finding]) -> list[FindingOut]:
     return out
 
 
+#: Cell openings a spreadsheet would run as a formula (CSV injection): such cells get a '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def findings_csv(findings: Iterable[FindingOut]) -> bytes:
+    """Findings as CSV (UTF-8 with a byte-order mark, for Excel); no cell runs as a formula."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["severity", "row", "field", "value", "reason", "rows"])
+    for f in findings:
+        writer.writerow(
+            [_cell(v) for v in (f.severity, f.row, f.field, f.value, f.reason, f.count)]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _safe_stem(filename: str) -> str:
+    """The file name's stem in characters safe in a path and a header."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).stem)[:80] or "survey"
+
+
+def findings_file(state: AppState, user: User, upload_id: str) -> tuple[str, bytes]:
+    """The file name and CSV of every finding of this user's preview (404 otherwise)."""
+    entry = state.uploads.get(upload_id)
+    if entry is None or entry.user_id != user.id:
+        raise WebError(404, "no such previewed upload; upload the file again")
+    return f"{_safe_stem(entry.name)}-findings.csv", entry.findings_csv
+
+
 def plan_out(plan: MergePlan, names: Mapping[str, str]) -> MergePreview:
     """A merge plan as the response model (the first :data:`SHOWN_IDS` synthetic ids)."""
     by_borough = [
@@ -266,7 +308,7 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     _discard_stale(state, user.id)
     upload_id = secrets.token_urlsafe(16)
     suffix = Path(filename).suffix.lower()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).stem)[:80] or "survey"
+    safe = _safe_stem(filename)
     folder = _upload_dir(state) / upload_id
     folder.mkdir(mode=0o700)
     path = folder / f"{safe}{suffix}"
@@ -286,9 +328,10 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     can_confirm = outcome is not None and checked.cameras_valid > 0
     if not can_confirm:
         shutil.rmtree(folder, ignore_errors=True)  # nothing to confirm: nothing kept
+    listed = findings_out(checked.findings)
     state.uploads[upload_id] = Upload(
         user.id, str(path) if can_confirm else None, Path(filename).name, borough,
-        time.monotonic(),
+        time.monotonic(), findings_csv(listed),
     )  # fmt: skip
     return SurveyPreview(
         upload_id=upload_id,
@@ -297,7 +340,9 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
         cameras_valid=checked.cameras_valid,
         errors=len(checked.errors),
         warnings=sum(f.severity == "warning" for f in checked.findings),
-        findings=findings_out(checked.findings),
+        findings=listed[: state.settings.preview_max_findings],
+        findings_total=len(listed),
+        findings_csv=f"/api/survey/{upload_id}/findings.csv",
         plan=None if outcome is None else plan_out(outcome.plan, _borough_names(state)),
         can_confirm=can_confirm,
     )

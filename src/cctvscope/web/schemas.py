@@ -424,8 +424,11 @@ class SurveyPreview(Model):
     errors: int
     warnings: int
     findings: list[FindingOut] = Field(
-        description="Errors first; default-value warnings summarised per field"
+        description="Errors first; default-value warnings summarised per field; at most "
+        "the server's preview_max_findings (all of them: findings_csv)"
     )
+    findings_total: int = Field(default=0, description="Findings in all (listed or not)")
+    findings_csv: str = Field(default="", description="Where every finding is, as CSV")
     plan: MergePreview | None = Field(
         default=None, description="The merge the confirm would make (None when errors remain)"
     )
