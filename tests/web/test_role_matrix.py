@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
 from cctvscope.web.schemas import OptionsRequest
+from cctvscope.web.security import SESSION_COOKIE
 from tests.web.conftest import CAMDEN, ROLES, csrf_of
 
 ALL = frozenset(ROLES)
@@ -71,6 +72,12 @@ def survey_api(client, env):
 def _upload_id(client, env) -> str:
     preview = survey_api(client, env)
     return preview.json()["upload_id"] if preview.status_code == 200 else "x" * 22
+
+
+def survey_findings(client, env):
+    """The findings CSV of the caller's own preview (anonymous: of none)."""
+    upload_id = _upload_id(client, env) if client.cookies.get(SESSION_COOKIE) else "x" * 22
+    return client.get(f"/api/survey/{upload_id}/findings.csv")
 
 
 def survey_confirm_form(client, env):
@@ -176,6 +183,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/options/control-rooms"): Entry(ANALYST, options_api),
     ("POST", "/survey/preview"): Entry(SURVEYOR, survey_form),
     ("POST", "/api/survey/preview"): Entry(SURVEYOR, survey_api),
+    ("GET", "/api/survey/{upload_id}/findings.csv"): Entry(SURVEYOR, survey_findings),
     ("POST", "/survey/confirm"): Entry(SURVEYOR, survey_confirm_form, write=True),
     ("POST", "/api/survey/confirm"): Entry(SURVEYOR, survey_confirm_api, write=True),
     ("POST", "/registrations"): Entry(BUSINESS, register_form, write=True),
