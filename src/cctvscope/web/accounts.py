@@ -219,6 +219,8 @@ def start_session(engine: Engine, user_id: int, sid: str, max_age_s: float) -> N
     """Record a new logged-in session (by the digest of its id) lasting ``max_age_s``."""
     now = _now()
     with engine.begin() as connection:
+        # Expired rows answer nothing; drop them here so the table holds live sessions.
+        connection.execute(web_sessions.delete().where(web_sessions.c.expires_at < now))
         connection.execute(
             web_sessions.insert().values(
                 id_sha256=token_digest(sid),
