@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/upload_bounds.py [--rows 20000 60000 327000]
 
-A workbook of N rows of one short cell compresses to a few kilobytes per 10,000 rows
-(issue 16: 61 KB held 327,000 rows), under the 5 MiB upload cap. Each size runs in a
+A workbook of N rows of two short cells, the second in column ALL (the readers' 1,000th
+and last column, so each row pads to 1,000 cells), stays far under the 5 MiB upload cap
+(issue 16: 61 KB held 327,000 rows). Each size runs in a
 fresh process so its peak RSS is its own. ``reader`` is what the preview did first (the
 camera reader on the file: it pads every row to the widest and validates each);
 ``extent`` is the bound now checked first (web.upload_limits: a stream over the sheet
@@ -15,38 +16,16 @@ asserts on it.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.reliability.malformed import xlsx_parts  # the hand-built workbook
-
-
-def workbook(rows: int) -> bytes:
-    """An .xlsx whose sheet has a header and ``rows`` rows: an id, and a cell in column ALL
-    (the 1,000th, the readers' column limit), so every row is padded to 1,000 cells."""
-    body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>']
-    body += [
-        f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="ALL{i}"><v>1</v></c></row>'
-        for i in range(2, rows + 2)
-    ]
-    sheet = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"<sheetData>{''.join(body)}</sheetData></worksheet>"
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, data in xlsx_parts(sheet).items():
-            archive.writestr(name, data)
-    return out.getvalue()
+from tests.reliability.malformed import row_heavy_workbook  # the hand-built workbook
 
 
 def _child(kind: str, path: str) -> None:
@@ -94,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for rows in args.rows:
             path = Path(folder) / f"rows{rows}.xlsx"
-            path.write_bytes(workbook(rows))
+            path.write_bytes(row_heavy_workbook(rows, "ALL"))
             kb = path.stat().st_size / 1024
             for kind in ("baseline", "extent", "reader"):
                 r = _run(kind, path)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cctvscope.web import intake
+from tests.reliability.malformed import row_heavy_workbook
 from tests.web.conftest import CAMDEN, csrf_of
 
 HEADER = "camera_id,location_text,lon,lat,owner_type,operator,mount_height_m,heading_deg,hfov_deg\n"
@@ -25,12 +26,18 @@ GOOD_REGISTRATION = {
 }
 
 
-def _preview(client, env, text: str, name: str = "camden.csv"):
-    files = {"file": (name, text.encode(), "text/csv")}
-    headers = {"X-CSRF-Token": csrf_of(client, env)}
+def _upload(client, env, name: str, data: bytes, media: str = "text/csv"):
+    """POST /api/survey/preview of one file for Camden."""
     return client.post(
-        "/api/survey/preview", data={"borough": CAMDEN}, files=files, headers=headers
+        "/api/survey/preview",
+        data={"borough": CAMDEN},
+        files={"file": (name, data, media)},
+        headers={"X-CSRF-Token": csrf_of(client, env)},
     )
+
+
+def _preview(client, env, text: str, name: str = "camden.csv"):
+    return _upload(client, env, name, text.encode())
 
 
 def test_a_markup_camera_id_is_a_finding_not_a_camera(clients, env):
@@ -119,33 +126,11 @@ def test_previewed_uploads_are_deleted_after_use(clients, env):
     # Past upload_keep_s, a preview is deleted at the next preview of anyone.
     state.settings = state.settings.model_copy(update={"upload_keep_s": 1e-9})
     try:
-        clients["admin"].post(
-            "/api/survey/preview",
-            data={"borough": CAMDEN},
-            files={"file": ("x.csv", (HEADER + ROW.format(id="DEL-5")).encode(), "text/csv")},
-            headers={"X-CSRF-Token": csrf_of(clients["admin"], env)},
-        )
+        _preview(clients["admin"], env, HEADER + ROW.format(id="DEL-5"), "x.csv")
     finally:
         state.settings = state.settings.model_copy(update={"upload_keep_s": 3600.0})
     assert second["upload_id"] not in state.uploads
     assert not any(second["upload_id"] in str(p) for p in _kept_files(env))
-
-
-def _workbook(rows: int, last_column: str = "B") -> bytes:
-    """A header and ``rows`` rows of two cells, the second in ``last_column``."""
-    from tests.reliability.malformed import xlsx_parts, zipped
-
-    body = ['<row r="1"><c r="A1" t="inlineStr"><is><t>camera_id</t></is></c></row>']
-    body += [
-        f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="{last_column}{i}"><v>1</v></c></row>'
-        for i in range(2, rows + 2)
-    ]
-    sheet = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"<sheetData>{''.join(body)}</sheetData></worksheet>"
-    )
-    return zipped(xlsx_parts(sheet))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -154,7 +139,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def test_upload_extent_counts_rows_and_padded_cells():
     from cctvscope.web.upload_limits import upload_extent
 
-    extent = upload_extent(_workbook(300, "ALL"), ".xlsx", 20_000)
+    extent = upload_extent(row_heavy_workbook(300, "ALL"), ".xlsx", 20_000)
     # 301 rows (the header too); ALL is column 26*26 + 12*26 + 12 = 1,000.
     assert (extent.rows, extent.widest, extent.cells) == (301, 1000, 301_000)
     csv_extent = upload_extent(b"a,b,c\n1,2,3\n4,5,6,7\n", ".csv", 20_000)
@@ -170,23 +155,13 @@ def test_a_small_workbook_with_too_many_rows_is_413_before_it_is_read(clients, e
     monkeypatch.setattr(intake_module, "check_and_import", never)
     client = clients["borough_manager"]
     limit = env.settings.upload_max_rows
-    data = _workbook(limit + 1)
+    data = row_heavy_workbook(limit + 1)
     assert len(data) < env.settings.max_upload_bytes
-    response = client.post(
-        "/api/survey/preview",
-        data={"borough": CAMDEN},
-        files={"file": ("many.xlsx", data, XLSX)},
-        headers={"X-CSRF-Token": csrf_of(client, env)},
-    )
+    response = _upload(client, env, "many.xlsx", data, XLSX)
     assert response.status_code == 413
     assert f"over the limit of {limit:,} rows" in response.json()["detail"]
-    wide = _workbook(1_001, "ALL")  # 1,002 rows x 1,000 columns = 1,002,000 cells
-    response = client.post(
-        "/api/survey/preview",
-        data={"borough": CAMDEN},
-        files={"file": ("wide.xlsx", wide, XLSX)},
-        headers={"X-CSRF-Token": csrf_of(client, env)},
-    )
+    wide = row_heavy_workbook(1_001, "ALL")  # 1,002 rows x 1,000 columns = 1,002,000 cells
+    response = _upload(client, env, "wide.xlsx", wide, XLSX)
     assert response.status_code == 413
     assert "over the limit of 1,000,000 cells: 1,002 rows x 1,000 columns" in response.text
     assert not any(p.stem in ("many", "wide") for p in _kept_files(env))

@@ -193,23 +193,25 @@ def create_token(engine: Engine, username: str, label: str = "") -> str:
     return token
 
 
+def _active_user_through(
+    engine: Engine, table: sa.Table, *conditions: sa.ColumnElement[bool]
+) -> User | None:
+    """The active user joined to the one row of ``table`` (tokens, sessions) matching."""
+    query = (
+        sa.select(users)
+        .join(table, table.c.user_id == users.c.id)
+        .where(*conditions, table.c.revoked_at.is_(None), users.c.active)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).mappings().first()
+        return None if row is None else _user(connection, row)
+
+
 def user_for_token(engine: Engine, token: str) -> User | None:
     """The active user an unrevoked API token belongs to, else None."""
-    with engine.connect() as connection:
-        row = (
-            connection.execute(
-                sa.select(users)
-                .join(api_tokens, api_tokens.c.user_id == users.c.id)
-                .where(
-                    api_tokens.c.token_sha256 == token_digest(token),
-                    api_tokens.c.revoked_at.is_(None),
-                    users.c.active,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return None if row is None else _user(connection, row)
+    return _active_user_through(
+        engine, api_tokens, api_tokens.c.token_sha256 == token_digest(token)
+    )
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -235,23 +237,13 @@ def user_for_session(engine: Engine, user_id: int, sid: str | None) -> User | No
     """The active user of an unrevoked, unexpired session of ``user_id``, else None."""
     if not sid:
         return None
-    with engine.connect() as connection:
-        row = (
-            connection.execute(
-                sa.select(users)
-                .join(web_sessions, web_sessions.c.user_id == users.c.id)
-                .where(
-                    web_sessions.c.id_sha256 == token_digest(sid),
-                    web_sessions.c.user_id == user_id,
-                    web_sessions.c.revoked_at.is_(None),
-                    web_sessions.c.expires_at > _now(),
-                    users.c.active,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return None if row is None else _user(connection, row)
+    return _active_user_through(
+        engine,
+        web_sessions,
+        web_sessions.c.id_sha256 == token_digest(sid),
+        web_sessions.c.user_id == user_id,
+        web_sessions.c.expires_at > _now(),
+    )
 
 
 def end_session(engine: Engine, sid: str | None) -> None:
