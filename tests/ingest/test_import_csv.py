@@ -432,3 +432,11 @@ def test_ids_outside_the_safe_set_are_findings(tmp_path, boroughs, assumptions):
         (2, "camera_id", 'CAM"1', f"characters not allowed in an id: '\"'; {allowed}"),
         (3, "camera_id", long_id, "longer than 64 characters (65)"),
     ]
+
+
+def test_a_control_room_id_with_markup_is_a_finding(tmp_path, boroughs, assumptions):
+    text = f"id,lon,lat,control_room_id\nCR-OK,{BIG_BEN[0]},{BIG_BEN[1]},room<b>1\n"
+    result = run(write(tmp_path, text), boroughs, assumptions)
+    assert [(f.row, f.field, f.value) for f in result.errors] == [
+        (1, "control_room_id", "room<b>1")
+    ]

@@ -49,7 +49,7 @@ from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import range_text as entity_range_text
-from cctvscope.ingest.values import id_key, id_problem, normalise_text
+from cctvscope.ingest.values import id_findings, id_key, id_problem, normalise_text
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
@@ -308,6 +308,7 @@ def import_table(
         data, texts, defaulted, catalogued = _row_values(
             i, row, values, consts, defaults, out, RowContext(options.value_maps, resolver)
         )
+        out += id_findings(row, data, texts)  # control_room_id (camera_id is checked above)
         if "operator" not in data:
             owner = str(data.get("owner_type", ""))
             where = code or claimed

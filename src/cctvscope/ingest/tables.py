@@ -43,7 +43,7 @@ from cctvscope.ingest.table_fields import (
     resolve_boroughs,
     resolve_columns,
 )
-from cctvscope.ingest.values import id_key, id_problem, normalise_text
+from cctvscope.ingest.values import id_findings, id_key, normalise_text
 from cctvscope.model.entities import (
     Contract,
     ControlRoom,
@@ -299,7 +299,7 @@ def _import_rows(
     for i, row in enumerate(int(r) for r in frame.index):
         out: list[Finding] = []
         data, texts = _row_values(i, row, cells, context, out)
-        _check_ids(row, data, texts, out)
+        out += id_findings(row, data, texts)
         if points is not None:
             _place_room(i, row, points, data, texts, context.index, out)
         _check_key(row, context.table, data, texts, first_row, out)
@@ -336,15 +336,6 @@ def _row_values(
         else:
             data[name] = value
     return data, texts
-
-
-def _check_ids(
-    row: int, data: Mapping[str, Any], texts: Mapping[str, str], out: list[Finding]
-) -> None:
-    """An error for each id (a ``*_id`` field) outside the id character set or length."""
-    for name, value in data.items():
-        if name.endswith("_id") and isinstance(value, str) and (problem := id_problem(value)):
-            out.append(Finding("error", row, name, texts.get(name, value), problem))
 
 
 def _check_key(

@@ -111,6 +111,15 @@ def id_problem(text: str) -> str | None:
     return None
 
 
+def id_findings(row: int, data: Mapping[str, object], texts: Mapping[str, str]) -> list[Finding]:
+    """An error for each id of a parsed row (a ``*_id`` field) outside :func:`id_problem`."""
+    return [
+        Finding("error", row, name, texts.get(name, value), problem)
+        for name, value in data.items()
+        if name.endswith("_id") and isinstance(value, str) and (problem := id_problem(value))
+    ]
+
+
 def id_key(text: str) -> str:
     """The key under which two ids are the same one: normalised and case-folded."""
     return normalise_text(text).casefold()
