@@ -416,3 +416,35 @@ def test_fifty_thousand_rows_validate_quickly(tmp_path, boroughs, assumptions):
     assert np.allclose(result.cameras["x_m"].to_numpy()[:5], x)
     assert np.allclose(result.cameras["y_m"].to_numpy()[:5], y)
     assert elapsed < 15.0, f"50,000 rows took {elapsed:.1f} s"
+
+
+def test_ids_outside_the_safe_set_are_findings(tmp_path, boroughs, assumptions):
+    """Markup, quotes for code, and over-long ids are refused at import with the row, the
+    value and the reason; register-style ids with spaces, apostrophes and brackets pass."""
+    long_id = "C" * 65
+    ids = [
+        "WT-<img src=x onerror=alert(3)>",
+        'CAM"1',
+        long_id,
+        "St Mary's-12 (rear)",
+        "osm-node-123",
+        "JamCams_00001.01251",
+        "Café:7#2/a",
+    ]
+    quoted = ['"' + cid.replace('"', '""') + '"' for cid in ids]  # CSV quoting
+    rows = "".join(f"{cid},{BIG_BEN[0]},{BIG_BEN[1]}\n" for cid in quoted)
+    result = run(write(tmp_path, "id,lon,lat\n" + rows), boroughs, assumptions)
+    allowed = "use letters, digits, spaces and -_./:#()'&,+"
+    assert [(f.row, f.field, f.value, f.reason) for f in result.errors] == [
+        (1, "camera_id", ids[0], f"characters not allowed in an id: '<' '=' '>'; {allowed}"),
+        (2, "camera_id", 'CAM"1', f"characters not allowed in an id: '\"'; {allowed}"),
+        (3, "camera_id", long_id, "longer than 64 characters (65)"),
+    ]
+
+
+def test_a_control_room_id_with_markup_is_a_finding(tmp_path, boroughs, assumptions):
+    text = f"id,lon,lat,control_room_id\nCR-OK,{BIG_BEN[0]},{BIG_BEN[1]},room<b>1\n"
+    result = run(write(tmp_path, text), boroughs, assumptions)
+    assert [(f.row, f.field, f.value) for f in result.errors] == [
+        (1, "control_room_id", "room<b>1")
+    ]

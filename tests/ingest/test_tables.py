@@ -648,3 +648,14 @@ def test_import_raw_table_and_aliases_are_unambiguous(boroughs):
     raw = read_csv_text("camera,room\nC1,CR1\n")
     result = import_raw_table(raw, "monitoring", boroughs=boroughs, source_name="text")
     assert result.summary() == "text: 1 monitoring, 0 errors, 0 warnings"
+
+
+def test_a_room_id_with_markup_is_refused(tmp_path, boroughs):
+    rows = [list(ROOMS[0]), list(ROOMS[1])]
+    rows[1][0] = "CR<script>"
+    result = run(write(tmp_path, "rooms.csv", ROOMS_HEADER, rows), "control_rooms", boroughs)
+    reason = (
+        "characters not allowed in an id: '<' '>'; use letters, digits, spaces and -_./:#()'&,+"
+    )
+    assert errors(result) == [(2, "room_id", "CR<script>", reason)]
+    assert_refused(result)

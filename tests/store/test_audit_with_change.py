@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from cctvscope.errors import StoreError
 from cctvscope.model import Estate
 from cctvscope.store import init_store, list_estates, save_estate
-from cctvscope.store.audit_rows import AuditRow
+from cctvscope.store.audit_rows import AuditRow, insert_audit
 from cctvscope.store.engine import SQLITE_BUSY_TIMEOUT_MS
 from cctvscope.store.web_tables import audit_log
 
@@ -81,11 +81,7 @@ def test_sqlite_reads_and_writes_wait_for_a_committing_writer(
 
     def writer() -> None:
         with engine.begin() as connection:
-            connection.execute(
-                audit_log.insert().values(
-                    at=sa.func.current_timestamp(), action="hold", target="lock", detail={}
-                )
-            )
+            insert_audit(connection, AuditRow("hold", "lock", None, None))
             holding.set()
             release.wait(timeout=10)
 

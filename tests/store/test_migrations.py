@@ -40,6 +40,7 @@ STORE_TABLES = {
     "user_boroughs",
     "api_tokens",
     "audit_log",
+    "web_sessions",
     "regions",
     "region_areas",
     "region_layers",
@@ -54,7 +55,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0008"
+    assert current_revision(store) == head_revision() == "0009"
 
 
 def test_migrated_schema_equals_metadata(store):

@@ -35,9 +35,9 @@ def store(request, tmp_path):
 
 
 def test_migration_creates_the_web_tables_exactly(store):
-    assert head_revision() == "0007"
+    assert head_revision() == "0008"
     names = set(sa.inspect(store).get_table_names())
-    assert {"users", "user_boroughs", "api_tokens", "audit_log"} <= names
+    assert {"users", "user_boroughs", "api_tokens", "audit_log", "web_sessions"} <= names
     assert schema_differences(store) == []
     downgrade_database(store, "0004")
     assert not {"users", "audit_log"} & set(sa.inspect(store).get_table_names())

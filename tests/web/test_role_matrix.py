@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
 from cctvscope.web.schemas import OptionsRequest
+from cctvscope.web.security import SESSION_COOKIE
 from tests.web.conftest import CAMDEN, ROLES, csrf_of
 
 ALL = frozenset(ROLES)
@@ -71,6 +72,12 @@ def survey_api(client, env):
 def _upload_id(client, env) -> str:
     preview = survey_api(client, env)
     return preview.json()["upload_id"] if preview.status_code == 200 else "x" * 22
+
+
+def survey_findings(client, env):
+    """The findings CSV of the caller's own preview (anonymous: of none)."""
+    upload_id = _upload_id(client, env) if client.cookies.get(SESSION_COOKIE) else "x" * 22
+    return client.get(f"/api/survey/{upload_id}/findings.csv")
 
 
 def survey_confirm_form(client, env):
@@ -129,6 +136,16 @@ def options_job(client, env):
     return client.get(f"/api/options/control-rooms/{jobs[0].id}")
 
 
+def disable_user(client, env):
+    """Disable a throwaway account (made here, so no other test's user is touched)."""
+    from cctvscope.web.accounts import add_user
+
+    username = f"rm-{uuid.uuid4().hex[:10]}"
+    add_user(env.engine, username, uuid.uuid4().hex, "analyst")
+    headers = {"X-CSRF-Token": csrf_of(client, env)}
+    return client.post(f"/api/users/{username}/active?active=false", headers=headers)
+
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/login"): Entry(PUBLIC, get("/login")),
     ("GET", "/healthz"): Entry(PUBLIC, get("/healthz")),
@@ -166,16 +183,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/options/control-rooms"): Entry(ANALYST, options_api),
     ("POST", "/survey/preview"): Entry(SURVEYOR, survey_form),
     ("POST", "/api/survey/preview"): Entry(SURVEYOR, survey_api),
+    ("GET", "/api/survey/{upload_id}/findings.csv"): Entry(SURVEYOR, survey_findings),
     ("POST", "/survey/confirm"): Entry(SURVEYOR, survey_confirm_form, write=True),
     ("POST", "/api/survey/confirm"): Entry(SURVEYOR, survey_confirm_api, write=True),
     ("POST", "/registrations"): Entry(BUSINESS, register_form, write=True),
     ("POST", "/api/registrations"): Entry(BUSINESS, register_api, write=True),
+    ("POST", "/api/users/{username}/active"): Entry(ADMIN, disable_user, write=True),
 }
 
 #: Routes covered by their own tests (they change the caller's session).
 EXEMPT = {
     ("POST", "/login"): "test_security.py::test_login_* and the clients fixture",
     ("POST", "/logout"): "test_security.py::test_logout_for_every_role",
+    ("POST", "/api/me/password"): "test_sessions.py::test_a_password_change_ends_every_session*",
 }
 
 

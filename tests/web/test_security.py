@@ -7,7 +7,13 @@ from fastapi.testclient import TestClient
 
 from cctvscope.web import audit
 from cctvscope.web.app import create_app
-from cctvscope.web.security import SESSION_COOKIE, Session, decode_session, encode_session
+from cctvscope.web.security import (
+    SESSION_COOKIE,
+    LoginRateLimiter,
+    Session,
+    decode_session,
+    encode_session,
+)
 from tests.reliability.malformed import sheet_xml, xfd_workbook, xlsx_parts, zipped
 from tests.web.conftest import CAMDEN, CSRF_RE, ROLES, csrf_of, login
 
@@ -55,7 +61,7 @@ def test_login_next_is_local_only(env):
 
 
 def test_login_rate_limited_per_username_and_ip(env):
-    client = TestClient(env.app)
+    client = TestClient(env.app, client=("192.0.2.5", 50000))
     username, password = env.users["business"]
     codes = [_login_form(client, username, "wrong password!").status_code for _ in range(5)]
     assert codes == [401] * 5
@@ -63,7 +69,34 @@ def test_login_rate_limited_per_username_and_ip(env):
     assert blocked.status_code == 429
     other = _login_form(client, env.users["admin"][0], env.users["admin"][1])
     assert other.status_code == 303  # another username is not blocked
-    env.app.state.cctvscope.limiter.succeeded(username, "testclient")
+    env.app.state.cctvscope.limiter.succeeded(username, "192.0.2.5")
+
+
+def test_password_spraying_from_one_address_is_throttled(env):
+    """25 usernames, one wrong password each, from one address: after the per-IP limit
+    (20 in the tests' settings) every further try is 429, even for a real account with its
+    right password; another address is not affected."""
+    limit = env.settings.login_ip_rate_limit
+    sprayer = TestClient(env.app, client=("198.51.100.7", 50000))
+    codes = [_login_form(sprayer, f"user{n:02d}", "Summer2026!!").status_code for n in range(25)]
+    assert codes == [401] * limit + [429] * (25 - limit)
+    username, password = env.users["analyst"]
+    assert _login_form(sprayer, username, password).status_code == 429
+    elsewhere = TestClient(env.app, client=("198.51.100.8", 50000))
+    assert _login_form(elsewhere, username, password).status_code == 303
+    limited = audit.entries(env.engine, action=audit.LOGIN_FAILED, limit=5)
+    assert all(e.ip == "198.51.100.7" and e.detail["reason"] == "rate limited" for e in limited)
+
+
+def test_the_limiter_forgets_the_stalest_keys_past_its_bound():
+    limiter = LoginRateLimiter(limit=1, window_s=60.0, ip_limit=1, ip_window_s=60.0)
+    limiter.MAX_KEYS = 3
+    limiter._pairs.max_keys = limiter._ips.max_keys = 3
+    for n in range(5):
+        limiter.failed(f"user{n}", f"10.0.0.{n}")
+    assert len(limiter._pairs._times) == 3 and len(limiter._ips._times) == 3
+    assert not limiter.blocked("user0", "10.0.0.0")  # the oldest were forgotten
+    assert limiter.blocked("user4", "10.0.0.4")
 
 
 def test_post_without_csrf_token_is_403(clients, env):

@@ -142,6 +142,13 @@ def test_private_location_views_are_audited(clients, env):
     assert [r.username for r in rows] == [env.users["admin"][0], env.users["police"][0]]
     assert rows[1].target == "cameras list"
     assert rows[1].detail["cameras"] > 0
+    # The admin's camera layer revealed every consenting private camera: each id is logged.
+    cams = env.estate().cameras
+    regs = registrations(env)
+    consenting = set(regs.loc[regs["consent_share"], "camera_id"]) & set(cams["camera_id"])
+    assert len(consenting) > 20  # more than the 20 the log used to keep
+    assert sorted(rows[0].detail["camera_ids"]) == sorted(consenting)
+    assert rows[0].detail["cameras"] == len(consenting)
 
 
 def test_non_consenting_private_camera_is_hidden_from_police(clients, env):

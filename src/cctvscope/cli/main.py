@@ -16,6 +16,7 @@ from rich.table import Table
 from cctvscope import __version__
 from cctvscope.cli.analyses_cmd import compliance_table, comply, economics, headline_table
 from cctvscope.cli.audit_cmd import audit_footage
+from cctvscope.cli.audit_log_cmd import audit_app
 from cctvscope.cli.common import DbOption, NewDbOption, OutDirOption, fail, store_url
 from cctvscope.cli.cop_cmd import cop_app
 from cctvscope.cli.coverage_cmd import coverage, coverage_table
@@ -78,6 +79,7 @@ app.command()(comply)
 app.command()(report)
 app.command()(serve)
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()

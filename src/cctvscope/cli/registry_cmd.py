@@ -139,11 +139,12 @@ def list_cmd(
         str | None, typer.Option("--business", help="List your own cameras.")
     ] = None,
     role: Annotated[
-        str | None, typer.Option("--role", help="police or analyst: consenting cameras.")
+        str | None,
+        typer.Option("--role", help="police: consenting cameras (an analyst sees none)."),
     ] = None,
     database_url: DbOption = None,
 ) -> None:
-    """A business's own cameras, or (police/analyst) every camera whose business shares."""
+    """A business's own cameras, or (police) every camera whose business shares."""
     if (business is None) == (role is None):
         raise typer.BadParameter("give exactly one of --business or --role")
     if role is not None and role not in ACTING_ROLES:

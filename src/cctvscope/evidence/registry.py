@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from cctvscope.crs import wgs84_to_bng
 from cctvscope.errors import CctvscopeError, Finding, InputError, StoreError
+from cctvscope.evidence.visibility import PrivateScope, private_scope, registration_where
 from cctvscope.ingest.camera_fields import default_cell
 from cctvscope.ingest.locate import point_boroughs
 from cctvscope.model.assumptions import Assumptions
@@ -287,15 +288,11 @@ def _owned(
 def list_registrations(engine: EngineOrUrl, estate_name: str, actor: Actor) -> pd.DataFrame:
     """The registrations ``actor`` may see, by camera id.
 
-    A business sees its own cameras (whatever their consents); police and
-    analysts see every camera whose business consents to share footage.
-    Columns: :data:`REGISTRATION_COLUMNS`.
+    The policy of :mod:`cctvscope.evidence.visibility`: a business sees its own
+    cameras (whatever their consents); the police every camera whose business
+    consents to share footage; an analyst none. Columns: :data:`REGISTRATION_COLUMNS`.
     """
-    table = private_registrations
-    if actor.role is Role.BUSINESS:
-        where = table.c.business_id == actor.business_id
-    else:
-        where = table.c.consent_share.is_(True)
+    where = registration_where(actor.role, actor.business_id)
     with (
         _engine(engine) as eng,
         _database_errors("reading registrations"),
@@ -308,6 +305,14 @@ def list_registrations(engine: EngineOrUrl, estate_name: str, actor: Actor) -> p
     )
 
 
+def registration_count(engine: EngineOrUrl, estate_name: str) -> int:
+    """How many cameras are registered in the estate (a count, visible to any role)."""
+    table = private_registrations
+    query = sa.select(sa.func.count()).where(table.c.estate_name == estate_name)
+    with _engine(engine) as eng, _database_errors("counting registrations"), eng.connect() as c:
+        return int(c.execute(query).scalar_one())
+
+
 def get_registration(
     engine: EngineOrUrl, estate_name: str, actor: Actor, camera_id: str
 ) -> Registration:
@@ -317,9 +322,12 @@ def get_registration(
         _database_errors("reading a registration"),
         eng.connect() as connection,
     ):
-        if actor.role is Role.BUSINESS:
+        scope = private_scope(actor.role)
+        if scope is PrivateScope.OWN:
             return _owned(connection, estate_name, actor, camera_id)
         found = _one(connection, estate_name, camera_id)
+    if scope is PrivateScope.NONE:
+        raise PermissionDenied(f"the {actor.role} role sees no private camera's registration")
     if not found.consent_share:
         raise PermissionDenied(f"camera {camera_id!r}'s business does not consent to share")
     return found

@@ -44,7 +44,7 @@ from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import range_text as entity_range_text
-from cctvscope.ingest.values import id_key, normalise_text
+from cctvscope.ingest.values import id_findings, id_key, id_problem, normalise_text
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
@@ -284,6 +284,8 @@ def import_table(
         cid = ids[i]
         if not cid:
             out.append(Finding("error", row, "camera_id", "", "camera_id is required"))
+        elif bad_id := id_problem(cid):
+            out.append(Finding("error", row, "camera_id", cid, bad_id))
         elif id_key(cid) in first_row:
             reason = f"duplicate id: first used on row {first_row[id_key(cid)]}{dup_hint}"
             out.append(Finding("error", row, "camera_id", cid, reason))
@@ -299,6 +301,7 @@ def import_table(
         data, texts, defaulted, catalogued = row_values(
             i, row, values, consts, defaults, out, RowContext(options.value_maps, resolver)
         )
+        out += id_findings(row, data, texts)  # control_room_id (camera_id is checked above)
         if "operator" not in data:
             owner = str(data.get("owner_type", ""))
             where = code or claimed

@@ -43,7 +43,7 @@ from cctvscope.ingest.table_fields import (
     resolve_boroughs,
     resolve_columns,
 )
-from cctvscope.ingest.values import id_key, normalise_text
+from cctvscope.ingest.values import id_findings, id_key, normalise_text
 from cctvscope.model.entities import (
     Contract,
     ControlRoom,
@@ -299,6 +299,7 @@ def _import_rows(
     for i, row in enumerate(int(r) for r in frame.index):
         out: list[Finding] = []
         data, texts = _row_values(i, row, cells, context, out)
+        out += id_findings(row, data, texts)
         if points is not None:
             _place_room(i, row, points, data, texts, context.index, out)
         _check_key(row, context.table, data, texts, first_row, out)

@@ -83,6 +83,43 @@ def normalise_text(text: str) -> str:
     return "".join(c for c in composed if unicodedata.category(c) not in _INVISIBLE).strip()
 
 
+ID_MAX_CHARS = 64
+"""Longest id accepted at import (the bundled and synthetic ids are at most 30)."""
+ID_PUNCTUATION = " -_./:#()'&,+"
+"""Characters an id may hold besides letters and digits (any script): enough for register
+numbers, ward names and composed ids (``--id-from``), never markup (``<>"`=``), quotes for
+code, or controls. Ids end up in pages, map tooltips and file names."""
+
+
+def id_problem(text: str) -> str | None:
+    """Why ``text`` (already normalised) is not an acceptable id, or None.
+
+    >>> id_problem("JamCams_00001.01251"), id_problem("St Mary's-12 (rear)")
+    (None, None)
+    >>> id_problem("WT-<img src=x onerror=alert(3)>")
+    "characters not allowed in an id: '<' '=' '>'; use letters, digits, spaces and -_./:#()'&,+"
+    """
+    if len(text) > ID_MAX_CHARS:
+        return f"longer than {ID_MAX_CHARS} characters ({len(text)})"
+    bad = sorted({c for c in text if not (c.isalnum() or c in ID_PUNCTUATION)})
+    if bad:
+        listed = " ".join(repr(c) for c in bad)
+        return (
+            f"characters not allowed in an id: {listed}; use letters, digits, spaces and "
+            f"{ID_PUNCTUATION.strip()}"
+        )
+    return None
+
+
+def id_findings(row: int, data: Mapping[str, object], texts: Mapping[str, str]) -> list[Finding]:
+    """An error for each id of a parsed row (a ``*_id`` field) outside :func:`id_problem`."""
+    return [
+        Finding("error", row, name, texts.get(name, value), problem)
+        for name, value in data.items()
+        if name.endswith("_id") and isinstance(value, str) and (problem := id_problem(value))
+    ]
+
+
 def id_key(text: str) -> str:
     """The key under which two ids are the same one: normalised and case-folded."""
     return normalise_text(text).casefold()

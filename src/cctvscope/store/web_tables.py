@@ -1,8 +1,10 @@
 """Accounts of the web application: users, their boroughs, API tokens and the audit log.
 
 On the store's one ``MetaData`` so that Alembic compares them with migration 0005.
-``audit_log`` is append-only: the module offers no update or delete, and migration
-0005 adds triggers that refuse ``UPDATE`` and ``DELETE`` on both backends.
+``audit_log`` is append-only: the module offers no update or delete, migration
+0005 adds triggers that refuse ``UPDATE`` and ``DELETE`` on both backends, and
+0009 one that refuses an ``INSERT`` whose id is not past the last (``INSERT OR
+REPLACE``, upserts) and on PostgreSQL ``TRUNCATE``.
 Passwords are stored as argon2 hashes and API tokens as SHA-256 digests (a token is
 random with 256 bits of entropy, so a fast digest is enough and allows lookup).
 """
@@ -68,10 +70,33 @@ audit_log = sa.Table(
     sa.Column("target", sa.Text, nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
     sa.Column("ip", sa.Text, nullable=True),
+    sa.Column("prev_sha256", sa.String(64), nullable=True),
+    sa.Column("row_sha256", sa.String(64), nullable=True),
     sa.Index("ix_audit_log_action_at", "action", "at"),
     sqlite_autoincrement=True,
 )
-"""Append-only record of logins, data changes and views of private-camera locations."""
+"""Append-only record of logins, data changes and views of private-camera locations.
 
-WEB_TABLES: tuple[sa.Table, ...] = (users, user_boroughs, api_tokens, audit_log)
+Hash-chained (migration 0009): ``row_sha256`` is the SHA-256 of the row's content and
+``prev_sha256``, the previous row's ``row_sha256``; see :mod:`cctvscope.store.audit_rows`."""
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_web_sessions_user_id", "user_id"),
+)
+"""Logged-in sessions, by the SHA-256 of the random id in the cookie: logout, a password
+change or disabling the account sets ``revoked_at`` and the cookie stops working."""
+
+WEB_TABLES: tuple[sa.Table, ...] = (users, user_boroughs, api_tokens, audit_log, web_sessions)
 """The web tables, parents first."""

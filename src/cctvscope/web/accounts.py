@@ -1,4 +1,10 @@
-"""Accounts in the store: add users, authenticate, issue and resolve API tokens."""
+"""Accounts in the store: add users, authenticate, sessions, API tokens.
+
+A logged-in session is a row of ``web_sessions`` keyed by the SHA-256 of the random
+id its cookie carries; :func:`end_session` (logout), :func:`set_password` and
+:func:`set_active` (disabling) revoke rows, and a revoked or expired row no longer
+resolves to a user however valid the cookie's signature.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from cctvscope.errors import InputError
+from cctvscope.errors import Finding, InputError
 from cctvscope.model.entities import AREA_CODE_PATTERN
-from cctvscope.store.web_tables import api_tokens, user_boroughs, users
+from cctvscope.store.web_tables import api_tokens, user_boroughs, users, web_sessions
 from cctvscope.web.security import (
     UserRole,
     hash_password,
@@ -51,6 +57,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _password_problem(password: str) -> Finding | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return Finding(
+            "error", None, "password", None, f"at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    return None
+
+
 def add_user(
     engine: Engine,
     username: str,
@@ -61,8 +75,6 @@ def add_user(
     business_id: str | None = None,
 ) -> User:
     """Create an account; all problems are reported at once as an :class:`InputError`."""
-    from cctvscope.errors import Finding
-
     problems: list[Finding] = []
     try:
         role = UserRole(role)
@@ -73,9 +85,8 @@ def add_user(
     if not USERNAME_PATTERN.match(username):
         reason = "2-64 letters, digits or _.@-"
         problems.append(Finding("error", None, "username", username, reason))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        reason = f"at least {MIN_PASSWORD_LENGTH} characters"
-        problems.append(Finding("error", None, "password", None, reason))
+    if weak := _password_problem(password):
+        problems.append(weak)
     bad = [c for c in codes if not BOROUGH_CODE_PATTERN.match(c)]
     if bad:
         reason = "area codes are 1-32 letters, digits or _.:- (e.g. E09000007)"
@@ -182,20 +193,110 @@ def create_token(engine: Engine, username: str, label: str = "") -> str:
     return token
 
 
+def _active_user_through(
+    engine: Engine, table: sa.Table, *conditions: sa.ColumnElement[bool]
+) -> User | None:
+    """The active user joined to the one row of ``table`` (tokens, sessions) matching."""
+    query = (
+        sa.select(users)
+        .join(table, table.c.user_id == users.c.id)
+        .where(*conditions, table.c.revoked_at.is_(None), users.c.active)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).mappings().first()
+        return None if row is None else _user(connection, row)
+
+
 def user_for_token(engine: Engine, token: str) -> User | None:
     """The active user an unrevoked API token belongs to, else None."""
-    with engine.connect() as connection:
-        row = (
-            connection.execute(
-                sa.select(users)
-                .join(api_tokens, api_tokens.c.user_id == users.c.id)
-                .where(
-                    api_tokens.c.token_sha256 == token_digest(token),
-                    api_tokens.c.revoked_at.is_(None),
-                    users.c.active,
-                )
+    return _active_user_through(
+        engine, api_tokens, api_tokens.c.token_sha256 == token_digest(token)
+    )
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def start_session(engine: Engine, user_id: int, sid: str, max_age_s: float) -> None:
+    """Record a new logged-in session (by the digest of its id) lasting ``max_age_s``."""
+    now = _now()
+    with engine.begin() as connection:
+        # Expired rows answer nothing; drop them here so the table holds live sessions.
+        connection.execute(web_sessions.delete().where(web_sessions.c.expires_at < now))
+        connection.execute(
+            web_sessions.insert().values(
+                id_sha256=token_digest(sid),
+                user_id=user_id,
+                created_at=now,
+                expires_at=now + dt.timedelta(seconds=max_age_s),
             )
-            .mappings()
-            .first()
         )
-        return None if row is None else _user(connection, row)
+
+
+def user_for_session(engine: Engine, user_id: int, sid: str | None) -> User | None:
+    """The active user of an unrevoked, unexpired session of ``user_id``, else None."""
+    if not sid:
+        return None
+    return _active_user_through(
+        engine,
+        web_sessions,
+        web_sessions.c.id_sha256 == token_digest(sid),
+        web_sessions.c.user_id == user_id,
+        web_sessions.c.expires_at > _now(),
+    )
+
+
+def end_session(engine: Engine, sid: str | None) -> None:
+    """Revoke one session (logout)."""
+    if not sid:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            web_sessions.update()
+            .where(
+                web_sessions.c.id_sha256 == token_digest(sid), web_sessions.c.revoked_at.is_(None)
+            )
+            .values(revoked_at=_now())
+        )
+
+
+def _end_user_sessions(connection: sa.Connection, user_id: int) -> int:
+    result = connection.execute(
+        web_sessions.update()
+        .where(web_sessions.c.user_id == user_id, web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    return int(result.rowcount)
+
+
+def _user_id(connection: sa.Connection, username: str) -> int:
+    found = connection.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
+    if found is None:
+        raise InputError(
+            f"no user {username!r}", [Finding("error", None, "username", username, "unknown")]
+        )
+    return int(found)
+
+
+def set_password(engine: Engine, username: str, password: str) -> int:
+    """Give ``username`` a new password and end every session of theirs; returns how many."""
+    if weak := _password_problem(password):
+        raise InputError(f"cannot change the password of {username!r}", [weak])
+    with engine.begin() as connection:
+        user_id = _user_id(connection, username)
+        connection.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(password_hash=hash_password(password))
+        )
+        return _end_user_sessions(connection, user_id)
+
+
+def set_active(engine: Engine, username: str, active: bool) -> int:
+    """Enable or disable an account; disabling ends every session of it (returns how many).
+
+    A disabled account's API tokens stop working too (they resolve only active users)."""
+    with engine.begin() as connection:
+        user_id = _user_id(connection, username)
+        connection.execute(users.update().where(users.c.id == user_id).values(active=active))
+        return 0 if active else _end_user_sessions(connection, user_id)

@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -40,6 +39,8 @@ CSP = (
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'"
 )
+#: Paths of files that are the same for everyone (cacheable); every other answer is no-store.
+STATIC_PREFIXES = ("/static/", "/vendor/")
 #: Uploads may exceed the file limit by this much for the multipart envelope [B].
 MULTIPART_SLACK_BYTES = 64 * 1024
 
@@ -79,12 +80,16 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Where and what only: the raw input (which may be NaN, which JSON cannot carry,
+        # hence a 500 before), the validator's context and its documentation links stay out.
+        problems = [
+            {"loc": [str(p) for p in e["loc"]], "msg": str(e["msg"]), "type": str(e["type"])}
+            for e in exc.errors()
+        ]
         if _is_api(request):
-            return await request_validation_exception_handler(request, exc)
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
-        )
-        return _error_page(request, 422, f"invalid input — {problems}")
+            return JSONResponse({"detail": problems}, status_code=422)
+        listed = "; ".join(f"{'.'.join(p['loc'][1:]) or p['loc'][0]}: {p['msg']}" for p in problems)
+        return _error_page(request, 422, f"invalid input — {listed}")
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -108,6 +113,10 @@ def _install_middleware(app: FastAPI, settings: WebSettings) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(STATIC_PREFIXES):
+            # Pages and API answers may carry private-camera locations: no copy is kept in a
+            # browser or proxy cache (a shared computer's back button, a caching proxy).
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
@@ -177,7 +186,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         data=EstateData(engine, settings.estate_name, settings.output_dir),
         jobs=jobs,
         templates=templates(),
-        limiter=LoginRateLimiter(settings.login_rate_limit, settings.login_window_s),
+        limiter=LoginRateLimiter(
+            settings.login_rate_limit,
+            settings.login_window_s,
+            settings.login_ip_rate_limit,
+            settings.login_ip_window_s,
+        ),
     )
     _install_handlers(app)
     _install_middleware(app, settings)

@@ -24,6 +24,7 @@ LOGOUT = "logout"
 DATA_CHANGE = "data_change"
 VIEW_PRIVATE = "view_private_locations"
 RUN = "run_analysis"
+ACCOUNT_CHANGE = "account_change"
 
 
 @dataclass(frozen=True)

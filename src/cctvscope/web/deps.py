@@ -1,9 +1,10 @@
 """Request dependencies: the app's state, the caller, role checks and CSRF checks.
 
 A caller is identified by an ``Authorization: Bearer`` API token or by the signed
-session cookie. Pages send an anonymous caller to the login page; the API answers
-401. A role outside a route's list gets 403. Form posts must carry the session's
-CSRF token; cookie-authenticated JSON writes must send it as ``X-CSRF-Token``
+session cookie whose session is still open in the store (not logged out or
+revoked). Pages send an anonymous caller to the login page; the API answers 401.
+A role outside a route's list gets 403. Form posts must carry the session's CSRF
+token; cookie-authenticated JSON writes must send it as ``X-CSRF-Token``
 (token-authenticated scripts have no cookie for a forged request to ride on).
 """
 
@@ -18,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
-from cctvscope.web.accounts import User, get_user, user_for_token
+from cctvscope.web.accounts import User, user_for_session, user_for_token
 from cctvscope.web.security import (
     SESSION_COOKIE,
     LoginRateLimiter,
@@ -52,6 +53,20 @@ class LoginRequiredError(WebError):
         super().__init__(401, "log in, or send an API token as Authorization: Bearer")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A previewed survey: its uploader, the kept file (None when the preview had errors:
+    nothing to confirm, so nothing kept), its name, borough and when it was kept."""
+
+    user_id: int
+    path: str | None
+    name: str
+    borough: str
+    kept_at_s: float
+    findings_csv: bytes = b""
+    """Every finding of the preview as CSV (the answer lists the first few only)."""
+
+
 @dataclass
 class AppState:
     """Everything a request needs, built once by ``create_app``."""
@@ -62,8 +77,8 @@ class AppState:
     jobs: JobRunner
     templates: Jinja2Templates
     limiter: LoginRateLimiter
-    uploads: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
-    """upload id -> (user id, path, original name, borough) of previewed surveys."""
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    """upload id -> a previewed survey waiting for its confirm."""
 
 
 def app_state(request: Request) -> AppState:
@@ -109,7 +124,8 @@ def current_user(
     session = session_of(request)
     if session is None or session.user_id is None:
         return None
-    return get_user(state.engine, session.user_id)
+    # The signature proves the cookie is ours; the store says whether it still counts.
+    return user_for_session(state.engine, session.user_id, session.sid)
 
 
 OptionalUser = Annotated[User | None, Depends(current_user)]

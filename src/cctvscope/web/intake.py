@@ -8,17 +8,22 @@ default-value warnings summarised per field) and its merge plan (added, changed,
 removed, synthetic records replaced, per borough); a file past one of the readers'
 limits (:mod:`cctvscope.ingest.limits`) is refused with 413 and those findings. A
 point outside the selected borough is an error, reported by row before the import is
-planned. The file is kept
-under an unguessable upload id for its uploader; the confirm re-runs the same request
-for real and reports the new estate version. Nothing is written before the confirm.
+planned. A file that can be confirmed is kept under an unguessable upload id for its
+uploader until the confirm, the uploader's next preview, or ``upload_keep_s``, whichever
+comes first; any other file is deleted as soon as it is previewed. The confirm re-runs
+the same request for real and reports the new estate version. Nothing is written before
+the confirm.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +41,7 @@ from cctvscope.store.audit_rows import AuditRow
 from cctvscope.web import audit
 from cctvscope.web.accounts import User
 from cctvscope.web.data import records
-from cctvscope.web.deps import AppState, WebError
+from cctvscope.web.deps import AppState, Upload, WebError
 from cctvscope.web.schemas import (
     SHOWN_IDS,
     EstateRef,
@@ -46,6 +51,7 @@ from cctvscope.web.schemas import (
     SurveyPreview,
     SurveyResult,
 )
+from cctvscope.web.upload_limits import extent_problem, upload_extent
 from cctvscope.workflows.imports import ImportRequest, TableImportOutcome, import_file
 
 #: Accepted upload types: the survey workbook and CSV.
@@ -70,6 +76,11 @@ def read_upload(state: AppState, filename: str, stream: BinaryIO) -> bytes:
         raise WebError(415, "the .xlsx file is not an Excel workbook")
     if suffix == ".csv" and b"\x00" in data:
         raise WebError(415, "the .csv file is not text")
+    settings = state.settings
+    extent = upload_extent(data, suffix, settings.upload_max_rows)
+    problem = extent_problem(extent, settings.upload_max_rows, settings.upload_max_cells)
+    if problem:
+        raise WebError(413, problem)
     return data
 
 
@@ -206,6 +217,40 @@ def findings_out(findings: Iterable[Finding]) -> list[FindingOut]:
     return out
 
 
+#: Cell openings a spreadsheet would run as a formula (CSV injection): such cells get a '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def findings_csv(findings: Iterable[FindingOut]) -> bytes:
+    """Findings as CSV (UTF-8 with a byte-order mark, for Excel); no cell runs as a formula."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["severity", "row", "field", "value", "reason", "rows"])
+    for f in findings:
+        writer.writerow(
+            [_cell(v) for v in (f.severity, f.row, f.field, f.value, f.reason, f.count)]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _safe_stem(filename: str) -> str:
+    """The file name's stem in characters safe in a path and a header."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).stem)[:80] or "survey"
+
+
+def findings_file(state: AppState, user: User, upload_id: str) -> tuple[str, bytes]:
+    """The file name and CSV of every finding of this user's preview (404 otherwise)."""
+    entry = state.uploads.get(upload_id)
+    if entry is None or entry.user_id != user.id:
+        raise WebError(404, "no such previewed upload; upload the file again")
+    return f"{_safe_stem(entry.name)}-findings.csv", entry.findings_csv
+
+
 def plan_out(plan: MergePlan, names: Mapping[str, str]) -> MergePreview:
     """A merge plan as the response model (the first :data:`SHOWN_IDS` synthetic ids)."""
     by_borough = [
@@ -242,26 +287,52 @@ def discard_uploads(state: AppState) -> None:
     shutil.rmtree(_upload_dir(state, create=False), ignore_errors=True)
 
 
+def _discard(state: AppState, upload_id: str) -> None:
+    """Forget one upload and delete its folder."""
+    state.uploads.pop(upload_id, None)
+    shutil.rmtree(_upload_dir(state, create=False) / upload_id, ignore_errors=True)
+
+
+def _discard_stale(state: AppState, user_id: int) -> None:
+    """Delete the user's earlier previews, and everyone's older than ``upload_keep_s``."""
+    oldest = time.monotonic() - state.settings.upload_keep_s
+    for upload_id, kept in list(state.uploads.items()):
+        if kept.user_id == user_id or kept.kept_at_s < oldest:
+            _discard(state, upload_id)
+
+
 def preview(state: AppState, user: User, borough: str, filename: str, data: bytes) -> SurveyPreview:
     """Check the file against the borough, plan its import, keep it for a confirm; saves
     nothing."""
     _check_borough(state, user, borough)
+    _discard_stale(state, user.id)
     upload_id = secrets.token_urlsafe(16)
     suffix = Path(filename).suffix.lower()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).stem)[:80] or "survey"
+    safe = _safe_stem(filename)
     folder = _upload_dir(state) / upload_id
     folder.mkdir(mode=0o700)
     path = folder / f"{safe}{suffix}"
     path.write_bytes(data)
-    checked = check_and_import(state, path, borough, dry_run=True)
+    try:
+        checked = check_and_import(state, path, borough, dry_run=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     too_big = [f for f in checked.findings if is_limit_finding(f)]
     if too_big:
         # A file past a reading limit cannot be previewed or confirmed: 413, with the
         # findings that name the limit, and nothing kept.
         shutil.rmtree(folder, ignore_errors=True)
         raise WebError(413, "; ".join(str(f) for f in too_big))
-    state.uploads[upload_id] = (user.id, str(path), Path(filename).name, borough)
     outcome = checked.outcome
+    can_confirm = outcome is not None and checked.cameras_valid > 0
+    if not can_confirm:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing to confirm: nothing kept
+    listed = findings_out(checked.findings)
+    state.uploads[upload_id] = Upload(
+        user.id, str(path) if can_confirm else None, Path(filename).name, borough,
+        time.monotonic(), findings_csv(listed),
+    )  # fmt: skip
     return SurveyPreview(
         upload_id=upload_id,
         filename=Path(filename).name,
@@ -269,9 +340,11 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
         cameras_valid=checked.cameras_valid,
         errors=len(checked.errors),
         warnings=sum(f.count for f in checked.findings if f.severity == "warning"),
-        findings=findings_out(checked.findings),
+        findings=listed[: state.settings.preview_max_findings],
+        findings_total=len(listed),
+        findings_csv=f"/api/survey/{upload_id}/findings.csv",
         plan=None if outcome is None else plan_out(outcome.plan, _borough_names(state)),
-        can_confirm=outcome is not None and checked.cameras_valid > 0,
+        can_confirm=can_confirm,
     )
 
 
@@ -284,11 +357,14 @@ def confirm(
     answers 200 has its audit row, and one that fails has neither.
     """
     entry = state.uploads.get(upload_id)
-    if entry is None or entry[0] != user.id:
+    if entry is None or entry.user_id != user.id:
         raise WebError(404, "no such previewed upload; upload the file again")
-    _user_id, path_text, _name, borough = entry
+    if entry.path is None:
+        _discard(state, upload_id)
+        raise WebError(422, "the preview had errors; nothing was saved; fix the file and upload it")
+    borough = entry.borough
     _check_borough(state, user, borough)
-    path = Path(path_text)
+    path = Path(entry.path)
     base_version = state.data.latest_version()
     try:
         entry_row = audit.row(
@@ -298,9 +374,7 @@ def confirm(
     except StoreError as exc:
         raise WebError(409, f"{exc}; nothing was saved; upload the file again") from exc
     finally:
-        state.uploads.pop(upload_id, None)
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
+        _discard(state, upload_id)
     if checked.outcome is None:
         raise WebError(422, f"{len(checked.errors)} error(s) remain; nothing was saved")
     outcome = checked.outcome

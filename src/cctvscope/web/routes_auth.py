@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from cctvscope.errors import InputError
 from cctvscope.web import audit
-from cctvscope.web.accounts import authenticate
-from cctvscope.web.deps import Admin, AnyUser, FormCsrf, OptionalUser, State, client_ip
+from cctvscope.web.accounts import (
+    MIN_PASSWORD_LENGTH,
+    authenticate,
+    end_session,
+    set_active,
+    set_password,
+    start_session,
+)
+from cctvscope.web.deps import (
+    Admin,
+    AnyUser,
+    FormCsrf,
+    HeaderCsrf,
+    OptionalUser,
+    State,
+    WebError,
+    client_ip,
+    session_of,
+)
 from cctvscope.web.pages import render, set_session
-from cctvscope.web.schemas import AuditRow, Me
+from cctvscope.web.schemas import AccountChange, AuditRow, Me, PasswordChange
 from cctvscope.web.security import Session
 
 router = APIRouter()
@@ -38,7 +56,7 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=512)] = "/",
 ) -> Response:
-    """Check the password (rate-limited per username and IP); start a new session."""
+    """Check the password (rate-limited per username and IP, and per IP); start a session."""
     ip = client_ip(request)
     if state.limiter.blocked(username, ip):
         audit.record(
@@ -49,7 +67,7 @@ def login(
             request,
             "login.html",
             None,
-            {"next": _safe_next(next), "error": "too many failed logins; wait a minute"},
+            {"next": _safe_next(next), "error": "too many failed logins; wait and try later"},
             status_code=429,
         )
     user = authenticate(state.engine, username, password)
@@ -69,13 +87,19 @@ def login(
     state.limiter.succeeded(username, ip)
     audit.record(state.engine, audit.LOGIN, user.username, username=user.username, ip=ip)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session(request, response, Session.new(user.id))
+    session = Session.new(user.id)
+    assert session.sid is not None
+    start_session(state.engine, user.id, session.sid, state.settings.session_max_age_s)
+    set_session(request, response, session)
     return response
 
 
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request, state: State, user: AnyUser, _csrf: None = FormCsrf) -> Response:
-    """End the session (the cookie is replaced by an anonymous one)."""
+    """End the session in the store (a copy of the cookie no longer works) and replace the
+    cookie by an anonymous one."""
+    session = session_of(request)
+    end_session(state.engine, None if session is None else session.sid)
     audit.record(
         state.engine, audit.LOGOUT, user.username, username=user.username, ip=client_ip(request)
     )
@@ -93,6 +117,53 @@ def me(user: AnyUser) -> Me:
         boroughs=sorted(user.boroughs),
         business_id=user.business_id,
     )
+
+
+@router.post("/api/me/password", response_model=AccountChange, tags=["account"])
+def change_password(
+    request: Request, state: State, user: AnyUser, body: PasswordChange, _csrf: None = HeaderCsrf
+) -> AccountChange:
+    """Change the caller's password; every session of the caller ends (log in again)."""
+    if authenticate(state.engine, user.username, body.current_password) is None:
+        raise WebError(403, "the current password is wrong", loc=("body", "current_password"))
+    try:
+        ended = set_password(state.engine, user.username, body.new_password)
+    except InputError as exc:
+        reason = f"at least {MIN_PASSWORD_LENGTH} characters"
+        raise WebError(422, reason, loc=("body", "new_password")) from exc
+    audit.record(
+        state.engine, audit.ACCOUNT_CHANGE, user.username, username=user.username,
+        ip=client_ip(request), detail={"change": "password", "sessions_ended": ended},
+    )  # fmt: skip
+    return AccountChange(username=user.username, active=True, sessions_ended=ended)
+
+
+@router.post(
+    "/api/users/{username}/active",
+    response_model=AccountChange,
+    tags=["account"],
+)
+def set_user_active(
+    request: Request,
+    state: State,
+    admin: Admin,
+    username: Annotated[str, Path(max_length=64)],
+    active: Annotated[bool, Query()],
+    _csrf: None = HeaderCsrf,
+) -> AccountChange:
+    """Enable or disable an account (admin only); disabling ends its sessions at once."""
+    if username == admin.username and not active:
+        raise WebError(409, "an admin may not disable their own account", loc=("path", "username"))
+    try:
+        ended = set_active(state.engine, username, active)
+    except InputError as exc:
+        raise WebError(404, f"no user {username!r}") from exc
+    audit.record(
+        state.engine, audit.ACCOUNT_CHANGE, username, username=admin.username,
+        ip=client_ip(request), detail={"change": "enabled" if active else "disabled",
+                                       "sessions_ended": ended},
+    )  # fmt: skip
+    return AccountChange(username=username, active=active, sessions_ended=ended)
 
 
 def _audit_rows(state: State, action: str | None, limit: int) -> list[AuditRow]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from cctvscope.errors import InputError, StoreError
 from cctvscope.evidence.registry import (
@@ -104,6 +105,24 @@ def survey_preview_api(
     warnings summarised per field) and the merge plan of the replace import; nothing is
     saved."""
     return _preview(state, user, borough, file)
+
+
+@router.get(
+    "/api/survey/{upload_id}/findings.csv",
+    response_class=Response,
+    tags=["intake"],
+    responses={200: {"content": {"text/csv": {}}}, 404: {"description": "no such preview"}},
+)
+def survey_findings_csv(
+    state: State, user: Surveyor, upload_id: Annotated[str, Path(min_length=8, max_length=64)]
+) -> Response:
+    """Every finding of one of the caller's previews, as CSV (the preview lists the first)."""
+    name, data = intake.findings_file(state, user, upload_id)
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post(
@@ -219,12 +238,13 @@ async def register_page(request: Request, state: State, user: Business) -> Respo
         values[flag] = form.get(flag) in ("on", "true", "1", "yes")
     try:
         body = RegistrationIn.model_validate(values)
-        from starlette.concurrency import run_in_threadpool
-
         created = await run_in_threadpool(_register, state, request, user, body)
     except (ValidationError, WebError) as exc:
         errors = (
-            [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+            [
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            ]
             if isinstance(exc, ValidationError)
             else [exc.detail]
         )

@@ -16,9 +16,10 @@ SHOWN_IDS = 50
 
 
 class Model(BaseModel):
-    """Base: forbids unknown fields in request bodies (clear 422s)."""
+    """Base: forbids unknown fields in request bodies, and NaN or infinite numbers (JSON
+    readers accept ``NaN``, ``Infinity`` and ``1e309``), so both are clear 422s."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class EstateRef(Model):
@@ -423,8 +424,11 @@ class SurveyPreview(Model):
     errors: int
     warnings: int
     findings: list[FindingOut] = Field(
-        description="Errors first; default-value warnings summarised per field"
+        description="Errors first; default-value warnings summarised per field; at most "
+        "the server's preview_max_findings (all of them: findings_csv)"
     )
+    findings_total: int = Field(default=0, description="Findings in all (listed or not)")
+    findings_csv: str = Field(default="", description="Where every finding is, as CSV")
     plan: MergePreview | None = Field(
         default=None, description="The merge the confirm would make (None when errors remain)"
     )
@@ -485,6 +489,21 @@ class Me(Model):
     role: str
     boroughs: list[str]
     business_id: str | None
+
+
+class PasswordChange(Model):
+    """A password change: the current password, and the new one."""
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class AccountChange(Model):
+    """What an account change did: the account, whether it is active, sessions ended."""
+
+    username: str
+    active: bool
+    sessions_ended: int
 
 
 class AuditRow(Model):

@@ -1,9 +1,12 @@
 """Passwords (argon2), signed session cookies with a CSRF token, API tokens, login rate limit.
 
-Sessions are stateless: the cookie holds the user id, the session's CSRF token and
-the issue time, signed with HMAC-SHA256 under the settings' secret key. An anonymous
-visitor gets a session without a user, so the login form carries a CSRF token too;
-a successful login issues a new session (and a new CSRF token).
+The cookie holds the user id, the session's CSRF token, the issue time and (once
+logged in) a random session id, signed with HMAC-SHA256 under the settings' secret
+key. A logged-in session is also a row of ``web_sessions`` (by the id's SHA-256):
+the signature alone cannot be withdrawn, the row can, so logout, a password change
+or disabling the account ends the session on the server. An anonymous visitor gets
+a session without a user or a row, so the login form carries a CSRF token too; a
+successful login issues a new session (and a new CSRF token).
 """
 
 from __future__ import annotations
@@ -67,16 +70,19 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class Session:
-    """What the session cookie says: the user (None when anonymous) and the CSRF token."""
+    """What the session cookie says: the user (None when anonymous), the CSRF token and,
+    when logged in, the id of the session's row in the store."""
 
     user_id: int | None
     csrf: str
     issued_at: float
+    sid: str | None = None
 
     @classmethod
     def new(cls, user_id: int | None) -> Session:
-        """A new session with a fresh CSRF token."""
-        return cls(user_id, secrets.token_urlsafe(24), time.time())
+        """A new session with a fresh CSRF token (and a fresh id when logged in)."""
+        sid = None if user_id is None else secrets.token_urlsafe(32)
+        return cls(user_id, secrets.token_urlsafe(24), time.time(), sid)
 
 
 def _b64(data: bytes) -> str:
@@ -93,7 +99,9 @@ def _signature(secret: str, payload: str) -> str:
 
 def encode_session(session: Session, secret: str) -> str:
     """The signed cookie value of ``session``."""
-    body = json.dumps({"u": session.user_id, "c": session.csrf, "t": session.issued_at})
+    body = json.dumps(
+        {"u": session.user_id, "c": session.csrf, "t": session.issued_at, "s": session.sid}
+    )
     payload = _b64(body.encode("utf-8"))
     return f"{payload}.{_signature(secret, payload)}"
 
@@ -107,9 +115,12 @@ def decode_session(value: str | None, secret: str, max_age_s: float) -> Session 
         return None
     try:
         data = json.loads(_unb64(payload))
-        user_id = data["u"]
+        user_id, sid = data["u"], data.get("s")
         session = Session(
-            None if user_id is None else int(user_id), str(data["c"]), float(data["t"])
+            None if user_id is None else int(user_id),
+            str(data["c"]),
+            float(data["t"]),
+            None if sid is None else str(sid),
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -123,33 +134,74 @@ def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
-class LoginRateLimiter:
-    """Failed logins per (username, IP) in a sliding window; in memory, per process."""
+class _Windows:
+    """Event times per key in a sliding window, in memory; at most ``max_keys`` keys (the
+    stalest are forgotten first), so a flood of new keys cannot grow it without bound."""
 
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit = limit
+    def __init__(self, window_s: float, max_keys: int) -> None:
         self.window_s = window_s
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+        self.max_keys = max_keys
+        self._times: dict[object, deque[float]] = {}
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+    def count(self, key: object, now: float) -> int:
+        times = self._times.get(key)
+        if times is None:
+            return 0
         while times and now - times[0] > self.window_s:
             times.popleft()
-        return times
+        if not times:
+            del self._times[key]
+            return 0
+        return len(times)
+
+    def add(self, key: object, now: float) -> None:
+        times = self._times.pop(key, None) or deque()
+        times.append(now)
+        self._times[key] = times  # re-inserted: dict order is least recently failed first
+        while len(self._times) > self.max_keys:
+            del self._times[next(iter(self._times))]
+
+    def forget(self, key: object) -> None:
+        self._times.pop(key, None)
+
+
+class LoginRateLimiter:
+    """Failed logins in sliding windows, in memory, per process: per (username, IP), and
+    per IP across usernames (password spraying: one address trying many accounts).
+
+    A success forgets the (username, IP) failures but not the IP's: a sprayer who guesses
+    one account keeps the address's count.
+    """
+
+    #: Keys tracked per window at most (each a few hundred bytes).
+    MAX_KEYS = 100_000
+
+    def __init__(
+        self, limit: int, window_s: float, ip_limit: int | None = None, ip_window_s: float = 0.0
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.ip_limit = ip_limit
+        self._pairs = _Windows(window_s, self.MAX_KEYS)
+        self._ips = _Windows(ip_window_s or window_s, self.MAX_KEYS)
+        self._lock = threading.Lock()
 
     def blocked(self, username: str, ip: str) -> bool:
-        """Whether this username and IP have used up their failures in the window."""
+        """Whether this username and IP, or this IP, have used up their failures."""
         with self._lock:
-            return len(self._recent((username.lower(), ip), time.monotonic())) >= self.limit
+            now = time.monotonic()
+            if self._pairs.count((username.lower(), ip), now) >= self.limit:
+                return True
+            return self.ip_limit is not None and self._ips.count(ip, now) >= self.ip_limit
 
     def failed(self, username: str, ip: str) -> None:
         """Record one failure."""
         with self._lock:
             now = time.monotonic()
-            self._recent((username.lower(), ip), now).append(now)
+            self._pairs.add((username.lower(), ip), now)
+            self._ips.add(ip, now)
 
     def succeeded(self, username: str, ip: str) -> None:
         """Forget the failures of a username and IP after a good login."""
         with self._lock:
-            self._failures.pop((username.lower(), ip), None)
+            self._pairs.forget((username.lower(), ip))

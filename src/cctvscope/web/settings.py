@@ -44,3 +44,34 @@ class WebSettings(BaseSettings):
         default=5, gt=0, description="Failed logins allowed per username and IP per window."
     )
     login_window_s: float = Field(default=60.0, gt=0, description="Rate-limit window [s].")
+    login_ip_rate_limit: int = Field(
+        default=20,
+        gt=0,
+        description="Failed logins allowed per IP across all usernames per IP window (password "
+        "spraying). 20 per 10 minutes lets an office behind one address mistype freely but "
+        "stops a sprayer after 20 guesses; raise it behind a proxy that hides client addresses.",
+    )
+    login_ip_window_s: float = Field(default=600.0, gt=0, description="Per-IP window [s].")
+    upload_max_rows: int = Field(
+        default=20_000,
+        gt=0,
+        description="Most data rows a web survey preview reads (a borough's council cameras "
+        "are a few thousand at most; larger files go through `cctvscope import`).",
+    )
+    upload_max_cells: int = Field(
+        default=1_000_000,
+        gt=0,
+        description="Most cells (rows x the widest row) a web survey preview reads: the "
+        "template's 24 columns on 20,000 rows is 480,000.",
+    )
+    preview_max_findings: int = Field(
+        default=1_000,
+        gt=0,
+        description="Most findings a preview answers with; all of them are in its findings CSV.",
+    )
+    upload_keep_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How long a previewed survey file waits for its confirm before it is "
+        "deleted [s] (a user's new preview deletes their earlier one at once).",
+    )

@@ -8,6 +8,9 @@ Camera visibility (locations):
 - borough manager: public cameras of their boroughs;
 - business: their own registered cameras only.
 
+Which private cameras a role sees is decided once, in
+:mod:`cctvscope.evidence.visibility`, for this module and the registry alike.
+
 Aggregates (counts per borough, coverage, compliance shares) include every camera.
 """
 
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 from fastapi import Request
 
+from cctvscope.evidence.visibility import visible_registrations
 from cctvscope.model.provenance import attribute_sources
 from cctvscope.standards.compliance import REGION_ROW
 from cctvscope.web import audit
@@ -57,21 +61,19 @@ COVERAGE_FIELDS = list(CoverageRow.model_fields)
 
 
 def visible_cameras(data: EstateData, user: User, loaded: Loaded) -> pd.DataFrame:
-    """The cameras whose locations ``user`` may see (see the module docstring)."""
+    """The cameras whose locations ``user`` may see (see the module docstring); which
+    private ones is the evidence layer's policy (:mod:`cctvscope.evidence.visibility`)."""
     cams = loaded.cameras
     private = cams["owner_type"] == PRIVATE
+    regs = data.registrations(loaded)
+    allowed = regs.loc[visible_registrations(user.role.value, user.business_id, regs)]
+    shown_private = private & cams["camera_id"].astype(str).isin(set(allowed["camera_id"]))
     if user.role is UserRole.BUSINESS:
-        regs = data.registrations(loaded)
-        own = set(regs.loc[regs["business_id"] == user.business_id, "camera_id"].astype(str))
-        return cams[private & cams["camera_id"].astype(str).isin(own)]
-    if user.role in (UserRole.ADMIN, UserRole.POLICE):
-        regs = data.registrations(loaded)
-        consenting = set(regs.loc[regs["consent_share"].astype(bool), "camera_id"].astype(str))
-        return cams[~private | cams["camera_id"].astype(str).isin(consenting)]
-    public = cams[~private]
+        return cams[shown_private]  # a business sees its own cameras only
+    public = ~private
     if user.role is UserRole.BOROUGH_MANAGER:
-        return public[public["borough_code"].isin(user.boroughs)]
-    return public
+        public &= cams["borough_code"].isin(user.boroughs)
+    return cams[public | shown_private]
 
 
 def audit_private_view(
@@ -87,7 +89,8 @@ def audit_private_view(
         what,
         username=user.username,
         ip=client_ip(request),
-        detail={"cameras": len(private), "camera_ids": private.head(20).tolist()},
+        # Every id: the log must say exactly which locations were revealed, not a sample.
+        detail={"cameras": len(private), "camera_ids": private.tolist()},
     )
 
 

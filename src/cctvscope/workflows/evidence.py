@@ -29,6 +29,7 @@ from cctvscope.evidence.package import write_package
 from cctvscope.evidence.registry import (
     Actor,
     list_registrations,
+    registration_count,
     save_registrations,
     searchable_cameras,
     seed_registrations,
@@ -75,7 +76,7 @@ JOINT_LEVELS = (DetailLevel.DETECT, DetailLevel.RECOGNISE, DetailLevel.IDENTIFY)
 
 def ensure_registrations(engine: Engine, estate: Estate) -> int:
     """Seed registrations for the estate's private cameras if none are stored yet."""
-    if not list_registrations(engine, estate.name, Actor.analyst()).empty:
+    if registration_count(engine, estate.name):
         return 0
     demo = read_assumptions().section("integration_demo")
     rows = seed_registrations(

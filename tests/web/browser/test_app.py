@@ -166,3 +166,31 @@ def test_map_page_screenshot(page, live_server, output_dir):
         "no camera clusters on the map (Leaflet.markercluster draws nothing, and throws, "
         "when the map has no maxZoom)"
     )
+
+
+def test_map_tooltips_show_data_as_text_never_markup(page, live_server):
+    """A borough name that is markup (as a camera id once was) shows as its characters: the
+    tooltip holds a text node, no element (issue 16: Leaflet set string tooltips as HTML)."""
+    evil = '<img src=x onerror="window.__xss=1">Camden'
+
+    def poison(route):
+        response = route.fetch()
+        data = response.json()
+        for feature in data["features"]:
+            if feature["properties"]["gss_code"] == CAMDEN:
+                feature["properties"]["name"] = evil
+        route.fulfill(response=response, json=data)
+
+    page.route(re.compile(r".*/api/layers/boroughs.*"), poison)
+    log_in(page, live_server, "analyst")
+    open_map(page, live_server)
+    path = borough_path(page, CAMDEN)
+    path.wait_for(state="visible")
+    point = path.evaluate(INTERIOR_POINT_JS)
+    assert point is not None
+    page.mouse.move(point["x"], point["y"])
+    tooltip = page.locator(".leaflet-tooltip").first
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().startswith(evil)
+    assert tooltip.locator("img").count() == 0
+    assert page.evaluate("() => window.__xss === undefined")

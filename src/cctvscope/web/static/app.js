@@ -19,6 +19,13 @@
     return el;
   }
 
+  /* Tooltip content from data, always as a text node: Leaflet sets a string tooltip as
+     innerHTML, so a camera id like "<img onerror=...>" would become markup. Built when the
+     tooltip opens (a function), not once per marker. */
+  function tip(make) {
+    return function () { return text("span", make()); };
+  }
+
   function legend(map, entries) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
@@ -47,7 +54,7 @@
           return { color: mine ? "#000" : "#555", weight: mine ? 2.5 : 1, fillColor: "#f2efe6", fillOpacity: mine ? 0.5 : 0.25 };
         },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name + " — " + f.properties.cameras + " cameras");
+          l.bindTooltip(tip(function () { return f.properties.name + " — " + f.properties.cameras + " cameras"; }));
           l.on("add", function () {
             var node = l.getElement && l.getElement();
             if (node) { node.setAttribute("data-gss", f.properties.gss_code); }
@@ -76,7 +83,7 @@
       var markers = data.features.map(function (f) {
         var c = f.geometry.coordinates;
         var m = L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: OWNER_COLOURS[f.properties.owner_type] || "#333", fillOpacity: 0.8 });
-        m.bindTooltip(f.properties.id + " (" + f.properties.owner_type + ")");
+        m.bindTooltip(tip(function () { return f.properties.id + " (" + f.properties.owner_type + ")"; }));
         m.on("click", function () { window.location.href = "/cameras/" + encodeURIComponent(f.properties.id); });
         return m;
       });
@@ -94,7 +101,7 @@
     var gaps = getJSON("/api/layers/coverage/gaps").then(function (data) {
       overlays["Gaps"] = L.geoJSON(data, {
         style: { color: "#e6550d", weight: 1, fillOpacity: 0.3 },
-        onEachFeature: function (f, l) { l.bindTooltip("gap rank " + f.properties.rank + ": " + f.properties.crimes + " crimes"); }
+        onEachFeature: function (f, l) { l.bindTooltip(tip(function () { return "gap rank " + f.properties.rank + ": " + f.properties.crimes + " crimes"; })); }
       }).addTo(map);
     });
     return Promise.allSettled([union, gaps]);
@@ -115,7 +122,7 @@
       var row = document.createElement("tr");
       [c.camera_id, c.level, Math.round(c.distance_m), c.owner_type, c.operator].forEach(function (v) { row.appendChild(text("td", v)); });
       table.appendChild(row);
-      L.circleMarker([c.lat_deg, c.lon_deg], { radius: 5, color: OWNER_COLOURS[c.owner_type] || "#333" }).bindTooltip(c.camera_id).addTo(group);
+      L.circleMarker([c.lat_deg, c.lon_deg], { radius: 5, color: OWNER_COLOURS[c.owner_type] || "#333" }).bindTooltip(tip(function () { return c.camera_id; })).addTo(group);
     });
     box.appendChild(table);
   }
@@ -155,7 +162,7 @@
         var keys = Object.keys(job.rooms);
         if (keys.length) {
           job.rooms[keys[0]].forEach(function (r) {
-            L.marker([r.lat_deg, r.lon_deg]).bindTooltip(r.name + " (" + keys[0] + "-room option)").addTo(rooms);
+            L.marker([r.lat_deg, r.lon_deg]).bindTooltip(tip(function () { return r.name + " (" + keys[0] + "-room option)"; })).addTo(rooms);
           });
         }
       }).catch(function (err) { status.textContent = "status unavailable: " + err.message; });
