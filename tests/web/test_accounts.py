@@ -35,7 +35,7 @@ def store(request, tmp_path):
 
 
 def test_migration_creates_the_web_tables_exactly(store):
-    assert head_revision() == "0008"
+    assert head_revision() == "0009"
     names = set(sa.inspect(store).get_table_names())
     assert {"users", "user_boroughs", "api_tokens", "audit_log", "web_sessions"} <= names
     assert schema_differences(store) == []
