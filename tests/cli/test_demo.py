@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import geopandas as gpd
@@ -357,6 +358,17 @@ def test_demo_worked_evidence_request(demo_run, tmp_path):
     found = set(pd.read_csv(tmp_path / "c.csv")["camera_id"])
     requested = {c for cams in example["cameras"] for c in cams.split(";")}
     assert requested <= found or not requested
+    # The same point named as text, with an incident 3 days ago: the same cameras, each
+    # saying whether its footage of that moment is still kept.
+    incident = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    args = ["evidence", "cameras-at", "--estate", "london", "--place", "529577 180898"]
+    args += ["--at", incident, "--out", str(tmp_path / "c2.csv"), "--database-url", url]
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    by_text = pd.read_csv(tmp_path / "c2.csv")
+    assert set(by_text["camera_id"]) == found
+    known = by_text.dropna(subset=["retention_days"])
+    assert (known["within_retention"].astype(bool) == (known["retention_days"] > 3)).all()
 
 
 def test_demo_joint_coverage(demo_run):

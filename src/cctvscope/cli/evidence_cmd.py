@@ -43,6 +43,8 @@ from cctvscope.cli.validate import (
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
 evidence_app = typer.Typer(
@@ -463,6 +465,34 @@ def integration_summary(example: WorkedExample, joint: JointCoverage) -> str:
     )
 
 
+def _hits_table(found: pd.DataFrame, where: str, incident: dt.datetime | None) -> Table:
+    """The cameras that could have seen ``where``, with their footage of ``incident``."""
+    table = Table(title=f"Cameras that could have seen {where}")
+    for col in ("camera", "level", "distance m", "owner", "holder", "retention days"):
+        table.add_column(col)
+    if incident is not None:
+        table.add_column(f"footage of {incident:%Y-%m-%d %H:%M} UTC")
+    for row in found.to_dict("records"):
+        cells = [
+            str(row["camera_id"]),
+            str(row["level"]),
+            f"{row['distance_m']:.0f}",
+            str(row["owner_type"]),
+            str(row["operator"]),
+            str(row["retention_days"]),
+        ]
+        if incident is not None:
+            ends = row["retention_ends_at"]
+            kept = row["within_retention"]
+            cells.append(
+                "retention unknown"
+                if ends is None
+                else f"{'kept until' if kept else 'overwritten'} {ends:%Y-%m-%d %H:%M}"
+            )
+        table.add_row(*cells)
+    return table
+
+
 @evidence_app.command("cameras-at")
 def cameras_at_cmd(
     estate: Annotated[str, typer.Option("--estate", help="Estate to search.")],
@@ -470,6 +500,17 @@ def cameras_at_cmd(
     y: NorthingOption = None,
     lon: LonOption = None,
     lat: LatOption = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            "--place",
+            help="A postcode, place, street or area name, or coordinates (see `cctvscope place`).",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Incident time, ISO 8601 (UTC if naive): is footage still kept?"),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Write the candidates as CSV for `request`.", callback=out_file),
@@ -479,30 +520,30 @@ def cameras_at_cmd(
     """Cameras (public, and private that consent to share) that could have seen a place."""
     from cctvscope.store import init_store, load_estate
     from cctvscope.workflows.evidence import candidates_at, police_lookup
+    from cctvscope.workflows.places import find_place
 
-    if x is None or y is None:
-        if lon is None or lat is None:
-            raise _fail("give the place as --x/--y (British National Grid) or --lon/--lat")
-        x, y = bng_point(lon, lat)
+    if (x is None or y is None) and (lon is None or lat is None) and not place:
+        raise _fail(
+            "give the place as --place TEXT, --x/--y (British National Grid) or --lon/--lat"
+        )
+    incident = _when(at) if at else None
     try:
         engine = init_store(store_url(database_url))
         loaded = load_estate(engine, estate)
-        found = candidates_at(police_lookup(engine, loaded), loaded, x, y)
+        where = ""
+        if x is None or y is None:
+            if lon is not None and lat is not None:
+                x, y = bng_point(lon, lat)
+            else:
+                found_places = find_place(engine, loaded, str(place))
+                if not found_places:
+                    raise _fail(f"no place in {loaded.region.name} matches {place!r}")
+                x, y = found_places[0].x_m, found_places[0].y_m
+                where = f"{found_places[0].label} ({found_places[0].kind.value}) "
+        found = candidates_at(police_lookup(engine, loaded), loaded, x, y, incident_at=incident)
     except CctvscopeError as exc:
         raise _fail(exc) from exc
-    table = Table(title=f"Cameras that could have seen ({x:.0f}, {y:.0f})")
-    for col in ("camera", "level", "distance m", "owner", "holder", "retention days"):
-        table.add_column(col)
-    for row in found.itertuples(index=False):
-        table.add_row(
-            str(row.camera_id),
-            str(row.level),
-            f"{row.distance_m:.0f}",
-            str(row.owner_type),
-            str(row.operator),
-            str(row.retention_days),
-        )
-    console.print(table)
+    console.print(_hits_table(found, f"{where}({x:.0f}, {y:.0f})", incident))
     if out is not None:
         found.to_csv(out, index=False)
         console.print(f"wrote {out} ({len(found)} cameras)")

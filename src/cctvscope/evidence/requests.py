@@ -162,6 +162,12 @@ def _retention(value: Any) -> int | None:
     return int(value)
 
 
+def retention_ends_at(start: dt.datetime, retention_days: Any) -> dt.datetime | None:
+    """When footage recorded at ``start`` is overwritten (None: retention unknown)."""
+    days = _retention(retention_days)
+    return None if days is None else start + dt.timedelta(days=days)
+
+
 def _mode(values: Sequence[str]) -> str:
     counts = Counter(values)
     best = max(counts.values())
@@ -198,7 +204,7 @@ def create_requests(
     holders: dict[str, list[RequestCamera]] = {}
     for row in candidates.to_dict("records"):
         days = _retention(row["retention_days"])
-        ends = None if days is None else start + dt.timedelta(days=days)
+        ends = retention_ends_at(start, days)
         camera = RequestCamera(
             camera_id=str(row["camera_id"]),
             borough_code=str(row["borough_code"]),

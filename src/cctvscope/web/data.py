@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from cctvscope.coverage.lookup import CameraLookup
 from cctvscope.crs import bng_to_wgs84
+from cctvscope.ingest.gazetteer import Gazetteer
 from cctvscope.model.estate import Estate
 from cctvscope.store import list_estates, load_estate
 from cctvscope.store.registry_tables import private_registrations
@@ -154,6 +155,14 @@ class EstateData:
 
         return self._cached(
             "lookup", loaded.ref.version, lambda: police_lookup(self.engine, loaded.estate)
+        )
+
+    def gazetteer(self, loaded: Loaded) -> Gazetteer:
+        """The places of the estate's region (postcodes, names, areas) for search by place."""
+        from cctvscope.workflows.places import estate_gazetteer
+
+        return self._cached(
+            "gazetteer", loaded.ref.version, lambda: estate_gazetteer(self.engine, loaded.estate)
         )
 
     def boroughs_geojson(self, loaded: Loaded) -> dict[str, Any]:

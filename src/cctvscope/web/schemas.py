@@ -355,11 +355,29 @@ class SearchHit(Model):
     level: str
     distance_m: float
     owner_type: str
-    operator: str
+    operator: str = Field(description="Who holds the footage: the contact for a request")
     borough_code: str | None
+    borough: str | None = Field(default=None, description="The area's name")
     retention_days: float | None
     lon_deg: float
     lat_deg: float
+    url: str | None = Field(default=None, description="The camera's page (public cameras)")
+    retention_ends_at: str | None = Field(
+        default=None, description="When footage of the incident time is overwritten (ISO 8601)"
+    )
+    within_retention: bool | None = Field(
+        default=None, description="Footage of the incident time still kept (None: unknown)"
+    )
+
+
+class PlaceOut(Model):
+    """A place a search text may mean."""
+
+    label: str
+    kind: str
+    x_m: float
+    y_m: float
+    area: str | None = None
 
 
 class SearchResult(Model):
@@ -369,6 +387,9 @@ class SearchResult(Model):
     y_m: float
     lon_deg: float
     lat_deg: float
+    place: PlaceOut | None = Field(default=None, description="The place searched for, if by name")
+    other_places: list[PlaceOut] = Field(default_factory=list)
+    incident_at: str | None = None
     cameras: list[SearchHit]
 
 

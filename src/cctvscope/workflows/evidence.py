@@ -40,6 +40,7 @@ from cctvscope.evidence.requests import (
     get_request,
     list_requests,
     record_item,
+    retention_ends_at,
     transition,
 )
 from cctvscope.evidence.signing import (
@@ -96,13 +97,34 @@ def police_lookup(engine: Engine, estate: Estate) -> CameraLookup:
     return CameraLookup.build(cameras, usable_range_m=usable)
 
 
-def candidates_at(lookup: CameraLookup, estate: Estate, x_m: float, y_m: float) -> pd.DataFrame:
-    """Cameras that could have seen (x_m, y_m), with what a request needs about each."""
+def candidates_at(
+    lookup: CameraLookup,
+    estate: Estate,
+    x_m: float,
+    y_m: float,
+    *,
+    incident_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Cameras that could have seen (x_m, y_m), with what a request needs about each.
+
+    With ``incident_at`` (timezone-aware), each camera also says until when its
+    footage of that moment is kept (``retention_ends_at``) and whether it still is at
+    ``now`` (``within_retention``: None where the retention is unknown).
+    """
     hits = lookup.cameras_at(x_m, y_m).to_frame()
     attrs = pd.DataFrame(estate.cameras.drop(columns="geometry"))[
         ["camera_id", "borough_code", "retention_days", "export_formats"]
     ]
-    return hits.merge(attrs, on="camera_id", how="left")
+    found = hits.merge(attrs, on="camera_id", how="left")
+    if incident_at is not None:
+        moment = now or dt.datetime.now(dt.UTC)
+        ends = [retention_ends_at(incident_at, d) for d in found["retention_days"]]
+        found["retention_ends_at"] = pd.Series(ends, index=found.index, dtype=object)
+        found["within_retention"] = pd.Series(
+            [None if e is None else moment <= e for e in ends], index=found.index, dtype=object
+        )
+    return found
 
 
 def busiest_point(

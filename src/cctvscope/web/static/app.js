@@ -112,15 +112,26 @@
     L.circleMarker([result.lat_deg, result.lon_deg], { radius: 7, color: "#000", weight: 2 }).addTo(group);
     var box = document.getElementById("search-result");
     box.replaceChildren();
-    box.appendChild(text("p", result.cameras.length + " cameras could have seen lon " + result.lon_deg + ", lat " + result.lat_deg));
+    box.appendChild(text("p", result.cameras.length + " cameras could have seen lat " + result.lat_deg + ", lon " + result.lon_deg));
     var table = document.createElement("table");
     table.className = "data hits";
     var head = document.createElement("tr");
-    ["camera", "detail level", "distance (m)", "owner", "operator"].forEach(function (h) { head.appendChild(text("th", h)); });
+    ["camera", "detail level", "distance (m)", "owner", "footage holder", "area", "retention (days)"].forEach(function (h) { head.appendChild(text("th", h)); });
     table.appendChild(head);
     result.cameras.forEach(function (c) {
       var row = document.createElement("tr");
-      [c.camera_id, c.level, Math.round(c.distance_m), c.owner_type, c.operator].forEach(function (v) { row.appendChild(text("td", v)); });
+      var first = document.createElement("td");
+      if (c.url) {
+        var link = document.createElement("a");
+        link.href = c.url;
+        link.textContent = c.camera_id;  // text, never HTML
+        first.appendChild(link);
+      } else {
+        first.textContent = c.camera_id;
+      }
+      row.appendChild(first);
+      [c.level, Math.round(c.distance_m), c.owner_type, c.operator, c.borough || c.borough_code || "",
+       c.retention_days === null ? "–" : Math.round(c.retention_days)].forEach(function (v) { row.appendChild(text("td", v)); });
       table.appendChild(row);
       L.circleMarker([c.lat_deg, c.lon_deg], { radius: 5, color: OWNER_COLOURS[c.owner_type] || "#333" }).bindTooltip(tip(function () { return c.camera_id; })).addTo(group);
     });
