@@ -9,6 +9,14 @@ from fastapi.responses import HTMLResponse
 
 from cctvscope.model.entities import AREA_CODE_PATTERN, OPTIONAL_AREA_CODE_PATTERN
 from cctvscope.web import views
+from cctvscope.web.camera_list import (
+    SORT_FIELDS,
+    CameraQuery,
+    ExportFormat,
+    SortField,
+    camera_export,
+    camera_list,
+)
 from cctvscope.web.data import COVERAGE_MISSING
 from cctvscope.web.deps import AnyUser, CameraReader, Reader, State, WebError
 from cctvscope.web.pages import render
@@ -55,6 +63,12 @@ def borough_page(request: Request, state: State, user: Reader, code: str) -> Res
     return render(request, "borough.html", user, {"view": data})
 
 
+SortParam = Annotated[SortField, Query(description="Sort by this column (ties by camera id)")]
+TextParam = Annotated[
+    str | None, Query(max_length=100, description="Text in the id, location or operator")
+]
+
+
 @router.get("/api/cameras", response_model=CameraPage, tags=["cameras"])
 def cameras_api(
     request: Request,
@@ -63,14 +77,36 @@ def cameras_api(
     borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
     owner: OwnerType | None = None,
     type: CameraKind | None = None,
+    q: TextParam = None,
+    sort: SortParam = "camera_id",
+    desc: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
 ) -> CameraPage:
-    """The cameras the caller may see, filtered by borough, owner type and kind."""
-    return views.camera_page(
-        state, request, user, borough=borough, owner=owner, kind=type, page=page,
-        page_size=page_size,
-    )  # fmt: skip
+    """The cameras the caller may see: filtered by borough, owner type, kind and text, sorted."""
+    query = CameraQuery(borough, owner, type, q, sort, desc)
+    return camera_list(state, request, user, query, page, page_size)
+
+
+@router.get("/api/cameras.{fmt}", tags=["cameras"])
+def cameras_export(
+    request: Request,
+    state: State,
+    user: CameraReader,
+    fmt: ExportFormat,
+    borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
+    owner: OwnerType | None = None,
+    type: CameraKind | None = None,
+    q: TextParam = None,
+    sort: SortParam = "camera_id",
+    desc: bool = False,
+) -> Response:
+    """Every camera of the list's filters as CSV or GeoJSON (WGS84), for a GIS or a spreadsheet."""
+    query = CameraQuery(borough, owner, type, q, sort, desc)
+    body, media = camera_export(state, request, user, query, fmt)
+    name = f"cameras-{state.data.current().ref.name}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=media, headers=disposition)
 
 
 @router.get("/cameras", response_class=HTMLResponse, include_in_schema=False)
@@ -81,20 +117,28 @@ def cameras_page(
     borough: Annotated[str | None, Query(pattern=OPTIONAL_AREA_CODE_PATTERN)] = None,
     owner: Annotated[str | None, Query(pattern=r"^(council|tfl|police|private)?$")] = None,
     type: Annotated[str | None, Query(pattern=r"^(fixed|ptz)?$")] = None,
+    q: TextParam = None,
+    sort: SortParam = "camera_id",
+    desc: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The camera list with filters."""
-    data = views.camera_page(
-        state, request, user, borough=borough or None, owner=owner or None, kind=type or None,
-        page=page, page_size=PAGE_SIZE,
-    )  # fmt: skip
+    """The camera list: filters, text search, sortable columns, paging and export links."""
+    query = CameraQuery(borough or None, owner or None, type or None, q, sort, desc)
+    data = camera_list(state, request, user, query, page, PAGE_SIZE)
     boroughs = state.data.current().estate.boroughs[["gss_code", "name"]].sort_values("name")
-    filters = {"borough": borough or "", "owner": owner or "", "type": type or ""}
+    filters = {"borough": borough or "", "owner": owner or "", "type": type or "", "q": q or ""}
     return render(
         request,
         "cameras.html",
         user,
-        {"view": data, "filters": filters, "boroughs": boroughs.to_dict(orient="records")},
+        {
+            "view": data,
+            "filters": filters,
+            "sort": sort,
+            "desc": desc,
+            "sort_fields": SORT_FIELDS,
+            "boroughs": boroughs.to_dict(orient="records"),
+        },
     )
 
 

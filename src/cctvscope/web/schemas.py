@@ -181,6 +181,7 @@ class CameraOut(Model):
     owner_type: str
     operator: str
     borough_code: str
+    borough: str | None = Field(default=None, description="The area's name")
     x_m: float
     y_m: float
     lon_deg: float

@@ -37,7 +37,6 @@ from cctvscope.web.schemas import (
     BoroughRules,
     CameraDetail,
     CameraOut,
-    CameraPage,
     ComplianceBasis,
     ComplianceView,
     ConfidenceRow,
@@ -290,32 +289,6 @@ def filter_cameras(
     if kind:
         cams = cams[cams["ptz"].astype(bool) == (kind == "ptz")]
     return cams
-
-
-def camera_page(
-    state: AppState,
-    request: Request,
-    user: User,
-    *,
-    borough: str | None,
-    owner: str | None,
-    kind: str | None,
-    page: int,
-    page_size: int,
-) -> CameraPage:
-    """One page of the cameras the user may see, filtered."""
-    loaded = state.data.current()
-    cams = filter_cameras(visible_cameras(state.data, user, loaded), borough, owner, kind)
-    cams = cams.sort_values("camera_id")
-    start = (page - 1) * page_size
-    shown = cams.iloc[start : start + page_size]
-    audit_private_view(state, request, user, shown, "cameras list")
-    return CameraPage(
-        total=len(cams),
-        page=page,
-        page_size=page_size,
-        items=[camera_out(r) for r in records(shown)],
-    )
 
 
 def camera_detail(state: AppState, request: Request, user: User, camera_id: str) -> CameraDetail:
