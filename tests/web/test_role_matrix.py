@@ -157,6 +157,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/boroughs/{code}"): Entry(READER, get(f"/api/boroughs/{CAMDEN}")),
     ("GET", "/cameras"): Entry(ALL, get("/cameras")),
     ("GET", "/api/cameras"): Entry(ALL, get("/api/cameras")),
+    ("GET", "/api/cameras.{fmt}"): Entry(ALL, get("/api/cameras.geojson")),
     ("GET", "/cameras/{camera_id}"): Entry(CAMERA_READERS, get(f"/cameras/{CAMDEN_CAMERA}")),
     ("GET", "/api/cameras/{camera_id}"): Entry(
         CAMERA_READERS, get(f"/api/cameras/{CAMDEN_CAMERA}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from cctvscope.model.entities import AREA_CODE_PATTERN, OPTIONAL_AREA_CODE_PATTERN
@@ -69,40 +69,39 @@ TextParam = Annotated[
 ]
 
 
+def camera_query(
+    borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
+    owner: OwnerType | None = None,
+    type: CameraKind | None = None,
+    q: TextParam = None,
+    sort: SortParam = "camera_id",
+    desc: bool = False,
+) -> CameraQuery:
+    """The list's filters, text and sort, as the API takes them."""
+    return CameraQuery(borough, owner, type, q, sort, desc)
+
+
+ListQuery = Annotated[CameraQuery, Depends(camera_query)]
+
+
 @router.get("/api/cameras", response_model=CameraPage, tags=["cameras"])
 def cameras_api(
     request: Request,
     state: State,
     user: CameraReader,
-    borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
-    owner: OwnerType | None = None,
-    type: CameraKind | None = None,
-    q: TextParam = None,
-    sort: SortParam = "camera_id",
-    desc: bool = False,
+    query: ListQuery,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
 ) -> CameraPage:
     """The cameras the caller may see: filtered by borough, owner type, kind and text, sorted."""
-    query = CameraQuery(borough, owner, type, q, sort, desc)
     return camera_list(state, request, user, query, page, page_size)
 
 
 @router.get("/api/cameras.{fmt}", tags=["cameras"])
 def cameras_export(
-    request: Request,
-    state: State,
-    user: CameraReader,
-    fmt: ExportFormat,
-    borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
-    owner: OwnerType | None = None,
-    type: CameraKind | None = None,
-    q: TextParam = None,
-    sort: SortParam = "camera_id",
-    desc: bool = False,
+    request: Request, state: State, user: CameraReader, fmt: ExportFormat, query: ListQuery
 ) -> Response:
     """Every camera of the list's filters as CSV or GeoJSON (WGS84), for a GIS or a spreadsheet."""
-    query = CameraQuery(borough, owner, type, q, sort, desc)
     body, media = camera_export(state, request, user, query, fmt)
     name = f"cameras-{state.data.current().ref.name}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
