@@ -180,6 +180,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/search"): Entry(POLICE, get("/api/search?x_m=529900&y_m=180500")),
     ("GET", "/audit"): Entry(ADMIN, get("/audit")),
     ("GET", "/api/audit"): Entry(ADMIN, get("/api/audit")),
+    ("GET", "/api/audit.csv"): Entry(ADMIN, get("/api/audit.csv")),
     ("POST", "/options/run"): Entry(ANALYST, options_form),
     ("POST", "/api/options/control-rooms"): Entry(ANALYST, options_api),
     ("POST", "/survey/preview"): Entry(SURVEYOR, survey_form),

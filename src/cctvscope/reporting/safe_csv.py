@@ -22,14 +22,17 @@ def is_textual(series: pd.Series) -> bool:
     return series.dtype == object or pd.api.types.is_string_dtype(series)
 
 
+def defuse_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate, with an apostrophe before it."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells that a spreadsheet would evaluate start with an apostrophe."""
     out = pd.DataFrame(frame).copy()
     for column in out.columns:
         if is_textual(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-            )
+            out[column] = out[column].map(defuse_cell)
     return out
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cctvscope.errors import InputError
+from cctvscope.reporting.safe_csv import defuse_cell
 from cctvscope.web import audit
 from cctvscope.web.accounts import (
     MIN_PASSWORD_LENGTH,
@@ -166,10 +168,28 @@ def set_user_active(
     return AccountChange(username=username, active=active, sessions_ended=ended)
 
 
-def _audit_rows(state: State, action: str | None, limit: int) -> list[AuditRow]:
+def audit_filter(
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    user: Annotated[str | None, Query(max_length=64, description="Username")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Text in the target")] = None,
+    since: Annotated[dt.datetime | None, Query(description="From (UTC if naive)")] = None,
+    until: Annotated[dt.datetime | None, Query(description="Before (UTC if naive)")] = None,
+) -> audit.AuditFilter:
+    """The audit log's filters as the API and the page take them."""
+    return audit.AuditFilter(action or None, user or None, q or None, since, until)
+
+
+AuditQuery = Annotated[audit.AuditFilter, Depends(audit_filter)]
+#: Most rows one audit export holds.
+MAX_AUDIT_EXPORT = 100_000
+
+
+def _audit_rows(
+    state: State, chosen: audit.AuditFilter, limit: int, before: int | None = None
+) -> list[AuditRow]:
     return [
         AuditRow.model_validate(e, from_attributes=True)
-        for e in audit.entries(state.engine, action=action, limit=limit)
+        for e in audit.entries(state.engine, chosen=chosen, limit=limit, before_id=before)
     ]
 
 
@@ -177,11 +197,38 @@ def _audit_rows(state: State, action: str | None, limit: int) -> list[AuditRow]:
 def audit_api(
     state: State,
     _user: Admin,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    chosen: AuditQuery,
+    before: Annotated[int | None, Query(ge=1, description="Rows older than this id")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AuditRow]:
-    """The newest audit-log rows (admin only)."""
-    return _audit_rows(state, action, limit)
+    """The newest audit-log rows matching the filters (admin only); page back with ``before``."""
+    return _audit_rows(state, chosen, limit, before)
+
+
+@router.get("/api/audit.csv", tags=["account"])
+def audit_export(state: State, _user: Admin, chosen: AuditQuery) -> Response:
+    """Every matching audit row as CSV, detail as JSON (admin only)."""
+    import csv
+    import io
+    import json
+
+    rows = audit.entries(state.engine, chosen=chosen, limit=MAX_AUDIT_EXPORT)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "at", "username", "action", "target", "detail", "ip"])
+    for r in rows:
+        cells = [
+            r.id,
+            r.at.isoformat(),
+            r.username or "",
+            r.action,
+            r.target,
+            json.dumps(r.detail, sort_keys=True, default=str),
+            r.ip or "",
+        ]
+        writer.writerow([defuse_cell(c) for c in cells])
+    disposition = {"Content-Disposition": 'attachment; filename="audit-log.csv"'}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=disposition)
 
 
 @router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
@@ -189,7 +236,18 @@ def audit_page(
     request: Request,
     state: State,
     user: Admin,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    chosen: AuditQuery,
+    before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    """The audit log (admin only)."""
-    return render(request, "audit.html", user, {"rows": _audit_rows(state, action, 500)})
+    """The audit log (admin only): filters, readable detail, older rows page by page."""
+    rows = _audit_rows(state, chosen, AUDIT_PAGE_ROWS, before)
+    shown = [(r, audit.readable_detail(r.detail)) for r in rows]
+    older = rows[-1].id if len(rows) == AUDIT_PAGE_ROWS else None
+    return render(
+        request, "audit.html", user,
+        {"rows": shown, "filters": chosen, "older": older, "actions": audit.ACTIONS},
+    )  # fmt: skip
+
+
+#: Rows on one page of the audit log.
+AUDIT_PAGE_ROWS = 100
