@@ -214,6 +214,11 @@ def test_options_run_and_poll(clients, env):
     assert job.state == "done", job.message
     data = api(client, f"/api/options/control-rooms/{job.id}")
     assert [o["rooms"] for o in data["options"]] == [1, 2]
+    # the page shows "state: message": the message does not repeat the state
+    optimal = sum(o["status"] == "optimal" for o in data["options"])
+    assert data["message"] == f"{optimal} of 2 options solved to optimality"
+    page = client.get("/options").text
+    assert f'id="job-state-{job.id}">done — {data["message"]}<' in page
     assert len(data["rooms"]["1"]) == 1
     stored = pd.read_csv(env.out / "control_room_options.csv")
     assert len(api(client, "/api/options/control-rooms")["stored"]) == len(stored)

@@ -116,7 +116,8 @@ class JobRunner:
             self._set(
                 job_id,
                 state="done",
-                message=f"done: {feasible} of {len(rows)} option(s) solved to optimality",
+                message=f"{feasible} of {len(rows)} {'option' if len(rows) == 1 else 'options'} "
+                "solved to optimality",
                 status_quo_annual_gbp_per_year=_num(result.status_quo.annual_cost_gbp_per_year),
                 options=rows,
                 rooms=rooms,

@@ -156,6 +156,8 @@
     function tick() {
       getJSON("/api/options/control-rooms/" + encodeURIComponent(id)).then(function (job) {
         status.textContent = job.state + ": " + job.message;
+        var listed = document.getElementById("job-state-" + id);  // the run list follows too
+        if (listed) { listed.textContent = job.state + " — " + job.message; }
         if (job.state === "queued" || job.state === "running") { setTimeout(tick, 1000); return; }
         if (job.state !== "done") { return; }
         var box = document.getElementById("job-result");
