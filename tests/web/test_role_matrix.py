@@ -181,6 +181,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/audit"): Entry(ADMIN, get("/audit")),
     ("GET", "/api/audit"): Entry(ADMIN, get("/api/audit")),
     ("GET", "/api/audit.csv"): Entry(ADMIN, get("/api/audit.csv")),
+    ("GET", "/compliance/rules/{rule_id}"): Entry(READER, get("/compliance/rules/IQ-01")),
+    ("GET", "/api/compliance/rules/{rule_id}"): Entry(READER, get("/api/compliance/rules/IQ-01")),
     ("POST", "/options/run"): Entry(ANALYST, options_form),
     ("POST", "/api/options/control-rooms"): Entry(ANALYST, options_api),
     ("POST", "/survey/preview"): Entry(SURVEYOR, survey_form),

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import pandas as pd
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from cctvscope.web import audit
 from cctvscope.web.accounts import User
+from cctvscope.web.compliance_rules import rule_failures
 from cctvscope.web.data import clean, records
 from cctvscope.web.deps import Analyst, AppState, FormCsrf, HeaderCsrf, Reader, State, WebError
 from cctvscope.web.deps import client_ip as ip_of
@@ -22,6 +24,7 @@ from cctvscope.web.schemas import (
     OptionsView,
     ReportFile,
     ReportsView,
+    RuleFailures,
 )
 from cctvscope.web.views import compliance_view
 from cctvscope.workflows.results import PUBLISHABLE, OutputFile
@@ -39,6 +42,31 @@ def compliance_api(state: State, user: Reader) -> ComplianceView:
 def compliance_page(request: Request, state: State, user: Reader) -> Response:
     """Compliance by rule."""
     return render(request, "compliance.html", user, {"view": compliance_view(state.data, user)})
+
+
+RuleId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_.-]{1,32}$", description="Rule id")]
+FailPage = Annotated[int, Query(ge=1, le=100_000)]
+
+
+@router.get("/api/compliance/rules/{rule_id}", response_model=RuleFailures, tags=["analyses"])
+def rule_api(
+    state: State,
+    user: Reader,
+    rule_id: RuleId,
+    page: FailPage = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> RuleFailures:
+    """One rule in words, and the cameras (that you may see) failing it, with why."""
+    return rule_failures(state.data, user, rule_id, page, page_size)
+
+
+@router.get("/compliance/rules/{rule_id}", response_class=HTMLResponse, include_in_schema=False)
+def rule_page(
+    request: Request, state: State, user: Reader, rule_id: RuleId, page: FailPage = 1
+) -> Response:
+    """One rule and its failing cameras."""
+    view = rule_failures(state.data, user, rule_id, page, 100)
+    return render(request, "rule.html", user, {"view": view})
 
 
 def _stored_options(state: AppState) -> list[OptionRow]:

@@ -116,7 +116,7 @@ class Overview(Model):
 
 
 class RuleResult(Model):
-    """One rule's results over an area."""
+    """One rule's results over an area, with what it asks and why."""
 
     rule_id: str
     severity: str
@@ -125,6 +125,30 @@ class RuleResult(Model):
     failed: int
     unknown: int
     share_passed: float | None
+    title: str = ""
+    requires: str = Field(default="", description="What the rule requires, in words")
+    rationale: str = Field(default="", description="Why it matters")
+    source: str = Field(default="", description="The clause it comes from")
+
+
+class RuleFailure(Model):
+    """A camera that fails a rule, and why."""
+
+    camera_id: str
+    borough_code: str | None
+    borough: str | None
+    owner_type: str | None
+    message: str
+
+
+class RuleFailures(Model):
+    """One rule and a page of the cameras (the caller may see) that fail it."""
+
+    rule: RuleResult
+    total: int
+    page: int
+    page_size: int
+    items: list[RuleFailure]
 
 
 class BoroughCompliance(Model):

@@ -222,9 +222,23 @@ def overview(data: EstateData, user: User) -> Overview:
     )
 
 
-def _rules(frame: pd.DataFrame) -> list[RuleResult]:
-    cols = list(RuleResult.model_fields)
-    return [RuleResult.model_validate(r) for r in records(frame, cols)]
+#: Words of a rule taken from its standard, beside its counts.
+RULE_TEXT_FIELDS = ("title", "requires", "rationale", "source")
+
+
+def rule_texts(standard: Any) -> dict[str, dict[str, str]]:
+    """Rule id -> its title, requirement, rationale and source, from the standard."""
+    return {r.id: {f: str(getattr(r, f)) for f in RULE_TEXT_FIELDS} for r in standard.rules}
+
+
+def _rules(frame: pd.DataFrame, standard: Any) -> list[RuleResult]:
+    """Rule rows (counts per rule) with each rule's words."""
+    texts = rule_texts(standard)
+    cols = [c for c in RuleResult.model_fields if c not in RULE_TEXT_FIELDS]
+    return [
+        RuleResult.model_validate(r | texts.get(str(r["rule_id"]), {}))
+        for r in records(frame, cols)
+    ]
 
 
 def borough_profile(data: EstateData, user: User, code: str) -> BoroughProfile:
@@ -252,7 +266,7 @@ def borough_profile(data: EstateData, user: User, code: str) -> BoroughProfile:
         cameras_unknown=int(table["cameras_unknown"]),
         share_real_inputs=clean(table["share_real_inputs"]),
         share_compliant_decided=clean(table["share_compliant_decided"]),
-        rules=_rules(rules),
+        rules=_rules(rules, outcome.result.standard),
     )
     confidence = data.confidence(loaded)
     costs = None
@@ -328,7 +342,7 @@ def compliance_view(data: EstateData, user: User) -> ComplianceView:
         estate=loaded.ref,
         standard=result.standard_label,
         basis=compliance_basis(outcome, table, user),
-        rules=_rules(rules),
+        rules=_rules(rules, outcome.result.standard),
         boroughs=[BoroughRules.model_validate(r) for r in records(boroughs, cols)],
     )
 
