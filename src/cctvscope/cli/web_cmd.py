@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,7 +14,11 @@ from cctvscope.cli.common import EXIT_INPUT_ERROR, DbOption, fail, store_url
 from cctvscope.cli.render import console, err_console, findings_table
 from cctvscope.cli.validate import in_dir
 from cctvscope.cli.validate import port as port_number
+from cctvscope.cli.validate import workers as worker_count
 from cctvscope.errors import CctvscopeError, InputError
+
+if TYPE_CHECKING:
+    from cctvscope.web.settings import WebSettings
 
 user_app = typer.Typer(help="Web accounts: add users, list them, issue API tokens.")
 
@@ -34,6 +39,13 @@ def serve(
         ),
     ] = None,
     database_url: DbOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes (production: one per core, with PostgreSQL as the store).",
+            callback=worker_count,
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web application (pages and JSON API) for one estate of any region."""
     import uvicorn
@@ -50,9 +62,30 @@ def serve(
         raise fail(exc) from exc
     console.print(
         f"serving http://{host}:{port}/ (estate {settings.estate_name}, store "
-        f"{settings.database_url}, outputs {out})"
+        f"{settings.database_url}, outputs {out}, {workers} "
+        f"{'process' if workers == 1 else 'processes'})"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+        return
+    # Each worker process builds its own app from the environment; they share the store
+    # and one session key (cookies signed by one are read by all).
+    os.environ.update(worker_environment(settings))
+    uvicorn.run(
+        "cctvscope.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+def worker_environment(settings: WebSettings) -> dict[str, str]:
+    """The ``CCTVSCOPE_WEB_*`` variables that rebuild ``settings`` in a worker process."""
+    values = settings.model_dump(mode="json")
+    return {f"CCTVSCOPE_WEB_{k.upper()}": str(v) for k, v in values.items() if v is not None}
 
 
 def _password(stdin: bool) -> str:
