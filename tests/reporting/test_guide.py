@@ -137,7 +137,7 @@ def test_assumptions_appendix_lists_every_key(inputs: GuideInputs, html: str) ->
     appendix = html.split('id="appendix-a"')[1].split("</section>")[0]
     for key, entry in inputs.assumptions.entries.items():
         assert f'<td class="key">{key}</td>' in appendix
-        assert f"<td>{compact_value(entry.value)}</td>" in appendix
+        assert f"<td>{compact_value(entry.value, entry.unit)}</td>" in appendix
     assert inputs.assumptions.sha256 in html
 
 
