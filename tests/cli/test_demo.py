@@ -157,9 +157,12 @@ def test_demo_london_cost_by_second_method(demo_run):
     estate = load_estate(connect(url), "london")
     vfm = pd.read_csv(out / "vfm.csv").set_index("gss_code")
     council = int((estate.cameras["owner_type"] == "council").sum())
-    installation_2024 = 5000 * 1.02 ** (2024 - 2010)  # £5,000 at 2010 prices, 2 % a year
+    # The price base is the run date's year, as the economics run recorded it.
+    runs = [r for r in list_runs(connect(url), "london") if r.kind == "economics"]
+    base_year = int(runs[-1].options["price_base_year"])
+    installation = 5000 * 1.02 ** (base_year - 2010)  # £5,000 at 2010 prices, 2 % a year
     annuity = 0.035 / (1 - 1.035**-10)
-    expected = estate.contracts["annual_value_gbp"].sum() + council * installation_2024 * annuity
+    expected = estate.contracts["annual_value_gbp"].sum() + council * installation * annuity
     assert vfm.loc["LONDON", "annual_cost_gbp"] == pytest.approx(expected, rel=1e-6)
     assert vfm.loc["LONDON", "council_cameras"] == council
 

@@ -22,7 +22,12 @@ from cctvscope.reporting.guide_figures import FigureMaker, inline_svg, print_fon
 from cctvscope.reporting.guide_profiles import _cop_rows
 from cctvscope.reporting.guide_registry import figure_text, map_coverage_note, occlusion_method
 from cctvscope.reporting.guide_sources import bundled_files
-from cctvscope.reporting.guide_text import COP_NOT_ASSESSED, plural, year
+from cctvscope.reporting.guide_text import (
+    COP_NOT_ASSESSED,
+    COP_NOT_ASSESSED_SHORT,
+    plural,
+    year,
+)
 from cctvscope.workflows.guide import GuideInputs, Occlusion, occlusion_of
 from cctvscope.workflows.headline_figures import HeadlineFigure
 
@@ -91,7 +96,7 @@ def test_cop_dash_explained_when_some_boroughs_returned_one() -> None:
 
 def test_profile_cop_rows() -> None:
     assert _cop_rows({"cop_share": float("nan"), "meets_cop": None}) == [
-        ("Code of Practice self-assessment", COP_NOT_ASSESSED)
+        ("Code of Practice self-assessment", COP_NOT_ASSESSED_SHORT)
     ]
     assert _cop_rows({"cop_share": 0.5, "meets_cop": False}) == [
         ("Code of Practice score", "50%"),
@@ -119,10 +124,10 @@ def test_occlusion_text_says_what_the_coverage_run_did(tiny_estate: Estate) -> N
     text = occlusion_method(applied)
     assert text.startswith("Sight lines are occluded by 2,059 OpenStreetMap building footprints")
     assert "in 2 areas (2.6 km²)" in text
-    assert "(the gap analysis occludes by footprints in 2 areas)" in map_coverage_note(applied)
+    assert map_coverage_note(applied) == "Coverage unoccluded; gap analysis occluded in 2 areas."
     none = GuideInputs(estate=tiny_estate, occlusion=Occlusion(False, 0, 0, 0.0))
     assert occlusion_method(none).startswith("No building footprints were available")
-    assert "occludes" not in map_coverage_note(none)
+    assert map_coverage_note(none) == "Coverage unoccluded."
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,12 @@ import pytest
 from cctvscope.economics.procurement import FrameworkParameters
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.prices import PriceBase
-from cctvscope.workflows.dates import dated_assumptions, first_of_month_after, run_dates
+from cctvscope.workflows.dates import (
+    current_assumptions,
+    dated_assumptions,
+    first_of_month_after,
+    run_dates,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,3 +56,12 @@ def test_no_fixed_framework_year_survives_dating() -> None:
     entry = dated.get("economics_framework.framework_start_date")
     assert entry.value == "2028-01-01"
     assert "2026-12-03" in entry.note
+
+
+def test_workflow_default_is_dated_by_today() -> None:
+    before = dt.date.today()
+    current = current_assumptions()
+    after = dt.date.today()  # a call across midnight may take either day
+    assert PriceBase.from_assumptions(current).base_year in (before.year, after.year)
+    note = current.get("economics.price_base_year").note
+    assert any(f"run on {d.isoformat()}" in note for d in (before, after))

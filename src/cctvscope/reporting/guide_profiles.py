@@ -30,7 +30,7 @@ from cctvscope.reporting.guide_tables import (
     _pct,
     _text,
 )
-from cctvscope.reporting.guide_text import COP_NOT_ASSESSED, missing, year
+from cctvscope.reporting.guide_text import COP_NOT_ASSESSED_SHORT, missing, year
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.runs import best_option
 
@@ -50,7 +50,7 @@ def _model(name: object) -> str:
 def _cop_rows(c: Mapping[str, object]) -> Rows:
     """The Code of Practice rows: score and verdict, or one row saying none was returned."""
     if missing(c.get("cop_share")):
-        return [("Code of Practice self-assessment", COP_NOT_ASSESSED)]
+        return [("Code of Practice self-assessment", COP_NOT_ASSESSED_SHORT)]
     return [
         ("Code of Practice score", _pct(c["cop_share"])),
         ("meets the Code of Practice", _text(c.get("meets_cop"))),

@@ -44,9 +44,9 @@ def rooms_sentence(inputs: GuideInputs) -> str:
         return f"The estate holds {figure_text(every)} (council, shared, police and TfL)."
     others = round(every.value - today.value)
     return (
-        f"Council cameras are monitored today in {figure_text(today)}; the estate's other "
-        f"{plural(others, 'room')} (police and TfL, shown on the maps) keep their own "
-        "cameras and may host council monitoring in an option."
+        f"Council cameras are monitored today in {figure_text(today)} of the estate's "
+        f"{figure_text(every)} (all shown on the maps); the other {plural(others, 'room')} "
+        "(police and TfL) keep their own cameras and may host council monitoring in an option."
     )
 
 
@@ -83,8 +83,8 @@ def map_coverage_note(inputs: GuideInputs) -> str:
     """The borough map caption's coverage note (maps draw the unoccluded council wedges)."""
     occ = inputs.occlusion
     gap = (
-        f" (the gap analysis occludes by footprints in {plural(occ.areas, 'area')})"
+        f"; gap analysis occluded in {plural(occ.areas, 'area')}"
         if occ is not None and occ.applied
         else ""
     )
-    return f"Coverage drawn: {MAP_COVERAGE}{gap}."
+    return f"Coverage unoccluded{gap}."

@@ -44,3 +44,5 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 COP_NOT_ASSESSED = (
     "not assessed: no Code of Practice self-assessment returned (cctvscope cop submit records one)"
 )
+#: The same, short enough for a borough profile's row.
+COP_NOT_ASSESSED_SHORT = "not assessed (no self-assessment returned)"

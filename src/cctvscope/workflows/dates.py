@@ -5,10 +5,12 @@ is the run date's year, the framework's first call-off is
 ``economics_prices.framework_lead_months`` after the run date (the time to procure it),
 and the technology scenarios start the year after the price base. The pipeline passes
 its run date (today unless given) through :func:`dated_assumptions`, so every analysis
-and the guide read the same dates, and Appendix A shows them.
+and the guide read the same dates, and Appendix A shows them; the single-analysis
+workflows default to :func:`current_assumptions` (today), so ``cctvscope economics``
+prices in the year ``cctvscope report`` does on the same day.
 
 The file's own ``economics.price_base_year`` and ``framework_start_date`` remain the
-defaults of a library call made without a run date (the unit tests' fixed figures).
+defaults of an economics function called directly (the unit tests' fixed figures).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from cctvscope.model.assumptions import Assumption, Assumptions
+from cctvscope.model.assumptions import Assumption, Assumptions, read_assumptions
 
 #: Assumption keys set from the run date.
 PRICE_BASE_KEY = "economics.price_base_year"
@@ -89,3 +91,10 @@ def dated_assumptions(assumptions: Assumptions, run_date: dt.date) -> Assumption
         f"months after the run date ({run_date.isoformat()}), for its procurement.",
     )
     return dataclasses.replace(assumptions, entries=entries)
+
+
+def current_assumptions() -> Assumptions:
+    """The bundled assumptions dated by today: the default of every analysis workflow, so a
+    single-analysis command (``economics``, ``comply``, ``options``) prices in the same
+    year as ``report`` run on the same day."""
+    return dated_assumptions(read_assumptions(), dt.date.today())

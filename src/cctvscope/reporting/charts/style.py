@@ -29,8 +29,9 @@ PALETTE = ("#1b6ca8", "#e07a1f", "#3a9b5a", "#c0392b", "#7d5ba6", "#8c6d31", "#5
 MIN_FONT_PT = 7.0
 #: Points per inch.
 PT_PER_IN = 72.0
-#: Default text size of a chart drawn for print [pt] (tick labels, axis labels).
-PRINT_FONT_PT = 8.0
+#: Default text size of a chart drawn for print [pt]: matplotlib's "small" (0.833 of it) is
+#: still above MIN_FONT_PT.
+PRINT_FONT_PT = 8.5
 
 # The box a chart is printed in [in], while a guide draws it (None: drawn at its own size).
 _PRINT_BOX_IN: ContextVar[tuple[float, float] | None] = ContextVar("print_box", default=None)
