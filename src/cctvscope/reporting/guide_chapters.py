@@ -87,7 +87,9 @@ def vfm_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
                 "Two annual costs of council CCTV, measured differently: this chapter's "
                 "(what councils spend on CCTV and its cameras) and the control-room "
                 "chapter's (what the consolidation model costs today's monitoring at). "
-                "Neither contains the other; they are not to be compared.",
+                "They overlap in part: monitoring staff and transmission are in both, priced "
+                "from the contracts register here and from the model's unit costs there, so "
+                "the two are neither added nor compared.",
                 ["measure", "value", "what it counts", "source"],
                 reconciliation,
                 [False, True, False, False],

@@ -16,7 +16,8 @@ prints the definition with them:
 - ``council_cctv_annual_cost_gbp``: council CCTV's revenue spend and annualised camera
   capital (value for money). ``control_room_annual_cost_gbp``: what the
   consolidation model costs today's monitoring at (rooms, operators, camera links).
-  The two overlap only in part and the guide shows both, labelled.
+  They overlap in part (monitoring staff and transmission are in both, from different
+  sources), so the guide shows both side by side, labelled, and never adds them.
 - ``cost_per_detection_gbp``: council CCTV's annual cost divided by the incidents its
   monitored cameras detect a year today (value for money); the only "cost per
   detection" the guide prints.
