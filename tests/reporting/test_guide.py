@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import re
+from importlib import resources
 from pathlib import Path
 
 import pypdf
@@ -21,12 +23,17 @@ from cctvscope.reporting.guide import (
     render_guide,
 )
 from cctvscope.reporting.guide_content import gbp
-from cctvscope.reporting.guide_figures import inline_svg
+from cctvscope.reporting.guide_figures import inline_svg, print_font_sizes_pt
+from cctvscope.reporting.guide_registry import figure_text, map_coverage_note, occlusion_method
+from cctvscope.reporting.guide_text import COP_NOT_ASSESSED, COP_NOT_ASSESSED_SHORT
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.headline_figures import headline_figures
 from cctvscope.workflows.pipeline import assess
 from cctvscope.workflows.runs import best_option
 
 KEEP = ("E09000007", "E09000019", "E09000033")  # Camden, Islington, Westminster
+#: The run date of the guide under test (the demo guide of issue 17 was dated so).
+RUN_DATE = dt.date(2026, 12, 3)
 
 
 def small_london(codes: tuple[str, ...] = KEEP) -> Estate:
@@ -55,7 +62,7 @@ def small_london(codes: tuple[str, ...] = KEEP) -> Estate:
 
 @pytest.fixture(scope="module")
 def inputs() -> GuideInputs:
-    return assess(None, small_london()).guide
+    return assess(None, small_london(), run_date=RUN_DATE).guide
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +144,7 @@ def test_assumptions_appendix_lists_every_key(inputs: GuideInputs, html: str) ->
     appendix = html.split('id="appendix-a"')[1].split("</section>")[0]
     for key, entry in inputs.assumptions.entries.items():
         assert f'<td class="key">{key}</td>' in appendix
-        assert f"<td>{compact_value(entry.value)}</td>" in appendix
+        assert f"<td>{compact_value(entry.value, entry.unit)}</td>" in appendix
     assert inputs.assumptions.sha256 in html
 
 
@@ -210,3 +217,103 @@ def test_interim_is_summary_only(final: GuideFiles, interim: GuideFiles) -> None
 def test_rejects_unknown_mode(inputs: GuideInputs, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="mode"):
         render_guide(inputs, tmp_path, mode="draft")  # type: ignore[arg-type]
+
+
+def _section(html: str, marker: str) -> str:
+    return html.split(marker, 1)[1].split("</section>")[0]
+
+
+def test_dates_follow_the_run_date(inputs: GuideInputs, html: str) -> None:
+    # Run on 3 Dec 2026: 2026 prices, first call-off the 1st of the month 12 months after
+    # the next month starts (1 Jan 2028), scenarios the ten years from 2027.
+    assert inputs.economics is not None and inputs.economics.price_base_year == 2026
+    assert "the framework starts January 2028" in html
+    assert "Scenarios 2027–2036" in html and "(2026 £)" in html
+    appendix = _section(html, 'id="appendix-a"')
+    assert '<td class="key">economics.price_base_year</td><td>2026</td>' in appendix
+    assert '<td class="key">economics_framework.framework_start_date</td><td>2028-01-01</td>' in (
+        appendix
+    )
+    assert "April 2025" not in html and "2025–2034" not in html
+    assert "2026-12-03" in html.split('id="summary"')[0]
+
+
+def test_years_and_plurals(html: str) -> None:
+    assert "(s)" not in html.replace("(s) ", "")  # no "room(s)" template text
+    assert "room(s)" not in html and "20,170,628" not in html
+    assert '<td class="key">synthetic.seed</td><td>20170628</td>' in html
+    assert '<td class="key">camera_defaults.install_year</td><td>2015</td>' in html
+
+
+def test_registry_figures_are_printed_with_their_values(inputs: GuideInputs, html: str) -> None:
+    eco, opts, comp = inputs.economics, inputs.options, inputs.compliance
+    assert eco is not None and opts is not None and comp is not None
+    figures = headline_figures(inputs)
+    region = eco.vfm[eco.vfm["gss_code"] == "LONDON"].iloc[0]
+    # Each registry value against its result, worked out a second way.
+    expected = {
+        "council_control_rooms_today": float(len(opts.status_quo.rooms)),
+        "control_rooms_in_estate": float(len(inputs.estate.control_rooms)),
+        "share_compliant_decided": float(
+            comp.result.cameras.loc[comp.result.cameras["decided"], "compliant"].mean()
+        ),
+        "council_cctv_annual_cost_gbp": float(
+            region["revenue_gbp_per_year"] + region["capital_gbp_per_year"]
+        ),
+        "cost_per_detection_gbp": float(
+            region["annual_cost_gbp"] / region["detected_incidents_per_year"]
+        ),
+    }
+    for name, value in expected.items():
+        assert figures[name].value == pytest.approx(value), name
+        assert figure_text(figures[name]) in html, name
+    today = figure_text(figures["council_control_rooms_today"])
+    chapter = _section(html, 'id="chapter-control_rooms"')
+    assert f"instead of {today} today" in chapter or f"today's {today}" in chapter
+    assert f"status quo ({today}," in chapter
+    # The map shows every room: the guide says which the count leaves out.
+    others = len(inputs.estate.control_rooms) - len(opts.status_quo.rooms)
+    assert f"the other {others} room" in chapter
+    vfm = _section(html, 'id="chapter-vfm"')
+    assert figure_text(figures["council_cctv_annual_cost_gbp"]) in vfm
+    assert figure_text(figures["control_room_annual_cost_gbp"]) in vfm  # the reconciliation
+    assert "£ per detection" not in html  # one cost per detection: the VFM table's
+
+
+def test_technology_share_is_not_called_compliance(html: str) -> None:
+    chapter = _section(html, 'id="chapter-technology"')
+    assert '<th class="num">technical floor</th>' in chapter
+    assert '<th class="num">compliant</th>' not in chapter
+    assert "it is not compliance with the standard" in chapter
+
+
+def test_occlusion_is_stated_as_computed(inputs: GuideInputs, html: str) -> None:
+    assert inputs.occlusion is not None and inputs.occlusion.applied
+    assert inputs.occlusion.areas == 2  # Covent Garden and Clerkenwell
+    assert occlusion_method(inputs) in _section(html, 'id="methodology"')
+    assert "without building occlusion;" not in html
+    assert html.count(map_coverage_note(inputs)) == len(inputs.estate.boroughs)
+
+
+def test_code_of_practice_columns_explained(html: str) -> None:
+    chapter = _section(html, 'id="chapter-compliance"')
+    assert "CoP score" not in chapter
+    assert COP_NOT_ASSESSED in chapter
+    profiles = html.split('id="profiles"')[1].split('id="methodology"')[0]
+    assert profiles.count(COP_NOT_ASSESSED_SHORT) == len(KEEP)  # every profile says so
+
+
+def test_appendix_b_paths_exist(html: str) -> None:
+    listed = re.findall(r"<code>(cctvscope/[^<]+)</code>", _section(html, 'id="appendix-b"'))
+    assert len(listed) >= 15
+    package = resources.files("cctvscope")
+    for path in listed:
+        assert package.joinpath(path.removeprefix("cctvscope/")).is_file(), path
+
+
+def test_chart_text_prints_at_least_7pt(html: str) -> None:
+    svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    assert len(svgs) >= 10
+    for svg in svgs:
+        sizes = print_font_sizes_pt(svg)
+        assert not sizes or min(sizes) >= 7.0 - 0.01

@@ -99,11 +99,16 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     # Each economics chapter shows its own part: the cost items give value for money and
     # the technology scenarios though contracts and evidence statistics are missing.
     # By hand: 6 council cameras × (£1,200 running + £9,000 installation annuitised over
-    # 10 years at 3.5 %) a year.
+    # 10 years at 3.5 %) a year, the 2024 figures moved to the run's price base at 2 % a year.
+    base = re.search(r"Value for money per borough \((\d{4}) £\)", text)
+    dated = re.search(r"estate heatons · (\d{4})-\d{2}-\d{2}", text)
+    assert base is not None and dated is not None and base.group(1) == dated.group(1)
+    uplift = 1.02 ** (int(base.group(1)) - 2024)
     annuity = 0.035 / (1 - 1.035**-10)
-    annual_gbp = 6 * (1200 + 9000 * annuity)
+    annual_gbp = 6 * (1200 + 9000 * annuity) * uplift
     assert (
-        f"Council CCTV costs £{annual_gbp:,.0f} a year: £{annual_gbp / 6:,.0f} per camera and "
+        f"Council CCTV costs £{annual_gbp:,.0f} a year (revenue and annualised camera capital): "
+        f"£{annual_gbp / 6:,.0f} per camera and "
         "an unknown cost per evidential export (no evidence statistics give the exports)."
     ) in text
     assert "Of 5 technology scenarios over 10 years on 6 cameras" in text

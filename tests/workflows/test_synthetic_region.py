@@ -20,6 +20,7 @@ from cctvscope.errors import UnknownEstateError
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.store import init_store, list_estates, load_estate
+from cctvscope.workflows.dates import current_assumptions
 from tests.ingest.region_files import EAST, WEST, write_region
 from tests.workflows.test_any_region import _crime_bng, _no_london, _ward_bng, cli
 
@@ -241,7 +242,7 @@ def test_comply_on_a_fill_without_a_cost_profile(cli, tmp_path: Path):
     assert "heatons compliance with london-cctv v1.0 (0 % real records)" in said
     options = pd.read_csv(out / "fix_options.csv")
     assert len(options) > 0
-    a = read_assumptions()
+    a = current_assumptions()  # comply prices at today's price base, as the command does
     raw = a.value("synthetic_costs.camera_installation")
     # By hand: the default installation cost moved to the price base year, v·(1 + g)^Δyears.
     base_year = int(a.value("economics.price_base_year"))

@@ -9,11 +9,9 @@ each chapter's headline finding, the provenance statement and the versions.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import tempfile
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +30,8 @@ from cctvscope.reporting.guide_confidence import (
 from cctvscope.reporting.guide_content import CHAPTER_TITLES, GuideTable, chapters, headlines
 from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, profile_maps
 from cctvscope.reporting.guide_profiles import profiles
+from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method
+from cctvscope.reporting.guide_sources import bundled_files
 from cctvscope.standards import read_standard
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.pipeline import GuideOutput
@@ -48,9 +48,19 @@ __all__ = ["CHAPTER_TITLES", "GuideFiles", "Mode", "render_guide"]
 GuideFiles = GuideOutput
 
 
-def compact_value(value: Any) -> str:
-    """An assumption's value for a table: numbers with ``:g``, structures as short JSON."""
+#: Units whose whole numbers are labels (a year, a date, a seed), never printed "2,024".
+LABEL_UNITS = frozenset({"year", "date", "-", ""})
+
+
+def compact_value(value: Any, unit: str = "") -> str:
+    """An assumption's value for a table: numbers with ``:g``, structures as short JSON.
+
+    Quantities get thousands separators; a whole number in a label unit (a year, a
+    seed) does not.
+    """
     if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int) and unit.strip() in LABEL_UNITS:
         return str(value)
     if isinstance(value, int | float):
         return f"{value:,g}" if isinstance(value, float) else f"{value:,}"
@@ -63,19 +73,13 @@ def assumption_rows(entries: list[Assumption]) -> list[dict[str, str]]:
     return [
         {
             "key": a.key,
-            "value": compact_value(a.value),
+            "value": compact_value(a.value, a.unit),
             "unit": a.unit,
             "source": a.source,
             "status": a.status,
         }
         for a in entries
     ]
-
-
-def source_headings() -> list[str]:
-    """The data files named in the bundled ``SOURCES.md`` (its ``###`` headings)."""
-    text = resources.files("cctvscope.data").joinpath("real", "SOURCES.md").read_text("utf-8")
-    return [line[4:].strip() for line in text.splitlines() if line.startswith("### ")]
 
 
 #: What rests on each estate table when its records are not all real (provenance statement).
@@ -188,6 +192,7 @@ def reproducibility(inputs: GuideInputs) -> list[tuple[str, str]]:
     meta = estate.metadata
     return [
         ("cctvscope version", __version__),
+        ("run date (price base, framework start, scenario years)", inputs.run_date.isoformat()),
         ("standard", f"{standard.label} (sha256 {standard.sha256[:16]}…)"),
         (
             "estate",
@@ -226,17 +231,20 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "profile_word": "Borough" if london else "Area",
         "code_label": "ONS code" if london else "code",
         "estate_method": estate_method(inputs),
+        "occlusion_method": occlusion_method(inputs),
+        "map_coverage": MAP_COVERAGE,
         "estate": inputs.estate,
-        "generated": dt.date.today().isoformat(),
+        "generated": inputs.run_date.isoformat(),
         "headlines": headlines(inputs),
         "chapters": chapters(inputs, figures),
         "badges": chapter_badges(inputs),
         "label_rule": label_rule(inputs.assumptions),
         "profiles": profiles(inputs, maps) if final else [],
         "assumptions": assumption_rows(entries) if final else [],
+        "assumptions_sha256": inputs.assumptions.sha256,
         "attributions": sorted((ATTRIBUTIONS if london else REGION_ATTRIBUTIONS).items()),
         # The bundled data files are London's: another region's come from region create.
-        "sources": source_headings() if final and london else [],
+        "sources": bundled_files() if final and london else [],
         "provenance": provenance(inputs),
         "reproducibility": reproducibility(inputs),
         "css": (TEMPLATES / "guide.css").read_text(encoding="utf-8"),

@@ -7,128 +7,62 @@ chapter whose analysis is missing says "not available yet" instead.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cctvscope.reporting.guide_chapters import (
+    integration_chapter,
+    technology_chapter,
+    vfm_chapter,
+)
 from cctvscope.reporting.guide_confidence import (
-    Badge,
     compliance_basis,
     compliance_sentence,
     share_text,
 )
 from cctvscope.reporting.guide_figures import GuideFigure
-from cctvscope.workflows.guide import GuideInputs
-from cctvscope.workflows.runs import best_option
-
-NOT_AVAILABLE = "Not available yet"
-GAPS_NOT_AVAILABLE = (
-    "Coverage gaps: not available yet (the coverage engine's gap analysis is not built)."
+from cctvscope.reporting.guide_registry import (
+    figure_text,
+    occlusion_method,
+    registry_text,
+    rooms_sentence,
 )
-
-
-def gbp(value: float) -> str:
-    """Whole pounds with thousands separators; negatives as ``-£1,234``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.0f}"
-
-
-def _num(value: object, spec: str = ",.0f") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, int | float):
-        return format(value, spec)
-    return str(value)
-
-
-def _pct(value: object, digits: int = 0) -> str:
-    return _num(value, f".{digits}%")
-
-
-def _money(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return gbp(float(value))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline figure: label, the formatted value, and where it comes from."""
-
-    label: str
-    text: str
-    trace: str
-    value: float | None
-
-
-@dataclass(frozen=True)
-class GuideTable:
-    """A table ready to render: header and rows of strings, numeric columns right-aligned."""
-
-    caption: str
-    headers: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    numeric: Sequence[bool]
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One seed question with its finding, figures, tables and notes."""
-
-    key: str
-    title: str
-    question: str
-    finding: str
-    available: bool
-    synthetic: bool
-    figures: Sequence[GuideFigure] = ()
-    tables: Sequence[GuideTable] = ()
-    notes: Sequence[str] = ()
-
-
-Column = tuple[str, str, Callable[[object], str]]
-
-
-def frame_table(frame: pd.DataFrame, caption: str, columns: Sequence[Column]) -> GuideTable:
-    """A table of ``columns`` (source column, header, formatter) from ``frame``."""
-    rows = [
-        [fmt(record.get(col)) for col, _header, fmt in columns]
-        for record in frame.to_dict("records")
-    ]
-    numeric = [
-        col in frame.columns and pd.api.types.is_numeric_dtype(frame[col])
-        for col, _h, _f in columns
-    ]
-    return GuideTable(caption, [h for _c, h, _f in columns], rows, numeric)
-
-
-def _text(value: object) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def london_vfm(inputs: GuideInputs) -> dict[str, float] | None:
-    """The LONDON (region) row of the value-for-money table (None without it)."""
-    if inputs.economics is None or inputs.economics.vfm is None:
-        return None
-    row = inputs.economics.vfm[inputs.economics.vfm["gss_code"] == "LONDON"]
-    return {str(k): float(v) for k, v in row.iloc[0].items() if isinstance(v, int | float)}
+from cctvscope.reporting.guide_tables import (
+    GAPS_NOT_AVAILABLE,
+    NOT_AVAILABLE,
+    Chapter,
+    Column,
+    GuideTable,
+    Headline,
+    Profile,
+    _missing,
+    _money,
+    _num,
+    _pct,
+    _text,
+    frame_table,
+    london_vfm,
+)
+from cctvscope.reporting.guide_text import COP_NOT_ASSESSED, gbp, plural, year
+from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.headline_figures import headline_figures
+from cctvscope.workflows.runs import best_option
 
 
 def headlines(inputs: GuideInputs) -> list[Headline]:
     """The executive summary's five figures, each traced to a result."""
     out: list[Headline] = []
-    vfm = london_vfm(inputs)
+    figures = headline_figures(inputs)
     eco = inputs.economics
     # Each economics figure stands on its own part: one missing input hides only its own.
     why = "economics not run" if eco is None else "economics incomplete: see its chapters"
-    if vfm is not None:
-        cost = vfm["annual_cost_gbp"]
-        label = "economics.vfm, LONDON row, annual_cost_gbp"
-        out.append(Headline("Annual cost of council CCTV", f"{gbp(cost)} a year", label, cost))
+    cost = figures.get("council_cctv_annual_cost_gbp")
+    label = "Annual cost of council CCTV (revenue and annualised camera capital)"
+    if cost is not None:
+        out.append(Headline(label, figure_text(cost), cost.source, cost.value))
     else:
-        out.append(Headline("Annual cost of council CCTV", NOT_AVAILABLE, why, None))
+        out.append(Headline(label, NOT_AVAILABLE, why, None))
     framework = None if eco is None else eco.framework
     if framework is not None:
         saving = framework.annual_savings_gbp
@@ -156,47 +90,35 @@ def headlines(inputs: GuideInputs) -> list[Headline]:
         )
     else:
         out.append(Headline(label, NOT_AVAILABLE, why, None))
+    share = figures.get("share_compliant_decided")
     if inputs.compliance is not None:
         # Among cameras with every rule decided: counting a rule left unknown (a defaulted
         # input) as passed would overstate compliance.
-        share = inputs.compliance.result.share_compliant_decided
         out.append(
             Headline(
                 f"Cameras meeting {inputs.compliance.standard_label}, of those with every "
                 "rule decided",
-                _pct(share, 1),
+                NOT_AVAILABLE if share is None else figure_text(share),
                 "compliance.result.share_compliant_decided",
-                None if math.isnan(share) else share,
+                None if share is None else share.value,
             )
         )
     else:
         out.append(Headline("Cameras meeting the standard", NOT_AVAILABLE, "not run", None))
     best = None if inputs.options is None else best_option(inputs.options)
-    if best is not None:
+    npv = figures.get("best_option_npv_gbp")
+    if best is not None and npv is not None:
         out.append(
             Headline(
-                f"NPV of the best control-room option ({best.room_count} rooms)",
-                gbp(best.npv_gbp),
-                "options: max npv_gbp over solved options",
-                best.npv_gbp,
+                f"NPV of the best control-room option ({plural(best.room_count, 'room')})",
+                figure_text(npv),
+                npv.source,
+                npv.value,
             )
         )
     else:
         out.append(Headline("NPV of the best control-room option", NOT_AVAILABLE, "", None))
     return out
-
-
-def _missing(inputs: GuideInputs, key: str, title: str, question: str, what: str) -> Chapter:
-    """A chapter without its analysis: the named-missing inputs, else "not run"."""
-    gaps = inputs.gaps.get(key, ())
-    if gaps:
-        # The same sentences the CLI commands print: what is missing and what supplies it.
-        # The guide shows an analysis only whole (economics: every part), so "not shown".
-        lack = "; ".join(gaps)
-        finding = f"The {what} is not shown for {inputs.region_title}, for lack of: {lack}."
-    else:
-        finding = f"{NOT_AVAILABLE}: the {what} has not been run for this estate."
-    return Chapter(key, title, question, finding, available=False, synthetic=False)
 
 
 def control_rooms_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
@@ -205,28 +127,30 @@ def control_rooms_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -
     result = inputs.options
     if result is None:
         return _missing(inputs, key, title, question, "control-room consolidation analysis")
-    sq = result.status_quo
     best = best_option(result)
+    today = registry_text(inputs, "council_control_rooms_today")
+    cost = registry_text(inputs, "control_room_annual_cost_gbp")
     solved = sum(o.status == "optimal" for o in result.options)
     if best is None:
         finding = f"None of the {len(result.options)} consolidation options could be solved."
     elif best.npv_gbp > 0:
         finding = (
-            f"Of {solved} solved options, the best is {best.room_count} control room(s) "
-            f"instead of {len(sq.rooms)} today: a net present value of {gbp(best.npv_gbp)} "
+            f"Of {solved} solved options, the best is {plural(best.room_count, 'control room')} "
+            f"instead of {today} today: a net present value of {gbp(best.npv_gbp)} "
             f"over {result.horizon_years} years against the status quo, saving "
             f"{gbp(best.annual_saving_gbp_per_year)} a year for a one-off "
             f"{gbp(best.one_off_gbp)}."
         )
     else:
         finding = (
-            f"No consolidation option beats today's {len(sq.rooms)} rooms: the best, "
-            f"{best.room_count} room(s), has a net present value of {gbp(best.npv_gbp)}."
+            f"No consolidation option beats today's {today}: the best, "
+            f"{plural(best.room_count, 'room')}, has a net present value of {gbp(best.npv_gbp)}."
         )
+    finding += " " + rooms_sentence(inputs)
     table = frame_table(
         result.table(),
-        f"Options against the status quo ({len(sq.rooms)} rooms, "
-        f"{gbp(sq.annual_cost_gbp_per_year)} a year); base-year £.",
+        f"Options against the status quo ({today}, {cost} in the control-room model: "
+        "room running costs, operators and camera links); base-year £.",
         [
             ("rooms", "rooms", _num),
             ("status", "status", _text),
@@ -318,21 +242,34 @@ def compliance_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
     per_borough = outcome.boroughs.merge(
         basis, left_on="gss_code", right_on="borough_code", how="left"
     )
-    boroughs = frame_table(
-        per_borough,
+    boroughs, notes = compliance_borough_table(per_borough)
+    return Chapter(key, title, question, finding, True, True, figures, [rules, boroughs], notes)
+
+
+def compliance_borough_table(per_borough: pd.DataFrame) -> tuple[GuideTable, list[str]]:
+    """The per-borough compliance table and its note on the Code of Practice columns.
+
+    With no self-assessment stored for any borough the two CoP columns would hold only
+    "–": they are left out and a note says so. With some, "–" is explained in the caption.
+    """
+    columns: list[Column] = [
+        ("name", "borough", _text),
+        ("cameras", "cameras", _num),
+        ("cameras_decided", "decided", _num),
+        ("share_compliant_decided", "compliant (decided)", lambda v: _pct(v, 1)),
+        ("share_real_inputs", "real inputs", _pct),
+    ]
+    caption = (
         "Per borough: share compliant among cameras with every rule decided, cameras "
-        "decided, share of real inputs, and the Code of Practice self-assessment.",
-        [
-            ("name", "borough", _text),
-            ("cameras", "cameras", _num),
-            ("cameras_decided", "decided", _num),
-            ("share_compliant_decided", "compliant (decided)", lambda v: _pct(v, 1)),
-            ("share_real_inputs", "real inputs", _pct),
-            ("cop_share", "CoP score", _pct),
-            ("meets_cop", "meets CoP", _text),
-        ],
+        "decided and share of real inputs"
     )
-    return Chapter(key, title, question, finding, True, True, figures, [rules, boroughs])
+    assessed = int(per_borough["cop_share"].notna().sum()) if len(per_borough) else 0
+    if not assessed:
+        note = f"Code of Practice self-assessment: {COP_NOT_ASSESSED}, for every borough."
+        return frame_table(per_borough, caption + ".", columns), [note]
+    columns += [("cop_share", "CoP score", _pct), ("meets_cop", "meets CoP", _text)]
+    caption += f", and the Code of Practice self-assessment (–: {COP_NOT_ASSESSED})."
+    return frame_table(per_borough, caption, columns), []
 
 
 def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
@@ -377,7 +314,7 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
             ("private_cameras", "private", _num),
             ("cameras_per_km2", "per km²", lambda v: _num(v, ",.1f")),
             ("share_analogue", "analogue", _pct),
-            ("median_install_year", "median year", lambda v: _num(v, ".0f")),
+            ("median_install_year", "median year", year),
         ],
     )
     notes = gap_notes(inputs)
@@ -428,9 +365,11 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
     threshold = int(cov.gaps["threshold_points"].iloc[0]) if not cov.gaps.empty else 0
     each = "burglary points" if inputs.is_london else "crime points"
     worst = f"; the worst: {named}" if named else ""
-    caveat = (
-        " Buildings occlude only in the two areas with bundled footprints, and most cameras "
-        "are synthetic, so these are illustrative."
+    # A missing building layer is named with the command that supplies it; else the
+    # occlusion the coverage run applied is stated.
+    said = any("occluded" in m for m in lacking)
+    caveat = ("" if said else f" {occlusion_method(inputs)}") + (
+        " Most cameras are synthetic, so these are illustrative."
         if inputs.is_london
         else "".join(f" {m}." for m in lacking)
     )
@@ -440,158 +379,6 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
         f"{cov.options.grid_m:g} m squares (at least {threshold} {each} each) have none of "
         f"their points covered at Recognise{worst}.{caveat}"
     ]
-
-
-def vfm_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
-    key, title = "vfm", "Monitoring and value for money"
-    question = "What does council CCTV cost per camera, per export and per crime covered?"
-    vfm = london_vfm(inputs)
-    if vfm is None or inputs.economics is None or inputs.economics.vfm is None:
-        return _missing(inputs, key, title, question, "value-for-money analysis")
-    per_export = vfm["cost_per_evidential_export_gbp"]
-    exports = (
-        f"{gbp(per_export)} per evidential export"
-        if math.isfinite(per_export)
-        else "an unknown cost per evidential export (no evidence statistics give the exports)"
-    )
-    finding = (
-        f"Council CCTV costs {gbp(vfm['annual_cost_gbp'])} a year: "
-        f"{gbp(vfm['cost_per_camera_gbp_per_year'])} per camera and {exports}."
-    )
-    tables = [
-        frame_table(
-            inputs.economics.vfm,
-            f"Value for money per borough (base-year £, {inputs.economics.price_base_year}).",
-            [
-                ("name", "borough", _text),
-                ("council_cameras", "council cameras", _num),
-                ("annual_cost_gbp", "annual cost", _money),
-                ("cost_per_camera_gbp_per_year", "per camera", _money),
-                ("cost_per_evidential_export_gbp", "per export", _money),
-                ("cost_per_crime_in_coverage_gbp", "per crime covered", _money),
-                ("cost_per_detected_incident_gbp", "per detection", _money),
-            ],
-        )
-    ]
-    mon = inputs.monitoring
-    if mon is not None and len(mon):
-        opt = float(mon["detections_per_year_optimised"].sum())
-        sq = float(mon["detections_per_year_status_quo"].sum())
-        change = f" ({opt / sq - 1:+.0%})" if sq > 0 else ""
-        finding += (
-            f" Directing operators' attention by the monitoring model would detect "
-            f"{opt:,.0f} incidents a year against {sq:,.0f} today{change}."
-        )
-        tables.append(
-            frame_table(
-                mon,
-                "Monitoring per council control room: detections a year, three ways.",
-                [
-                    ("name", "room", _text),
-                    ("cameras", "cameras", _num),
-                    ("detections_per_year_status_quo", "today", _num),
-                    ("detections_per_year_random", "random", _num),
-                    ("detections_per_year_optimised", "optimised", _num),
-                    ("cost_per_detection_gbp_optimised", "£ per detection", _money),
-                ],
-            )
-        )
-    return Chapter(key, title, question, finding, True, True, figures, tables)
-
-
-def integration_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
-    key, title = "integration", "Public/private integration"
-    question = "What would registered private cameras add to public coverage?"
-    joint = inputs.joint
-    if joint is None:
-        return _missing(inputs, key, title, question, "joint coverage analysis")
-    rec = joint.london[joint.london["level"] == "recognise"]
-    private = int((inputs.estate.cameras["owner_type"].astype(str) == "private").sum())
-    if rec.empty:
-        finding = "Joint coverage has no Recognise-level row for this estate."
-    elif not private:
-        # No private camera: a "0.00 km² added" would read as a finding; it is an absent input.
-        finding = (
-            f"The estate holds no registered private cameras, so what they would add to "
-            f"public coverage in {inputs.region_title} is not known: "
-            f"cctvscope import cameras FILE --estate {inputs.estate.name} with owner_type "
-            "private supplies them."
-        )
-    else:
-        r = rec.iloc[0]
-        finding = (
-            f"Registered private cameras add {float(r['gain_km2']):,.2f} km² "
-            f"({float(r['gain_pct']):.1f}%) to public coverage at Recognise level and raise "
-            f"the share of recorded crime in coverage from {float(r['crime_share_public']):.1%} "
-            f"to {float(r['crime_share_joint']):.1%}; {len(joint.candidates)} high-crime cells "
-            "have no public coverage and are candidates for recruiting private cameras."
-        )
-    notes: list[str] = []
-    example = inputs.example
-    if example is None:
-        notes.append(
-            "Worked evidence request: not available in this run (`cctvscope demo` runs it)."
-        )
-    else:
-        supplied = sum(r.state == "supplied" for r in example.requests)
-        median = example.median_time_to_evidence_h
-        notes.append(
-            f"Worked evidence request (synthetic): {len(example.requests)} requests to holders "
-            f"of {len(example.candidates)} candidate cameras, {supplied} supplied"
-            + ("" if median is None else f", median {median:.0f} h to evidence")
-            + "."
-        )
-    table = frame_table(
-        joint.london,
-        f"{inputs.region_title}: public and joint (public + private) coverage by detail level.",
-        [
-            ("level", "level", _text),
-            ("public_km2", "public km²", lambda v: _num(v, ",.2f")),
-            ("joint_km2", "joint km²", lambda v: _num(v, ",.2f")),
-            ("gain_pct", "area gain", lambda v: _num(v, ".1f") + "%"),
-            ("crime_share_public", "crime covered, public", lambda v: _pct(v, 1)),
-            ("crime_share_joint", "crime covered, joint", lambda v: _pct(v, 1)),
-        ],
-    )
-    return Chapter(key, title, question, finding, True, True, figures, [table], notes)
-
-
-def technology_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
-    key, title = "technology", "Advancing technology"
-    question = "Which technology changes pay for themselves over ten years?"
-    sc = None if inputs.economics is None else inputs.economics.scenarios
-    if sc is None:
-        return _missing(inputs, key, title, question, "technology scenario model")
-    npv = {k: float(v) for k, v in sc.npv_vs_baseline_gbp.items() if k != "baseline"}
-    if not npv:
-        finding = "No technology scenario besides the baseline is defined."
-    else:
-        best = max(npv, key=lambda k: npv[k])
-        paying = sum(v > 0 for v in npv.values())
-        same = sorted(k for k, v in npv.items() if v == 0)
-        # No scenario pays: name none "best" on a zero NPV (a change that alters nothing).
-        paid = npv[best] > 0
-        tail = f"the best is {best} ({gbp(npv[best])})" if paid else "none pays for itself"
-        if same:
-            tail += f"; {', '.join(same)} change nothing on this estate (NPV £0)"
-        finding = (
-            f"Of {len(npv)} technology scenarios over {sc.horizon_years} years on "
-            f"{sc.cameras_in_scope:,} cameras, {paying} have a positive net present value "
-            f"against the baseline; {tail}."
-        )
-    table = frame_table(
-        sc.summary(),
-        "Scenarios: NPV against the baseline, totals and final-year state (base-year £).",
-        [
-            ("scenario", "scenario", _text),
-            ("npv_vs_baseline_gbp", "NPV vs baseline", _money),
-            ("capex_total_gbp", "capex", _money),
-            ("opex_total_gbp", "opex", _money),
-            ("final_storage_tb", "storage TB", lambda v: _num(v, ",.0f")),
-            ("final_compliant_share", "compliant", _pct),
-        ],
-    )
-    return Chapter(key, title, question, finding, True, True, figures, [table])
 
 
 CHAPTER_BUILDERS: tuple[Callable[[GuideInputs, Sequence[GuideFigure]], Chapter], ...] = (
@@ -628,19 +415,16 @@ def chapters(
     return out
 
 
-@dataclass(frozen=True)
-class Profile:
-    """One borough's profile page: sections of (label, value) rows and its map.
-
-    ``badge`` is the label of the borough's camera records; ``confidence`` its
-    per-table data-confidence table and ``request`` its data request.
-    """
-
-    gss_code: str
-    name: str
-    sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]
-    map: GuideFigure | None = None
-    notes: Sequence[str] = field(default_factory=tuple)
-    badge: Badge | None = None
-    confidence: GuideTable | None = None
-    request: str = ""
+__all__ = [
+    "CHAPTER_TITLES",
+    "GAPS_NOT_AVAILABLE",
+    "NOT_AVAILABLE",
+    "Chapter",
+    "GuideTable",
+    "Headline",
+    "Profile",
+    "chapters",
+    "gbp",
+    "headlines",
+    "london_vfm",
+]

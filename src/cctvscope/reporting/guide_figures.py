@@ -33,7 +33,10 @@ from cctvscope.reporting.charts.framework import framework_savings_chart, framew
 from cctvscope.reporting.charts.joint import joint_coverage_map
 from cctvscope.reporting.charts.placement import placement_map
 from cctvscope.reporting.charts.scenarios import scenarios_chart
+from cctvscope.reporting.charts.style import print_size
 from cctvscope.reporting.charts.vfm import tornado_chart
+from cctvscope.reporting.guide_registry import map_coverage_note
+from cctvscope.reporting.guide_text import plural
 from cctvscope.workflows.economics import SENSITIVITY_METRICS
 from cctvscope.workflows.evidence import JointCoverage
 from cctvscope.workflows.guide import GuideInputs
@@ -77,6 +80,18 @@ def inline_svg(text: str, *, prefix: str, max_width_pt: float, max_height_pt: fl
     return text.strip()
 
 
+_VIEWBOX = re.compile(r'<svg\b[^>]*?width="([\d.]+)pt"[^>]*?viewBox="[\d.]+ [\d.]+ ([\d.]+) ', re.S)
+_FONT = re.compile(r"font-size:\s*([\d.]+)px")
+
+
+def print_font_sizes_pt(svg: str) -> list[float]:
+    """The size each text of an inlined SVG prints at [pt]: its font size times the
+    figure's scale (printed width over drawn width)."""
+    size = _VIEWBOX.search(svg)
+    scale = float(size.group(1)) / float(size.group(2)) if size else 1.0
+    return [float(m.group(1)) * scale for m in _FONT.finditer(svg)]
+
+
 class FigureMaker:
     """Draws charts into ``folder`` and returns them inlined, numbered in order."""
 
@@ -93,7 +108,9 @@ class FigureMaker:
         size_pt: tuple[float, float] = (PAGE_WIDTH_PT, PAGE_HEIGHT_PT),
     ) -> GuideFigure:
         self.count += 1
-        path = draw(self.folder / f"{self.count:03d}_{key}.svg")
+        # Drawn at its printed size, so no text prints smaller than it was set.
+        with print_size(*size_pt):
+            path = draw(self.folder / f"{self.count:03d}_{key}.svg")
         svg = inline_svg(
             path.read_text(encoding="utf-8"),
             prefix=f"f{self.count}",
@@ -115,7 +132,7 @@ def chapter_figures(inputs: GuideInputs, maker: FigureMaker) -> dict[str, list[G
             out["control_rooms"] = [
                 maker.make(
                     "control_rooms",
-                    f"The best option: {best.room_count} control room(s) and the boroughs "
+                    f"The best option: {plural(best.room_count, 'control room')} and the boroughs "
                     "each serves.",
                     lambda p: option_map(estate, chosen, p),
                 )
@@ -235,7 +252,7 @@ def profile_maps(inputs: GuideInputs, maker: FigureMaker) -> dict[str, GuideFigu
         gss = str(code)
         out[gss] = maker.make(
             f"borough_{gss}",
-            f"{name}: boundary, cameras by owner and control rooms.",
+            f"{name}: boundary, cameras by owner and control rooms. {map_coverage_note(inputs)}",
             partial(_borough_map, estate, gss, coverage, source),
             size_pt=PROFILE_MAP_PT,
         )

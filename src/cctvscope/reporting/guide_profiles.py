@@ -19,7 +19,8 @@ from cctvscope.reporting.guide_confidence import (
     compliance_basis,
     confidence_rows,
 )
-from cctvscope.reporting.guide_content import (
+from cctvscope.reporting.guide_figures import GuideFigure
+from cctvscope.reporting.guide_tables import (
     GAPS_NOT_AVAILABLE,
     NOT_AVAILABLE,
     GuideTable,
@@ -27,8 +28,9 @@ from cctvscope.reporting.guide_content import (
     _money,
     _num,
     _pct,
+    _text,
 )
-from cctvscope.reporting.guide_figures import GuideFigure
+from cctvscope.reporting.guide_text import COP_NOT_ASSESSED_SHORT, missing, year
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.runs import best_option
 
@@ -43,6 +45,16 @@ def _by_code(frame: pd.DataFrame | None, column: str) -> dict[str, dict[str, obj
 
 def _model(name: object) -> str:
     return str(name).replace("_", " ")
+
+
+def _cop_rows(c: Mapping[str, object]) -> Rows:
+    """The Code of Practice rows: score and verdict, or one row saying none was returned."""
+    if missing(c.get("cop_share")):
+        return [("Code of Practice self-assessment", COP_NOT_ASSESSED_SHORT)]
+    return [
+        ("Code of Practice score", _pct(c["cop_share"])),
+        ("meets the Code of Practice", _text(c.get("meets_cop"))),
+    ]
 
 
 def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profile]:
@@ -89,7 +101,7 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
                 ("cameras per km²", _num(s["cameras_per_km2"], ",.1f")),
                 ("cameras per 1,000 residents", _num(s["cameras_per_1000_residents"], ",.2f")),
                 ("analogue share", _pct(s["share_analogue"])),
-                ("median install year", _num(s["median_install_year"], ".0f")),
+                ("median install year", year(s["median_install_year"])),
                 ("synthetic records", _pct(s["share_synthetic"])),
             ]
             if s
@@ -114,11 +126,7 @@ def profiles(inputs: GuideInputs, maps: Mapping[str, GuideFigure]) -> list[Profi
             [
                 ("in-service cameras assessed", _num(c["cameras"])),
                 *_decided_rows(b),
-                ("Code of Practice score", _pct(c["cop_share"])),
-                (
-                    "meets the Code of Practice",
-                    "–" if c["meets_cop"] is None else str(c["meets_cop"]),
-                ),
+                *_cop_rows(c),
             ]
             if c
             else [("compliance", NOT_AVAILABLE)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cctvscope.errors import Finding, InputError
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
 from cctvscope.standards import ComplianceResult, assess_compliance, read_standard
@@ -20,6 +20,7 @@ from cctvscope.standards.remediation import (
     upgrade_plan,
 )
 from cctvscope.standards.spec import DEFAULT_STANDARD, list_standards
+from cctvscope.workflows.dates import current_assumptions
 from cctvscope.workflows.readiness import PLACEMENT_ITEMS, cost_profile_choice, lacking_items
 from cctvscope.workflows.region_inputs import RegionInputs, london_or_given
 
@@ -100,7 +101,7 @@ def run_compliance(
     London's bundled data when omitted for a London estate). Without small-area crime
     the plan ranks by compliance gained per £ alone (``crime_weighted`` is False).
     """
-    assumptions = assumptions or read_assumptions()
+    assumptions = assumptions or current_assumptions()
     step = on_step or (lambda _message: None)
     spec = read_standard(standard)
     step(f"Checking {len(estate.cameras):,} cameras against {spec.label}")

@@ -30,10 +30,11 @@ from cctvscope.economics.vfm import (
     LONDON as LONDON_ROW,
 )
 from cctvscope.errors import DataError
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
 from cctvscope.workflows.confidence import record_basis
+from cctvscope.workflows.dates import current_assumptions
 from cctvscope.workflows.readiness import (
     COSTED_ITEMS,
     Need,
@@ -203,7 +204,7 @@ def economics_parts(
     for a London estate when omitted). A part whose inputs are missing is skipped
     with a message in ``skipped``.
     """
-    assumptions = assumptions or read_assumptions()
+    assumptions = assumptions or current_assumptions()
     region = london_or_given(estate, region)
     step = on_step or (lambda _message: None)
     if usable_range_m is None:

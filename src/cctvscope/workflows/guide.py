@@ -18,11 +18,14 @@ supplies it), so the chapter says why rather than showing zeros or London's figu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import geopandas as gpd
 import pandas as pd
+import shapely
 
 from cctvscope.coverage.engine import CoverageResult
 from cctvscope.model.assumptions import Assumptions, read_assumptions
@@ -33,6 +36,43 @@ from cctvscope.workflows.compliance import ComplianceOutcome
 from cctvscope.workflows.confidence import DataConfidence, data_confidence
 from cctvscope.workflows.economics import EconomicsParts
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
+
+#: Footprints closer than this are counted as one occluded area [m].
+OCCLUSION_AREA_GAP_M = 100.0
+
+
+@dataclass(frozen=True)
+class Occlusion:
+    """Whether the coverage engine's run occluded sight lines by building footprints.
+
+    ``footprints`` counted; ``areas`` the separate clusters they form and ``area_km2``
+    the ground those clusters cover (footprints buffered by
+    :data:`OCCLUSION_AREA_GAP_M`): outside them cameras see through buildings.
+    """
+
+    applied: bool
+    footprints: int
+    areas: int
+    area_km2: float
+
+
+NO_OCCLUSION = Occlusion(False, 0, 0, 0.0)
+
+
+def occlusion_of(buildings: gpd.GeoDataFrame | None) -> Occlusion:
+    """The occlusion a coverage run with these footprints applies (None or empty: none).
+
+    The pipeline passes the same building layer its coverage run receives
+    (:func:`~cctvscope.workflows.coverage.region_coverage_inputs`), so the guide's
+    methodology and captions describe the occlusion that was computed.
+    """
+    if buildings is None or buildings.empty:
+        return NO_OCCLUSION
+    grown = shapely.union_all(
+        shapely.buffer(buildings.geometry.to_numpy(), OCCLUSION_AREA_GAP_M / 2)
+    )
+    parts = len(getattr(grown, "geoms", [grown]))
+    return Occlusion(True, len(buildings), parts, float(grown.area) / 1e6)
 
 
 @dataclass(frozen=True)
@@ -50,7 +90,10 @@ class GuideInputs:
     ``vfm``, ``technology``, ``integration``, ``assessment``) or a part shown inside a
     chapter (``coverage``, ``evidence_ops``) to the named-missing sentences of the
     analyses left out. ``economics`` holds every economics part computed: each chapter
-    shows its own part or names what stopped it.
+    shows its own part or names what stopped it. ``run_date`` is the date the guide is
+    dated and its price base, framework start and scenario years follow
+    (:mod:`cctvscope.workflows.dates`). ``occlusion`` is the building occlusion the
+    coverage run applies (:func:`occlusion_of` its footprints; None: not known).
     """
 
     estate: Estate
@@ -67,6 +110,8 @@ class GuideInputs:
     confidence: DataConfidence | None = None
     region_title: str = "London"
     gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    run_date: dt.date = field(default_factory=dt.date.today)
+    occlusion: Occlusion | None = None
 
     @property
     def is_london(self) -> bool:

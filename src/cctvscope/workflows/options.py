@@ -12,7 +12,7 @@ import shapely
 from cctvscope.crs import BNG
 from cctvscope.errors import DataError, Finding, InputError
 from cctvscope.ingest import london
-from cctvscope.model.assumptions import Assumptions, read_assumptions
+from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.enums import OwnerType
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import (
@@ -23,6 +23,7 @@ from cctvscope.optimisation.control_rooms import (
 from cctvscope.optimisation.monitoring_estate import monitoring_london
 from cctvscope.optimisation.placement import PlacementResult, place_cameras
 from cctvscope.optimisation.placement_inputs import DemandMethod
+from cctvscope.workflows.dates import current_assumptions
 from cctvscope.workflows.readiness import (
     PLACEMENT_ITEMS,
     Need,
@@ -107,7 +108,7 @@ def run_control_room_options(
         raise DataError(missing_layer_message(region.title, Layer.POLICE_STATIONS))
     return consolidation_options(
         _costed(estate),
-        assumptions or read_assumptions(),
+        assumptions or current_assumptions(),
         stations=region.police_stations,
         room_counts=None if room_counts is None else list(room_counts),
         settings=settings,
@@ -129,7 +130,7 @@ def run_monitoring(
     lsoas = region.lsoa_crime()
     if lsoas is None:
         raise DataError(missing_layer_message(region.title, Layer.CRIME))
-    return monitoring_london(estate, assumptions or read_assumptions(), lsoa_crime=lsoas)
+    return monitoring_london(estate, assumptions or current_assumptions(), lsoa_crime=lsoas)
 
 
 def run_placement(
@@ -144,7 +145,7 @@ def run_placement(
     Each area's streets and building footprints are the bundled OSM extracts; demand
     is the bundled burglary points. For any other area use :func:`run_area_placement`.
     """
-    a = assumptions or read_assumptions()
+    a = assumptions or current_assumptions()
     burglary = london.read_burglary_points()
     return {
         area: place_cameras(
@@ -216,7 +217,7 @@ def run_area_placement(
         crime=crime.clip(area),
         buildings=buildings if buildings is not None and len(buildings) else None,
         budget_gbp=budget_gbp,
-        assumptions=assumptions or read_assumptions(),
+        assumptions=assumptions or current_assumptions(),
         cost_profile=str(costed.boroughs["cost_profile"].iloc[0]),
         demand_method=DemandMethod.BURGLARY_POINTS,
     )

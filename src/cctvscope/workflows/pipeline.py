@@ -18,6 +18,7 @@ Each analysis runs only when its inputs are there: what it lacks goes into
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import multiprocessing as mp
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,7 +36,7 @@ from cctvscope.optimisation.control_rooms import OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
 from cctvscope.workflows.economics import EconomicsPart, EconomicsParts
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
-from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.guide import GuideInputs, occlusion_of
 from cctvscope.workflows.region_inputs import RegionInputs
 
 Step = Callable[[str], None]
@@ -140,6 +141,7 @@ def assess(
     summary: pd.DataFrame | None = None,
     coverage: CoverageResult | None = None,
     example: WorkedExample | None = None,
+    run_date: dt.date | None = None,
     on_step: Step | None = None,
 ) -> Assessment:
     """Run every analysis but coverage and the worked request on ``estate`` (not modified).
@@ -148,7 +150,9 @@ def assess(
     estate go into compliance, and ``region`` is read from the store when omitted;
     without one the estate must be London's. ``summary``, ``coverage`` and ``example``
     are results computed elsewhere (the demo's summary, the coverage process, the
-    worked request), carried into the guide inputs.
+    worked request), carried into the guide inputs. ``run_date`` (today when omitted)
+    sets the price base, the framework start and the scenario years
+    (:func:`~cctvscope.workflows.dates.dated_assumptions`).
     """
     from cctvscope.workflows.region_inputs import london_or_given, region_inputs
 
@@ -157,13 +161,16 @@ def assess(
         region = region_inputs(engine, estate)
     region = london_or_given(estate, region)
     from cctvscope.workflows.compliance import estate_standard
+    from cctvscope.workflows.dates import dated_assumptions
 
+    day = run_date or dt.date.today()
     return _analyses(
         engine,
         estate,
         region,
         standard=standard or estate_standard(estate),
-        assumptions=assumptions or read_assumptions(),
+        assumptions=dated_assumptions(assumptions or read_assumptions(), day),
+        run_date=day,
         summary=summary,
         coverage=coverage,
         example=example,
@@ -181,6 +188,7 @@ def _analyses(
     summary: pd.DataFrame | None,
     coverage: CoverageResult | None,
     example: WorkedExample | None,
+    run_date: dt.date,
     step: Step,
 ) -> Assessment:
     from cctvscope.workflows.assess import summarise_boroughs
@@ -233,6 +241,9 @@ def _analyses(
         confidence=data_confidence(estate, assumptions=a),
         region_title=region.title,
         gaps=gaps,
+        run_date=run_date,
+        # The footprints the coverage run receives (region_coverage_inputs, buildings on).
+        occlusion=occlusion_of(region.buildings),
     )
     return Assessment(guide, parts, economics_headlines(parts), region)
 
@@ -312,13 +323,15 @@ def run_pipeline(
     worked_example: bool = False,
     summary: pd.DataFrame | None = None,
     standard: str | None = None,
+    run_date: dt.date | None = None,
     on_step: Step | None = None,
 ) -> PipelineResult:
     """The whole assessment of a stored ``estate``: analyses, files, runs recorded, guide.
 
     ``worked_example`` runs the synthetic evidence request (London's demonstration: it
     writes requests to the store and a vault under ``out``); ``summary`` is the
-    per-borough summary when the caller has it. Coverage runs in a second process;
+    per-borough summary when the caller has it; ``run_date`` (today when omitted) dates
+    the price base, framework and scenarios. Coverage runs in a second process;
     an estate without cameras gets no coverage and says so in the guide.
     """
     from cctvscope.workflows.region_inputs import region_inputs
@@ -331,7 +344,13 @@ def run_pipeline(
     try:
         future = _start_coverage(pool, estate, region, out, writers.coverage)
         assessment = assess(
-            engine, estate, region=region, standard=standard, summary=summary, on_step=step
+            engine,
+            estate,
+            region=region,
+            standard=standard,
+            summary=summary,
+            run_date=run_date,
+            on_step=step,
         )
         guide = assessment.guide
         if worked_example:

@@ -22,7 +22,7 @@ from cctvscope.coverage.engine import CoverageResult
 from cctvscope.coverage.tiles import grid_columns_rows
 from cctvscope.reporting.charts.borough import borough_scale_m
 from cctvscope.reporting.charts.maps import scale_bar_and_north
-from cctvscope.reporting.charts.style import add_source, new_figure
+from cctvscope.reporting.charts.style import MIN_FONT_PT, add_source, new_figure
 
 GAP_COLOUR = "#c0392b"
 SOURCE = (
@@ -155,6 +155,14 @@ def _gap_labels(
         cx, cy = (x + 0.5) * g, (y + 0.5) * g
         if view[0] <= cx <= view[2] and view[1] <= cy <= view[3]:
             out.append(
-                ax.text(cx, cy + g, str(rank), fontsize=6, color=GAP_COLOUR, ha="center", zorder=4)
+                ax.text(
+                    cx,
+                    cy + g,
+                    str(rank),
+                    fontsize=MIN_FONT_PT,
+                    color=GAP_COLOUR,
+                    ha="center",
+                    zorder=4,
+                )
             )
     return out

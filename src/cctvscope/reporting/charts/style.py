@@ -6,6 +6,9 @@ footnote; figures built on the synthetic estate say so in the footnote.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import matplotlib as mpl
@@ -22,9 +25,43 @@ SYNTHETIC_NOTE = (
 
 PALETTE = ("#1b6ca8", "#e07a1f", "#3a9b5a", "#c0392b", "#7d5ba6", "#8c6d31", "#5c5c5c")
 
+#: Smallest text on a chart at its printed size [pt].
+MIN_FONT_PT = 7.0
+#: Points per inch.
+PT_PER_IN = 72.0
+#: Default text size of a chart drawn for print [pt]: matplotlib's "small" (0.833 of it) is
+#: still above MIN_FONT_PT.
+PRINT_FONT_PT = 8.5
+
+# The box a chart is printed in [in], while a guide draws it (None: drawn at its own size).
+_PRINT_BOX_IN: ContextVar[tuple[float, float] | None] = ContextVar("print_box", default=None)
+
+
+@contextmanager
+def print_size(width_pt: float, height_pt: float) -> Iterator[None]:
+    """Draw charts at the size they are printed, so their text prints at its stated size.
+
+    A chart drawn at 8 inches and shrunk into a 5-inch box prints its 7 pt legend at
+    4 pt; inside this context :func:`new_figure` fits the figure into the box instead,
+    so no text is scaled down.
+    """
+    token = _PRINT_BOX_IN.set((width_pt / PT_PER_IN, height_pt / PT_PER_IN))
+    try:
+        with mpl.rc_context({"font.size": PRINT_FONT_PT}):
+            yield
+    finally:
+        _PRINT_BOX_IN.reset(token)
+
 
 def new_figure(width_in: float = 8.0, height_in: float = 5.0) -> Figure:
-    """A figure with the house style (no global pyplot state leaks between charts)."""
+    """A figure with the house style (no global pyplot state leaks between charts).
+
+    Under :func:`print_size` the figure keeps its proportions and shrinks to fit the box.
+    """
+    box = _PRINT_BOX_IN.get()
+    if box is not None:
+        scale = min(1.0, box[0] / width_in, box[1] / height_in)
+        width_in, height_in = width_in * scale, height_in * scale
     fig = plt.figure(figsize=(width_in, height_in))
     fig.set_layout_engine("constrained")
     return fig
@@ -36,14 +73,20 @@ def add_source(fig: Figure, source: str, *, synthetic: bool = True, inches: floa
     The bottom ``inches`` of the figure are kept free of axes so the footnote never
     overlaps an axis label.
     """
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        share = inches / float(fig.get_figheight())
-        engine.set(rect=(0.0, share, 1.0, 1.0 - share))
     text = f"Source: {source}."
     if synthetic:
         text += " " + SYNTHETIC_NOTE
-    fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom", wrap=True)
+    # A narrow figure wraps the note onto more lines: keep room for all of them.
+    chars_per_line = max(1.0, fig.get_figwidth() * PT_PER_IN / (0.55 * MIN_FONT_PT))
+    lines = -(-len(text) // int(chars_per_line))
+    inches = max(inches, lines * 1.3 * MIN_FONT_PT / PT_PER_IN + 0.08)
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        share = min(0.45, inches / float(fig.get_figheight()))
+        engine.set(rect=(0.0, share, 1.0, 1.0 - share))
+    fig.text(
+        0.01, 0.005, text, fontsize=MIN_FONT_PT, color="#555555", ha="left", va="bottom", wrap=True
+    )
 
 
 def save_svg(fig: Figure, path: Path) -> Path:
