@@ -328,3 +328,38 @@ def test_silent_searched_addresses_are_counted_not_listed(tmp_path: Path) -> Non
         outcome = run_live_audit(url, "borough", request, clock=lambda: FIXED_NOW)
     assert outcome.silent_searched == 1
     assert len(outcome.table) == len(listed) and outcome.reconciliation.count("offline") == 1
+
+
+def test_apply_changes_the_full_standard_as_measured(audit) -> None:  # type: ignore[no-untyped-def]
+    """The full standard on the version the audit saved, against the version before it.
+
+    Worked by hand from the virtual cameras: CAM-B is listed 1920x1080 but streams
+    704x576, so its pixel density at the standard's distance (IQ-01) drops below the
+    threshold; CAM-C streams 352x288 (below 2CIF: IQ-03) on a manual clock 90 s ahead
+    (TS-01); CAM-A's field of view was a default (IQ-01 unknown) until the catalogue gave
+    the measured model's 100°. Rules that ONVIF cannot read (export, operations) stay
+    unknown; the cameras not read change nothing.
+    """
+    from cctvscope.workflows.compliance import run_compliance
+
+    _, url, _ = audit
+
+    def outcomes(version: int) -> dict[tuple[str, str], str]:
+        found = run_compliance(load_estate(url, "borough", version)).result.findings
+        cams = found[found["entity_type"] == "camera"]
+        return {
+            (str(c), str(r)): str(o)
+            for c, r, o in zip(cams["camera_id"], cams["rule_id"], cams["outcome"], strict=True)
+        }
+
+    before, after = outcomes(1), outcomes(2)
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    assert changed == {
+        ("CAM-A", "IQ-01"): ("unknown", "fail"),
+        ("CAM-B", "IQ-01"): ("pass", "fail"),
+        ("CAM-C", "IQ-03"): ("pass", "fail"),
+        ("CAM-C", "TS-01"): ("pass", "fail"),
+    }
+    for cid in ("CAM-A", "CAM-B", "CAM-C"):
+        left = sorted(r for (c, r), o in after.items() if c == cid and o == "unknown")
+        assert left == ["EX-01", "EX-02", "EX-03", "OP-01"]
