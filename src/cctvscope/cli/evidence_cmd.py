@@ -29,6 +29,7 @@ from cctvscope.cli.common import (
     LatOption,
     LonOption,
     NorthingOption,
+    fail,
     store_url,
 )
 from cctvscope.cli.render import console, err_console
@@ -93,6 +94,8 @@ def _origin() -> str:
 
 
 def _fail(message: object) -> typer.Exit:
+    if isinstance(message, CctvscopeError):
+        return fail(message)  # one rule for exit codes (an unknown estate is a usage error)
     err_console.print(f"[red]error:[/red] {message}")
     return typer.Exit(code=EXIT_ERROR)
 
@@ -522,7 +525,9 @@ def cameras_at_cmd(
     from cctvscope.workflows.evidence import candidates_at, police_lookup
     from cctvscope.workflows.places import find_place
 
-    if (x is None or y is None) and (lon is None or lat is None) and not place:
+    if (x is None or y is None) and lon is not None and lat is not None:
+        x, y = bng_point(lon, lat)  # checked before the store is read
+    if (x is None or y is None) and not place:
         raise _fail(
             "give the place as --place TEXT, --x/--y (British National Grid) or --lon/--lat"
         )
@@ -532,14 +537,11 @@ def cameras_at_cmd(
         loaded = load_estate(engine, estate)
         where = ""
         if x is None or y is None:
-            if lon is not None and lat is not None:
-                x, y = bng_point(lon, lat)
-            else:
-                found_places = find_place(engine, loaded, str(place))
-                if not found_places:
-                    raise _fail(f"no place in {loaded.region.name} matches {place!r}")
-                x, y = found_places[0].x_m, found_places[0].y_m
-                where = f"{found_places[0].label} ({found_places[0].kind.value}) "
+            found_places = find_place(engine, loaded, str(place))
+            if not found_places:
+                raise _fail(f"no place in {loaded.region.name} matches {place!r}")
+            x, y = found_places[0].x_m, found_places[0].y_m
+            where = f"{found_places[0].label} ({found_places[0].kind.value}) "
         found = candidates_at(police_lookup(engine, loaded), loaded, x, y, incident_at=incident)
     except CctvscopeError as exc:
         raise _fail(exc) from exc
