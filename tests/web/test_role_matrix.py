@@ -159,6 +159,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/cameras"): Entry(ALL, get("/api/cameras")),
     ("GET", "/api/cameras.{fmt}"): Entry(ALL, get("/api/cameras.geojson")),
     ("GET", "/cameras/{camera_id}"): Entry(CAMERA_READERS, get(f"/cameras/{CAMDEN_CAMERA}")),
+    ("GET", "/api/cameras/{camera_id}/wedges"): Entry(
+        CAMERA_READERS, get(f"/api/cameras/{CAMDEN_CAMERA}/wedges")
+    ),
+    ("GET", "/api/layers/wedges"): Entry(
+        ALL, get("/api/layers/wedges?bbox=-0.1430,51.5380,-0.1420,51.5390")
+    ),
     ("GET", "/api/cameras/{camera_id}"): Entry(
         CAMERA_READERS, get(f"/api/cameras/{CAMDEN_CAMERA}")
     ),

@@ -27,6 +27,7 @@ from cctvscope.web.schemas import (
     FeatureCollection,
     Overview,
 )
+from cctvscope.web.wedges import camera_wedges, wedges_in_view
 
 router = APIRouter()
 
@@ -145,6 +146,30 @@ def cameras_page(
 def camera_api(request: Request, state: State, user: CameraReader, camera_id: str) -> CameraDetail:
     """One camera with every attribute and its source, if the caller may see it."""
     return views.camera_detail(state, request, user, camera_id)
+
+
+@router.get("/api/cameras/{camera_id}/wedges", response_model=FeatureCollection, tags=["map"])
+def camera_wedges_api(
+    request: Request, state: State, user: CameraReader, camera_id: str
+) -> dict[str, Any]:
+    """The camera's view wedges at each detail level (WGS84), if the caller may see it."""
+    return camera_wedges(state, request, user, camera_id)
+
+
+Bbox = Annotated[
+    str,
+    Query(
+        pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
+        description="west,south,east,north [° WGS84]",
+    ),
+]
+
+
+@router.get("/api/layers/wedges", response_model=FeatureCollection, tags=["map"])
+def wedges_layer(request: Request, state: State, user: CameraReader, bbox: Bbox) -> dict[str, Any]:
+    """View wedges of the cameras in view (at most a street's worth: zoom in for more)."""
+    west, south, east, north = (float(v) for v in bbox.split(","))
+    return wedges_in_view(state, request, user, (west, south, east, north))
 
 
 @router.get("/cameras/{camera_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -147,6 +147,36 @@
     });
   }
 
+  var LEVEL_COLOURS = { detect: "#c6dbef", observe: "#6baed6", recognise: "#2171b5", identify: "#08306b" };
+
+  function drawWedges(data, group) {
+    group.clearLayers();
+    data.features.forEach(function (f) {
+      L.geoJSON(f, { style: { color: LEVEL_COLOURS[f.properties.level] || "#333", weight: 1, fillOpacity: 0.25 } })
+        .bindTooltip(tip(function () { return f.properties.camera_id + ": " + f.properties.level + " to " + f.properties.reach_m + " m"; }))
+        .addTo(group);
+    });
+  }
+
+  function cameraWedges(map, el) {
+    var group = L.layerGroup().addTo(map);
+    return getJSON("/api/cameras/" + encodeURIComponent(el.dataset.camera) + "/wedges")
+      .then(function (data) { drawWedges(data, group); el.setAttribute("data-wedges", String(data.features.length)); });
+  }
+
+  function wedgesInView(map, overlays) {
+    /* Street scale only: a city of wedges would be unreadable and slow. */
+    var group = L.layerGroup().addTo(map);
+    overlays["view wedges (zoom in)"] = group;
+    function refresh() {
+      if (map.getZoom() < 16) { group.clearLayers(); return; }
+      var b = map.getBounds();
+      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+      getJSON("/api/layers/wedges?bbox=" + bbox).then(function (data) { drawWedges(data, group); }).catch(function () { group.clearLayers(); });
+    }
+    map.on("moveend", refresh);
+  }
+
   function gbp(v) { return v === null || v === undefined ? "—" : "£" + Math.round(v).toLocaleString("en-GB"); }
 
   function pollJob(map, status) {
@@ -195,13 +225,19 @@
       map.setView(at, 16);
     }
     if (layers.indexOf("boroughs") >= 0) { pending.push(boroughLayer(map, el, overlays)); }
-    if (layers.indexOf("cameras") >= 0) { pending.push(cameraLayer(map, el, overlays)); }
+    if (layers.indexOf("cameras") >= 0) { pending.push(cameraLayer(map, el, overlays)); wedgesInView(map, overlays); }
+    if (layers.indexOf("wedges") >= 0) { pending.push(cameraWedges(map, el)); }
     if (layers.indexOf("coverage") >= 0) { pending.push(coverageLayers(map, el, overlays)); }
     if (layers.indexOf("search") >= 0) { searchOnClick(map); }
     var status = document.getElementById("job-status");
     if (layers.indexOf("rooms") >= 0 && status) { pollJob(map, status); }
-    legend(map, [["council camera", OWNER_COLOURS.council], ["TfL camera", OWNER_COLOURS.tfl], ["police camera", OWNER_COLOURS.police],
-      ["private camera", OWNER_COLOURS.private], ["coverage (Recognise)", "#2b8cbe"], ["gap", "#e6550d"]]);
+    var levels = [["detect", LEVEL_COLOURS.detect], ["observe", LEVEL_COLOURS.observe], ["recognise", LEVEL_COLOURS.recognise], ["identify", LEVEL_COLOURS.identify]];
+    if (layers.indexOf("wedges") >= 0) {
+      legend(map, levels);
+    } else {
+      legend(map, [["council camera", OWNER_COLOURS.council], ["TfL camera", OWNER_COLOURS.tfl], ["police camera", OWNER_COLOURS.police],
+        ["private camera", OWNER_COLOURS.private], ["coverage (Recognise)", "#2b8cbe"], ["gap", "#e6550d"]]);
+    }
     Promise.allSettled(pending).then(function () {
       L.control.layers(null, overlays).addTo(map);
       el.setAttribute("data-map-ready", "1");

@@ -1,0 +1,96 @@
+"""Camera view wedges for the maps: each camera's reach at each detail level, in WGS84.
+
+A camera's page draws its own wedges; the overview map draws those in view once zoomed
+in to street scale. The wedges are the coverage model's (:func:`wedges_by_level`: the
+reach where BS EN 62676-4:2015's density is met, capped at the usable range) without
+buildings, so they show what the camera could see on open ground.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from fastapi import Request
+
+from cctvscope.coverage.detail import DetailLevel
+from cctvscope.coverage.wedges import wedges_by_level
+from cctvscope.crs import WGS84, wgs84_to_bng
+from cctvscope.model.assumptions import read_assumptions
+from cctvscope.web.accounts import User
+from cctvscope.web.deps import AppState, WebError
+from cctvscope.web.views import audit_private_view, visible_cameras
+
+#: Levels a map draws, coarse to fine (monitor and inspect add nothing at street scale).
+MAP_LEVELS = (DetailLevel.DETECT, DetailLevel.OBSERVE, DetailLevel.RECOGNISE, DetailLevel.IDENTIFY)
+#: Most cameras one map request draws wedges for: zoom in for more.
+MAX_WEDGE_CAMERAS = 1_500
+#: Vertices along each arc of a map wedge (fewer than the coverage model's: a drawing).
+MAP_ARC_VERTICES = 9
+WEDGE_COLUMNS = ["camera_id", "x_m", "y_m", "heading_deg", "hfov_deg", "resolution_h_px",
+                 "ptz", "ptz_max_zoom"]  # fmt: skip
+
+
+def _geojson(cams: pd.DataFrame) -> dict[str, Any]:
+    usable = float(read_assumptions().value("coverage.usable_range_m"))
+    wedges = wedges_by_level(
+        cams[WEDGE_COLUMNS], MAP_LEVELS, usable_range_m=usable, arc_vertices=MAP_ARC_VERTICES
+    )
+    shown = gpd.GeoDataFrame(wedges, geometry="geometry", crs=wedges.crs).to_crs(WGS84)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(geom),
+            "properties": {
+                "camera_id": str(cid),
+                "level": str(level),
+                "reach_m": round(float(r), 1),
+            },
+        }
+        for cid, level, r, geom in zip(
+            shown["camera_id"],
+            shown["level"],
+            shown["reach_m"].astype(float),
+            shown.geometry,
+            strict=True,
+        )
+        if not geom.is_empty
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def camera_wedges(state: AppState, request: Request, user: User, camera_id: str) -> dict[str, Any]:
+    """One camera's wedges, if the user may see it (404 otherwise)."""
+    loaded = state.data.current()
+    cams = visible_cameras(state.data, user, loaded)
+    match = cams[cams["camera_id"].astype(str) == camera_id]
+    if match.empty:
+        raise WebError(404, f"no camera {camera_id!r} that your account may see")
+    audit_private_view(state, request, user, match, f"camera {camera_id} wedges")
+    return _geojson(match)
+
+
+def wedges_in_view(
+    state: AppState, request: Request, user: User, bbox: tuple[float, float, float, float]
+) -> dict[str, Any]:
+    """Wedges of the cameras the user may see inside ``bbox`` (west, south, east, north
+    [° WGS84]); more than :data:`MAX_WEDGE_CAMERAS` is refused (413): zoom in."""
+    west, south, east, north = bbox
+    if not (west < east and south < north):
+        raise WebError(422, "bbox is west,south,east,north with west < east and south < north")
+    x, y = wgs84_to_bng(np.array([west, east]), np.array([south, north]))
+    cams = visible_cameras(state.data, user, state.data.current())
+    inside = cams[cams["x_m"].between(x[0], x[1]) & cams["y_m"].between(y[0], y[1])]
+    if len(inside) > MAX_WEDGE_CAMERAS:
+        raise WebError(
+            413, f"{len(inside):,} cameras in view: zoom in (wedges for at most "
+            f"{MAX_WEDGE_CAMERAS:,} at a time)"
+        )  # fmt: skip
+    audit_private_view(state, request, user, inside, "camera wedges in view")
+    return _geojson(inside)
+
+
+__all__ = ["MAX_WEDGE_CAMERAS", "camera_wedges", "wedges_in_view"]
