@@ -305,15 +305,23 @@ def filter_cameras(
     return cams
 
 
-def camera_detail(state: AppState, request: Request, user: User, camera_id: str) -> CameraDetail:
-    """One camera with each attribute's source, if the user may see it (404 otherwise: its
-    existence is not revealed)."""
+def visible_camera(
+    state: AppState, request: Request, user: User, camera_id: str, what: str
+) -> pd.DataFrame:
+    """The one-row table of a camera the user may see (404 otherwise: its existence is not
+    revealed); a private one's view is audited as ``what``."""
     loaded = state.data.current()
     cams = visible_cameras(state.data, user, loaded)
     match = cams[cams["camera_id"].astype(str) == camera_id]
     if match.empty:
         raise WebError(404, f"no camera {camera_id!r} that your account may see")
-    audit_private_view(state, request, user, match, f"camera {camera_id}")
+    audit_private_view(state, request, user, match, what)
+    return match
+
+
+def camera_detail(state: AppState, request: Request, user: User, camera_id: str) -> CameraDetail:
+    """One camera with each attribute's source, if the user may see it."""
+    match = visible_camera(state, request, user, camera_id, f"camera {camera_id}")
     row = records(match)[0]
     sources = attribute_sources(match.iloc[:1]).iloc[0].drop("camera_id")
     values = {k: clean(row.get(k)) for k in DETAIL_FIELDS}

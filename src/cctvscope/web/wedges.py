@@ -22,7 +22,7 @@ from cctvscope.crs import WGS84, wgs84_to_bng
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.web.accounts import User
 from cctvscope.web.deps import AppState, WebError
-from cctvscope.web.views import audit_private_view, visible_cameras
+from cctvscope.web.views import audit_private_view, visible_camera, visible_cameras
 
 #: Levels a map draws, coarse to fine (monitor and inspect add nothing at street scale).
 MAP_LEVELS = (DetailLevel.DETECT, DetailLevel.OBSERVE, DetailLevel.RECOGNISE, DetailLevel.IDENTIFY)
@@ -64,13 +64,7 @@ def _geojson(cams: pd.DataFrame) -> dict[str, Any]:
 
 def camera_wedges(state: AppState, request: Request, user: User, camera_id: str) -> dict[str, Any]:
     """One camera's wedges, if the user may see it (404 otherwise)."""
-    loaded = state.data.current()
-    cams = visible_cameras(state.data, user, loaded)
-    match = cams[cams["camera_id"].astype(str) == camera_id]
-    if match.empty:
-        raise WebError(404, f"no camera {camera_id!r} that your account may see")
-    audit_private_view(state, request, user, match, f"camera {camera_id} wedges")
-    return _geojson(match)
+    return _geojson(visible_camera(state, request, user, camera_id, f"camera {camera_id} wedges"))
 
 
 def wedges_in_view(
