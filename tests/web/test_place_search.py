@@ -83,3 +83,8 @@ def test_a_place_name_or_coordinates_text(clients, independent):
     assert nowhere.status_code == 422
     assert "no place in London matches 'zzqqxx'" in nowhere.text
     assert clients["police"].get("/api/search?q=" + "a" * 201).status_code == 422
+    # the page's blank incident-time field is no time; a wrong one is a clear 422
+    page = clients["police"].get(f"/search?q={unit['x_m']:.0f}+{unit['y_m']:.0f}&at=")
+    assert page.status_code == 200 and 'id="hit-count"' in page.text
+    bad = clients["police"].get(f"/api/search?x_m={unit['x_m']}&y_m={unit['y_m']}&at=yesterday")
+    assert bad.status_code == 422 and "not an ISO 8601 time" in bad.text

@@ -36,6 +36,7 @@ def test_a_camera_wedges_reach_where_each_density_is_met(clients, env):
     apex = data["features"][0]["geometry"]["coordinates"][0][0]
     assert np.allclose(apex, [lon[0], lat[0]], atol=1e-7)
     assert clients["business"].get(f"/api/cameras/{cam['camera_id']}/wedges").status_code == 404
+    assert api(clients["analyst"], f"/api/cameras/{cam['camera_id']}")["borough"] == "Camden"
 
 
 def test_wedges_in_view_are_bounded(clients, env):

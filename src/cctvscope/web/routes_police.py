@@ -41,9 +41,23 @@ PlaceText = Annotated[
     ),
 ]
 IncidentAt = Annotated[
-    dt.datetime | None,
-    Query(description="Incident time, ISO 8601 (read as UTC without an offset)"),
+    str | None,
+    Query(
+        max_length=40,
+        description="Incident time, ISO 8601 (read as UTC without an offset); empty for none",
+    ),
 ]
+
+
+def incident_time(text: str | None) -> dt.datetime | None:
+    """The incident time of a query (None when not given or empty: a page's blank field)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        reason = f"not an ISO 8601 time: {text!r} (e.g. 2026-11-30T22:15)"
+        raise WebError(422, reason, loc=("query", "at")) from exc
 
 
 def point_of(
@@ -212,7 +226,7 @@ def search_api(
     query = PointQuery(x_m, y_m, lon, lat, q)
     if not query.given():
         raise WebError(422, "give q (a place), x_m and y_m, or lon and lat", loc=("query",))
-    return search(state, request, user, where_of(state, query), at)
+    return search(state, request, user, where_of(state, query), incident_time(at))
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -229,5 +243,6 @@ def search_page(
 ) -> Response:
     """The search page: a place's text, a map click or coordinates, and the incident time."""
     query = PointQuery(x_m, y_m, lon, lat, q)
-    result = search(state, request, user, where_of(state, query), at) if query.given() else None
-    return render(request, "search.html", user, {"result": result, "q": q or "", "at": at})
+    when = incident_time(at)
+    result = search(state, request, user, where_of(state, query), when) if query.given() else None
+    return render(request, "search.html", user, {"result": result, "q": q or "", "at": when})

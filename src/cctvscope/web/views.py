@@ -323,6 +323,8 @@ def camera_detail(state: AppState, request: Request, user: User, camera_id: str)
     """One camera with each attribute's source, if the user may see it."""
     match = visible_camera(state, request, user, camera_id, f"camera {camera_id}")
     row = records(match)[0]
+    areas = state.data.current().estate.boroughs
+    row["borough"] = areas.loc[areas["gss_code"] == row.get("borough_code"), "name"].max()
     sources = attribute_sources(match.iloc[:1]).iloc[0].drop("camera_id")
     values = {k: clean(row.get(k)) for k in DETAIL_FIELDS}
     return CameraDetail.model_validate(values | {"sources": sources.astype(str).to_dict()})

@@ -54,6 +54,9 @@ def test_find_a_postcode_open_a_camera_see_its_wedges(page, live_server, output_
     page.wait_for_selector("#hit-count")
     assert page.locator("#place-found").inner_text() == postcode
     assert int(page.locator("#hit-count").inner_text()) == expected
+    # the map is centred on the place found, at street scale
+    page.wait_for_selector("#map[data-map-ready='1']", state="attached")
+    assert page.locator("#map").evaluate("el => el.dataset.layers").endswith("point")
     page.screenshot(path=str(output_dir / "police_search.png"), full_page=True)
 
     link = page.locator("table.hits a[href^='/cameras/']").first

@@ -219,8 +219,9 @@
     var layers = (el.dataset.layers || "").split(",");
     var overlays = {};
     var pending = [];
+    var at = null;
     if (layers.indexOf("point") >= 0) {
-      var at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+      at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
       L.circleMarker(at, { radius: 7, color: "#000" }).addTo(map);
       map.setView(at, 16);
     }
@@ -239,6 +240,7 @@
         ["private camera", OWNER_COLOURS.private], ["coverage (Recognise)", "#2b8cbe"], ["gap", "#e6550d"]]);
     }
     Promise.allSettled(pending).then(function () {
+      if (at) { map.setView(at, 16); }  // a place found: the outlines' fit must not undo it
       L.control.layers(null, overlays).addTo(map);
       el.setAttribute("data-map-ready", "1");
     });
