@@ -190,9 +190,15 @@ def measure(setup: str, url: str, out: Path, workers: int, load: Load) -> list[R
             p50, p95, p99 = np.percentile(ms, [50, 95, 99])
             sent = int(rps * load.seconds)
             runs.append(Run(setup, rps, len(latencies) / wall, p50, p95, p99, errors, sent))
+            print(f"  {setup}: {rps:.0f} rps asked, {runs[-1].achieved_rps:.1f} achieved",
+                  file=sys.stderr, flush=True)  # fmt: skip
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # an overloaded server drains its queue slowly
+            server.kill()
+            server.wait()
     return runs
 
 
