@@ -44,7 +44,13 @@ from cctvscope.ingest.limits import cap_findings
 from cctvscope.ingest.locate import BoroughIndex, locate
 from cctvscope.ingest.sources import RawTable, read_source
 from cctvscope.ingest.table_fields import range_text as entity_range_text
-from cctvscope.ingest.values import id_findings, id_key, id_problem, normalise_text
+from cctvscope.ingest.values import (
+    first_use_rows,
+    id_findings,
+    id_key,
+    id_problem,
+    normalise_text,
+)
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
@@ -270,7 +276,7 @@ def import_table(
         [c for f, c in columns.items() if f not in grouping and f != "camera_id"],
     )
     resolver = catalogue_resolver(options.catalogue)
-    first_row: dict[str, int] = {}
+    first_row = first_use_rows(ids, [int(r) for r in frame.index])
     records: list[Camera] = []
     # Validated records go into a table every CHUNK_ROWS rows: a million model
     # objects alive at once would take gigabytes; their columns take a fraction.
@@ -286,13 +292,11 @@ def import_table(
             out.append(Finding("error", row, "camera_id", "", "camera_id is required"))
         elif bad_id := id_problem(cid):
             out.append(Finding("error", row, "camera_id", cid, bad_id))
-        elif id_key(cid) in first_row:
-            reason = f"duplicate id: first used on row {first_row[id_key(cid)]}{dup_hint}"
+        elif first_row[i]:
+            reason = f"duplicate id: first used on row {first_row[i]}{dup_hint}"
             out.append(Finding("error", row, "camera_id", cid, reason))
-        else:
-            first_row[id_key(cid)] = row
-            if id_key(cid) in existing:
-                out.append(Finding("error", row, "camera_id", cid, "id already in the estate"))
+        elif existing and id_key(cid) in existing:
+            out.append(Finding("error", row, "camera_id", cid, "id already in the estate"))
         code = located.borough[i]
         if row in failed_rows or code is None:
             skip.update(PLACEHOLDER)
@@ -527,7 +531,9 @@ def _result(
     chunks: list[pd.DataFrame], findings: list[Finding], counts: dict[str, int], name: str
 ) -> CameraImport:
     frame = (
-        with_points(pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0])
+        with_points(
+            pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0], copy=False
+        )
         if chunks
         else empty_frame(Camera, points=True)
     )

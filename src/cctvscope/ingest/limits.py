@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from cctvscope.errors import Finding
 
 #: Most data rows one import reads: bounds the work of a mistaken upload.
-MAX_ROWS = 200_000
+MAX_ROWS = 1_000_000
 #: Most columns of a table (header cells, GeoJSON property names).
 MAX_COLUMNS = 1_000
 #: Longest cell text [characters]; Excel's own limit for one cell.

@@ -13,6 +13,9 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 
+import numpy as np
+import pandas as pd
+
 from cctvscope.errors import Finding, InputError
 from cctvscope.ingest.camera_fields import BOOL_WORDS, normalise_header, parse_number
 
@@ -79,6 +82,9 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("CAM\u200b1\t")
     'CAM1'
     """
+    if text.isascii() and text.isprintable():
+        # Already NFC, nothing invisible: the text itself (not a copy) for most ids.
+        return text.strip()
     composed = unicodedata.normalize("NFC", text)
     return "".join(c for c in composed if unicodedata.category(c) not in _INVISIBLE).strip()
 
@@ -123,6 +129,36 @@ def id_findings(row: int, data: Mapping[str, object], texts: Mapping[str, str]) 
 def id_key(text: str) -> str:
     """The key under which two ids are the same one: normalised and case-folded."""
     return normalise_text(text).casefold()
+
+
+#: Ids keyed at a time when repeats are looked for [rows].
+KEY_CHUNK_ROWS = 50_000
+
+
+def first_use_rows(ids: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+    """For each id, the row on which the same id (:func:`id_key`) was first used, or 0
+    where this is its first use; empty ids and ids :func:`id_problem` refuses are never
+    a first use.
+
+    Keys are held as an Arrow text column, not as a dictionary of a million strings
+    (some 140 bytes an id); codes in order of first appearance make a row a first use
+    exactly when its code is above every code before it.
+    """
+    parts = []
+    for start in range(0, len(ids), KEY_CHUNK_ROWS):
+        keys = [id_key(c) if c and id_problem(c) is None else None
+                for c in ids[start : start + KEY_CHUNK_ROWS]]  # fmt: skip
+        parts.append(pd.Series(keys, dtype="str"))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    codes, _ = pd.factorize(pd.concat(parts, ignore_index=True))
+    valid = codes >= 0
+    before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    first = np.flatnonzero(valid & (codes > before))  # code k -> position of its first use
+    if first.size == 0:
+        return np.zeros(len(ids), dtype=np.int64)
+    first_row = np.asarray(rows, dtype=np.int64)[first[np.where(valid, codes, 0)]]
+    return np.where(valid & (codes <= before), first_row, 0)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -308,6 +344,7 @@ def parse_value_maps(
 
 __all__ = [
     "DATE_FORMS",
+    "first_use_rows",
     "parse_bool_word",
     "parse_date",
     "parse_decimal",

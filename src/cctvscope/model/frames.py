@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -98,8 +99,25 @@ def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
         elif kind == "date":
             out[name] = pd.Series([_date_cell(v) for v in col], index=col.index, dtype=object)
         else:
-            out[name] = col.astype(object).where(col.notna(), None)
+            out[name] = shared_objects(col)
     return out.reset_index(drop=True)
+
+
+def shared_objects(col: pd.Series) -> pd.Series:
+    """A text column as Python objects, missing values as None, each distinct value one
+    shared object.
+
+    Converting an Arrow-backed ``str`` column cell by cell makes a new string per cell
+    (some 50 bytes each, several columns of a million-camera table); a register repeats
+    the same few owner types, codecs and sources on every row, so each distinct value is
+    made once and referenced from every row that holds it.
+    """
+    if col.dtype == object:
+        return col.where(col.notna(), None)
+    codes, uniques = pd.factorize(col)
+    values = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (code -1)
+    values[:-1] = uniques.to_numpy(dtype=object)
+    return pd.Series(values[codes], index=col.index, dtype=object)
 
 
 def _date_cell(value: Any) -> dt.date | None:
@@ -130,10 +148,14 @@ def frame_to_records(entity: type[E], frame: pd.DataFrame) -> list[E]:
     return records
 
 
-def with_points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Attach Point geometry from ``x_m``/``y_m`` in EPSG:27700."""
+def with_points(frame: pd.DataFrame, *, copy: bool = True) -> gpd.GeoDataFrame:
+    """Attach Point geometry from ``x_m``/``y_m`` in EPSG:27700.
+
+    ``copy=False`` lends ``frame``'s columns to the result (a table just built, that
+    nothing else holds): a million-camera table is then not held twice.
+    """
     geometry = shapely.points(frame["x_m"].to_numpy(float), frame["y_m"].to_numpy(float))
-    return gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=BNG)
+    return gpd.GeoDataFrame(frame.copy() if copy else frame, geometry=geometry, crs=BNG)
 
 
 def empty_frame(entity: type[Entity], *, points: bool = False) -> pd.DataFrame:
