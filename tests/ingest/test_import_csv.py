@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -399,7 +398,8 @@ def test_any_row_order_gives_the_same_findings(order, tmp_path_factory, boroughs
     assert sorted(result.cameras["camera_id"]) == ["H1", "H5"]
 
 
-def test_fifty_thousand_rows_validate_quickly(tmp_path, boroughs, assumptions):
+def test_fifty_thousand_rows_validate(tmp_path, boroughs, assumptions):
+    """Every row of a large file is read and placed (its speed: benchmarks/import_scale.py)."""
     rng = np.random.default_rng(3)
     n = 50_000
     lon = rng.uniform(-0.25, 0.05, n)
@@ -407,15 +407,12 @@ def test_fifty_thousand_rows_validate_quickly(tmp_path, boroughs, assumptions):
     heading = rng.uniform(0, 359, n).round(1)
     lines = [f"C{i},Street {i},{lon[i]:.6f},{lat[i]:.6f},{heading[i]},6" for i in range(n)]
     path = write(tmp_path, "id,location,lon,lat,heading,height\n" + "\n".join(lines) + "\n")
-    start = time.perf_counter()
     result = run(path, boroughs, assumptions)
-    elapsed = time.perf_counter() - start
     assert result.errors == ()
     assert len(result.cameras) == n
     x, y = wgs84_to_bng(lon[:5], lat[:5])
     assert np.allclose(result.cameras["x_m"].to_numpy()[:5], x)
     assert np.allclose(result.cameras["y_m"].to_numpy()[:5], y)
-    assert elapsed < 15.0, f"50,000 rows took {elapsed:.1f} s"
 
 
 def test_ids_outside_the_safe_set_are_findings(tmp_path, boroughs, assumptions):

@@ -330,17 +330,26 @@ def apply_merge(existing: pd.DataFrame, incoming: pd.DataFrame, plan: MergePlan)
     old_keys = record_keys(plan.table, existing)
     new_keys = record_keys(plan.table, incoming)
     drop = set(plan.removed) | set(plan.changed)
-    kept = existing.loc[~old_keys.isin(drop).to_numpy()]
+    kept = _rows_where(existing, ~old_keys.isin(drop).to_numpy())
     take = set(plan.added) | set(plan.changed)
-    added = incoming.loc[new_keys.isin(take).to_numpy()]
+    added = _rows_where(incoming, new_keys.isin(take).to_numpy())
     parts = [p for p in (kept, added) if len(p)]
     if not parts:
         return existing.iloc[0:0].copy()
-    merged = pd.concat(parts, ignore_index=True)
+    # One part (a first import, or a whole file of new records) is the table itself:
+    # not copied, so that a million-camera import is not held twice.
+    merged = (
+        parts[0].reset_index(drop=True) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    )
     if isinstance(existing, gpd.GeoDataFrame):
         geo: pd.DataFrame = gpd.GeoDataFrame(merged, geometry="geometry", crs=existing.crs)
         return geo
     return merged
+
+
+def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds; the frame itself (no copy) when all do."""
+    return frame if bool(mask.all()) else frame.loc[mask]
 
 
 def dangling(

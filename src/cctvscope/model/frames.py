@@ -88,7 +88,9 @@ def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
         fill = None if info.is_required() else _to_cell(info.default)
         col = frame[name] if name in frame.columns else pd.Series(fill, index=frame.index)
         kind = field_kind(entity, name)
-        if kind == "int":
+        if _is_canonical(kind, col):
+            out[name] = col  # shared, not copied (pandas copies on write)
+        elif kind == "int":
             out[name] = pd.to_numeric(col).astype("int64")
         elif kind == "float":
             out[name] = pd.to_numeric(col).astype("float64")
@@ -101,6 +103,24 @@ def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[name] = shared_objects(col)
     return out.reset_index(drop=True)
+
+
+#: The dtype of a column of each storage kind, once normalised ("str" and "date": object).
+_CANONICAL_DTYPES = {"int": np.dtype("int64"), "float": np.dtype("float64"), "bool": np.dtype(bool)}
+
+
+def _is_canonical(kind: str, col: pd.Series) -> bool:
+    """True when normalising ``col`` would give back its values and dtype unchanged.
+
+    A table already in canonical form (a validated import about to be stored) is then
+    not copied column by column: a million cameras' columns are held once.
+    """
+    if kind in _CANONICAL_DTYPES:
+        return col.dtype == _CANONICAL_DTYPES[kind]
+    if kind == "str" and col.dtype == object:
+        missing = col.isna().to_numpy()
+        return all(v is None for v in col.to_numpy()[missing])
+    return False
 
 
 def shared_objects(col: pd.Series) -> pd.Series:
