@@ -63,6 +63,19 @@ def _preview_table(frame: pd.DataFrame, title: str) -> Table:
     return table
 
 
+def _system_arrow_memory() -> None:
+    """Arrow (pandas' text columns) allocates from the system allocator in this process.
+
+    Its own allocator (mimalloc) keeps what an import's column chunks free for reuse
+    rather than handing it back, and that adds to the peak: some 70 MB at 200,000 rows
+    (benchmarks/import_scale.py), for no difference in time. One command runs per
+    process, so the choice is the command's to make.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 def _run_import(
     table: str,
     file: Path,
@@ -88,6 +101,7 @@ def _run_import(
     from cctvscope.store import init_store
     from cctvscope.workflows.imports import ImportRequest, import_file, resolve_scope
 
+    _system_arrow_memory()
     try:
         camera_table = table == "cameras"
         field_map = parse_assignments(map_ or [], option="--map") if camera_table else {}
