@@ -173,8 +173,9 @@ def detection_probability(screens: npt.ArrayLike, curve: DetectionCurve) -> Floa
 
     :math:`p(s) = c + a\,e^{-b(s-1)}`, fitted to the PSDB laboratory figures
     (85 %, 74 %, 58 %, 53 % on 1, 4, 6, 9 monitors; :func:`fit_detection_curve`).
-    Beyond 9 screens it is an extrapolation (assumption); it is decreasing in
-    ``screens`` because a, b > 0.
+    Beyond 9 screens it is an extrapolation (assumption): other forms fitted to the
+    same points disagree there (:mod:`cctvscope.optimisation.detection_fits`); it is
+    decreasing in ``screens`` because a, b > 0.
 
     ``curve``: the fit, e.g. :func:`curve_from_assumptions` of the assumptions file.
 
