@@ -18,7 +18,7 @@ from cctvscope.optimisation.detection_fits import (
     fit_line,
 )
 from cctvscope.optimisation.monitoring import curve_from_assumptions, psdb_points
-from tests.conftest import make_camera
+from tests.conftest import make_camera, make_room
 
 ASSUMPTIONS = read_assumptions()
 SCREENS = (1.0, 4.0, 6.0, 9.0)
@@ -83,22 +83,12 @@ def test_monitoring_rooms_carry_todays_detections_under_each_form(tiny_estate):
     from cctvscope.optimisation.monitoring_estate import monitoring_london
 
     rooms = [
-        ControlRoom(
-            room_id=f"r{screens}",
-            name=f"Room {screens}",
-            operator_kind="council",
-            operator="Alpha",
-            borough_code="E09000001",
-            served_boroughs=("E09000001",),
-            x_m=500_500.0,
-            y_m=180_500.0,
-            operator_positions=2,
-            hours_per_day=24.0,
-            days_per_week=7.0,
-            staff_fte=10.0,
+        make_room(
+            f"r{screens}",
+            "council",
+            (500_500.0, 180_500.0),
+            "E09000001",
             screens_per_operator=screens,
-            provenance="synthetic",
-            source="test",
         )
         for screens in (16, 4)
     ]
