@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -10,6 +11,13 @@ import pandas as pd
 import pytest
 
 from cctvscope.economics.costs import green_book_discount_factors
+from cctvscope.economics.evidence_ops import (
+    MODELS,
+    TABLE_COLUMNS,
+    evidence_ops_at_share,
+    evidence_ops_savings,
+)
+from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import ConsolidationOption
 from cctvscope.workflows.economics import EconomicsParts
@@ -134,3 +142,34 @@ def test_registry_cost_and_per_detection_ranges(tiny_estate: Estate) -> None:
     # The rooms' counts are exact.
     rooms = figures["control_rooms_in_estate"]
     assert rooms.low == rooms.high == rooms.value == 0.0
+
+
+def test_officer_hours_range_recosts_at_the_useful_share_ends(tiny_estate: Estate) -> None:
+    """One borough, 1,000 requests, a 20 km round trip (1 h at 20 km/h), officers attend
+    today. With the assumptions' times (check 0.1 h, wait 0.25 h, export 0.3 h, digital
+    0.15 h) and costs the cheapest model is digital transfer at every share a here, saving
+    1,000 × (1.55 a − 0.15 a) = 1,400 a hours: 910 at the recorded 0.65, 901.6 at 29/45
+    (0.644) and 1,400 at 1.0."""
+    skeleton = pd.DataFrame(
+        {
+            "borough_code": "E09000001",
+            "name": "Alpha",
+            "model": list(MODELS),
+            "current": [m == "officer_attends" for m in MODELS],
+            "room_id": "r1",
+            "station_name": "S1",
+            "road_trip_km": 20.0,
+            "requests_per_year": 1000,
+            **dict.fromkeys(TABLE_COLUMNS[8:], 0.0),
+        }
+    )
+    assumptions = read_assumptions()
+    table = evidence_ops_at_share(skeleton, assumptions, 0.65)
+    savings = evidence_ops_savings(table)
+    assert savings.officer_hours_saved_per_year == pytest.approx(910.0)
+    eco = replace(_economics(pd.DataFrame()), evidence_ops=table, evidence_savings=savings)
+    figure = headline_figures(GuideInputs(estate=tiny_estate, economics=eco))[
+        "officer_hours_saved_per_year"
+    ]
+    assert (figure.low, figure.high) == pytest.approx((901.6, 1400.0))
+    assert figure.drivers.startswith("useful footage share (economics_vfm ranges")

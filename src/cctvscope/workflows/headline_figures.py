@@ -38,6 +38,7 @@ from cctvscope.workflows.headline_ranges import (
     annual_cost_range,
     framework_savings_range,
     npv_range,
+    officer_hours_range,
     per_detection_range,
 )
 from cctvscope.workflows.runs import best_option
@@ -209,19 +210,18 @@ def _operations(inputs: GuideInputs) -> list[HeadlineFigure]:
         out.append(_ranged(figure, framework_savings_range(inputs, saving)))
     savings = None if eco is None else eco.evidence_savings
     if savings is not None:
-        out.append(
-            HeadlineFigure(
-                "officer_hours_saved_per_year",
-                "officer hours saved by the cheapest evidence-retrieval model",
-                savings.officer_hours_saved_per_year,
-                "hours per year",
-                "economics.evidence_savings.officer_hours_saved_per_year",
-                "police officer hours a year saved if each borough used its cheapest "
-                "evidence-retrieval model",
-                _real_share(inputs, "evidence_stats"),
-                drivers="no range: the evidence-retrieval times carry no sourced range",
-            )
+        hours = savings.officer_hours_saved_per_year
+        figure = HeadlineFigure(
+            "officer_hours_saved_per_year",
+            "officer hours saved by the cheapest evidence-retrieval model",
+            hours,
+            "hours per year",
+            "economics.evidence_savings.officer_hours_saved_per_year",
+            "police officer hours a year saved if each borough used its cheapest "
+            "evidence-retrieval model",
+            _real_share(inputs, "evidence_stats"),
         )
+        out.append(_ranged(figure, officer_hours_range(inputs, hours)))
     return out
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cctvscope.economics.evidence_ops import evidence_ops_at_share, evidence_ops_savings
 from cctvscope.economics.procurement import framework_analysis
 from cctvscope.optimisation.control_rooms import ConsolidationOption
 from cctvscope.workflows.economics import SENSITIVITY_METRICS
@@ -126,6 +127,24 @@ def framework_savings_range(inputs: GuideInputs, saving: float) -> FigureRange:
         return framework_analysis(scaled, boroughs, inputs.assumptions).annual_savings_gbp
 
     return combine(saving, [("contract values", at(float(low)), at(float(high)))], VFM_RANGES)
+
+
+def officer_hours_range(inputs: GuideInputs, saved: float) -> FigureRange:
+    """Officer hours saved with every borough's footage share at the ends of
+    ``economics_vfm.footage_useful_share_range`` (the evidence-retrieval table re-costed)."""
+    eco = inputs.economics
+    table = None if eco is None else eco.evidence_ops
+    none = "the evidence-retrieval times carry no sourced range"
+    if table is None or table.empty:
+        return fixed(saved, f"no range: {none}")
+    low, high = inputs.assumptions.value("economics_vfm.footage_useful_share_range")
+
+    def at(share: float) -> float:
+        recosted = evidence_ops_at_share(table, inputs.assumptions, share)
+        return evidence_ops_savings(recosted).officer_hours_saved_per_year
+
+    got = combine(saved, [("useful footage share", at(float(low)), at(float(high)))], VFM_RANGES)
+    return FigureRange(got.low, got.high, f"{got.drivers}; {none}")
 
 
 def npv_at(option: ConsolidationOption, horizon_years: int, rate: float) -> float:
