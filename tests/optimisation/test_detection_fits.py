@@ -61,6 +61,7 @@ def test_p16_is_an_extrapolation_with_the_forms_as_its_range():
     at = detection_at_from_assumptions(16, ASSUMPTIONS)
     assert at.extrapolated and at.data_max_screens == 9.0
     assert at.by_form[0] == (MODEL_FORM, pytest.approx(P16_MODEL, abs=1e-9))
+    assert curve_from_assumptions(ASSUMPTIONS).form == MODEL_FORM == "exponential to a floor"
     assert dict(at.by_form)["linear"] == pytest.approx(P16_LINEAR)
     assert at.low == pytest.approx(P16_LINEAR)
     assert at.high == pytest.approx(_log_linear_p16())

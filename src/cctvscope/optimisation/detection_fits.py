@@ -119,6 +119,8 @@ def detection_at(
     """
     xs, ps = points
     lines = [fit_line(xs, ps, form) for form in LINE_FORMS]
+    if curve.form != MODEL_FORM:
+        raise ValueError(f"unknown detection curve form {curve.form!r}")
     value = float(curve(screens))
     by_form: list[tuple[FitForm, float]] = [(MODEL_FORM, value)]
     by_form += [(line.form, float(line(screens))) for line in lines]

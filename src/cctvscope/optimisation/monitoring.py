@@ -91,6 +91,11 @@ class DetectionCurve:
         return np.asarray(self.c + self.a * np.exp(-self.b * (s - 1.0)), dtype=np.float64)
 
     @property
+    def form(self) -> str:
+        """The curve's functional form, by name (beside the other fits' names)."""
+        return "exponential to a floor"
+
+    @property
     def rmse(self) -> float:
         """Root-mean-square residual at the data points [fraction] (nan if none)."""
         if not self.residuals:
