@@ -13,7 +13,7 @@ import shapely
 import sqlalchemy as sa
 
 from cctvscope.crs import BNG
-from cctvscope.model import Borough, Camera, Estate, Region, empty_estate
+from cctvscope.model import Borough, Camera, ControlRoom, Estate, Region, empty_estate
 from cctvscope.model.frames import normalise_frame, records_to_frame, with_points
 from cctvscope.store import init_store
 
@@ -55,6 +55,32 @@ def make_camera(
     }
     fields.update(kw)
     return Camera.model_validate(fields)
+
+
+def make_room(
+    room_id: str, kind: str, xy: tuple[float, float], code: str | None, **kw: object
+) -> ControlRoom:
+    """A valid control room (2 positions, 24/7, 16 screens); keyword arguments override fields."""
+    return ControlRoom.model_validate(
+        {
+            "room_id": room_id,
+            "name": room_id,
+            "operator_kind": kind,
+            "operator": "test",
+            "borough_code": code,
+            "served_boroughs": (code,) if code and kind == "council" else (),
+            "x_m": xy[0],
+            "y_m": xy[1],
+            "operator_positions": 2,
+            "hours_per_day": 24,
+            "days_per_week": 7,
+            "staff_fte": 10,
+            "screens_per_operator": 16,
+            "provenance": "synthetic",
+            "source": "test",
+        }
+        | kw
+    )
 
 
 @pytest.fixture

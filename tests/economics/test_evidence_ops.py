@@ -16,6 +16,7 @@ from cctvscope.economics.evidence_ops import (
     MODELS,
     TABLE_COLUMNS,
     EvidenceOpsParams,
+    evidence_ops_at_share,
     evidence_ops_choices,
     evidence_ops_savings,
     evidence_ops_table,
@@ -249,6 +250,27 @@ def test_cheapest_and_savings(
     assert savings.current_cost_gbp_per_year == pytest.approx(46_920.0)
     assert savings.cheapest_cost_gbp_per_year == pytest.approx(19_520.0)
     assert savings.saving_gbp_per_year == pytest.approx(27_400.0)
+
+
+def test_recosted_at_another_share_matches_a_rerun(
+    estate: Estate, assumptions: Assumptions, stations: gpd.GeoDataFrame
+) -> None:
+    """Replacing every borough's share in the table equals rebuilding the table from
+    evidence statistics holding that share (second method), and A's attends row by hand."""
+    table = evidence_ops_table(estate, assumptions, stations=stations)
+    got = evidence_ops_at_share(table, assumptions, 1.0)
+    rerun = evidence_ops_table(
+        estate.replace_tables(
+            evidence_stats=estate.evidence_stats.assign(footage_available_share=1.0)
+        ),
+        assumptions,
+        stations=stations,
+    )
+    pd.testing.assert_frame_equal(got, rerun, check_dtype=False)
+    # A attends at a = 1: 0.1 + 1 x (0.75 + 0.25 + 0.5) = 1.6 h/req, 1,600 h, GBP 64,000.
+    attends = _row(got, A, "officer_attends")
+    assert attends["officer_hours_per_year"] == pytest.approx(1_600.0)
+    assert attends["total_cost_gbp_per_year"] == pytest.approx(64_000.0)
 
 
 def test_tie_keeps_current_model() -> None:

@@ -14,6 +14,7 @@ from cctvscope.economics.vfm import (
     VfmInputs,
     london_metric,
     one_at_a_time,
+    sensitivity_parameters,
     vfm_inputs,
     vfm_table,
 )
@@ -171,3 +172,25 @@ def test_one_at_a_time(estate):
             [SensitivityParameter("x", "nope", 0, 1, "")],
             {"c": london_metric("annual_cost_gbp")},
         )
+
+
+def test_useful_footage_low_case_replaces_the_recorded_share(estate):
+    """The synthetic estate records Ashby's useful share (0.65 ≈ 29/45) as each borough's
+    footage_available_share; the tornado's low case (29/45 = 0.644) must replace it, not
+    multiply it. The old code path gave 120 × 0.65 × 0.644 = 50.23 exports a year at the
+    low case (the same ratio counted twice); each ratio once gives 120 × 0.644 = 77.28."""
+    ashby = estate.replace_tables(
+        evidence_stats=estate.evidence_stats.assign(footage_available_share=0.65)
+    )
+    inputs = VfmInputs(5000.0, 500.0, 10, 0.035)
+    params = sensitivity_parameters(inputs, read_assumptions())
+    useful = next(p for p in params if p.name == "useful footage share")
+    assert (useful.field, useful.low, useful.high) == ("footage_useful_share", 0.644, 1.0)
+    exports = london_metric("evidential_exports_per_year")
+    out = one_at_a_time(ashby, inputs, [useful], {"exports": exports}).iloc[0]
+    assert out["base"] == pytest.approx(120 * 0.65)  # 78: the recorded share, once
+    assert out["at_low"] == pytest.approx(120 * 0.644)  # 77.28, not 50.23
+    assert out["at_low"] != pytest.approx(120 * 0.65 * 0.644)
+    assert out["at_high"] == pytest.approx(120.0)
+    # Base case: each borough's own recorded share (100 × 0.45 + 20 × 0.5 = 55 in the fixture).
+    assert exports(vfm_table(estate, inputs)) == pytest.approx(55.0)

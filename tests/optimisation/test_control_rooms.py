@@ -44,6 +44,7 @@ from cctvscope.optimisation.control_rooms import (
 from cctvscope.optimisation.control_rooms_data import ControlRoomParams, Sites, prepare
 from cctvscope.reporting.charts.control_rooms import option_map
 from tests.conftest import make_camera
+from tests.conftest import make_room as _room
 
 CODES = {"A": "E09000001", "B": "E09000002", "C": "E09000003"}
 CENTRES = {"A": (505_000.0, 185_000.0), "B": (515_000.0, 185_000.0), "C": (535_000.0, 185_000.0)}
@@ -67,28 +68,6 @@ def _params(rate: float = 0.0) -> ControlRoomParams:
         setup_gbp_per_room=20_000.0,
         horizon_years=5,
         discount_bands=((30.0, rate),),
-    )
-
-
-def _room(room_id: str, kind: str, xy: tuple[float, float], code: str | None) -> ControlRoom:
-    return ControlRoom.model_validate(
-        {
-            "room_id": room_id,
-            "name": room_id,
-            "operator_kind": kind,
-            "operator": "test",
-            "borough_code": code,
-            "served_boroughs": (code,) if code and kind == "council" else (),
-            "x_m": xy[0],
-            "y_m": xy[1],
-            "operator_positions": 2,
-            "hours_per_day": 24,
-            "days_per_week": 7,
-            "staff_fte": 10,
-            "screens_per_operator": 16,
-            "provenance": "synthetic",
-            "source": "test",
-        }
     )
 
 

@@ -8,6 +8,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pypdf
 import pytest
 
@@ -24,7 +25,12 @@ from cctvscope.reporting.guide import (
 )
 from cctvscope.reporting.guide_content import gbp
 from cctvscope.reporting.guide_figures import inline_svg, print_font_sizes_pt
-from cctvscope.reporting.guide_registry import figure_text, map_coverage_note, occlusion_method
+from cctvscope.reporting.guide_registry import (
+    figure_text,
+    map_coverage_note,
+    occlusion_method,
+    range_text,
+)
 from cctvscope.reporting.guide_text import COP_NOT_ASSESSED, COP_NOT_ASSESSED_SHORT
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.headline_figures import headline_figures
@@ -278,6 +284,50 @@ def test_registry_figures_are_printed_with_their_values(inputs: GuideInputs, htm
     assert figure_text(figures["council_cctv_annual_cost_gbp"]) in vfm
     assert figure_text(figures["control_room_annual_cost_gbp"]) in vfm  # the reconciliation
     assert "£ per detection" not in html  # one cost per detection: the VFM table's
+
+
+def test_headline_ranges_are_printed_from_the_registry(inputs: GuideInputs, html: str) -> None:
+    """The summary's range cells are the registry's; two ranges re-derived a second way."""
+    eco, opts = inputs.economics, inputs.options
+    assert eco is not None and eco.sensitivity is not None and opts is not None
+    figures = headline_figures(inputs)
+    names = [
+        "council_cctv_annual_cost_gbp",
+        "framework_savings_gbp_per_year",
+        "officer_hours_saved_per_year",
+        "share_compliant_decided",
+        "best_option_npv_gbp",
+    ]
+    summary = html.split('id="summary"')[1].split("</table>")[0]
+    cells = re.findall(r'<td class="num range">([^<]*)</td>', summary)
+    assert cells == [range_text(figures[n]) for n in names]
+    # Annual cost: the tornado's cost cases, deviations below and above the base added in
+    # quadrature (numpy's hypot over the side's deviations).
+    cost = figures["council_cctv_annual_cost_gbp"]
+    rows = eco.sensitivity[eco.sensitivity["metric"] == "annual estate cost"]
+    lo = rows[["at_low", "at_high"]].min(axis=1).to_numpy() - cost.value
+    hi = rows[["at_low", "at_high"]].max(axis=1).to_numpy() - cost.value
+    assert cost.low == pytest.approx(cost.value - np.hypot.reduce(np.minimum(lo, 0.0)))
+    assert cost.high == pytest.approx(cost.value + np.hypot.reduce(np.maximum(hi, 0.0)))
+    assert cost.low < cost.value < cost.high
+    assert f"{gbp(cost.low)} to {gbp(cost.high)} a year" in summary
+    # Best option's NPV at flat 1.5 % and 7 %: a dearer future lowers the NPV of savings.
+    best = best_option(opts)
+    assert best is not None
+    npv = figures["best_option_npv_gbp"]
+    t = np.arange(1, opts.horizon_years + 1)
+    at = {
+        r: -best.one_off_gbp + best.annual_saving_gbp_per_year * np.sum(1.0 / (1 + r) ** t)
+        for r in (0.015, 0.07)
+    }
+    assert (npv.low, npv.high) == pytest.approx((min(at.values()), max(at.values())))
+    # Counts and the compliance share have no range and say why.
+    assert figures["share_compliant_decided"].drivers.startswith("a count")
+    # The monitoring chapter says p(16) is beyond the data, with the other forms' range.
+    vfm = _section(html, 'id="chapter-vfm"')
+    assert "up to 16 screens, beyond the PSDB data" in vfm
+    assert "p(16) = 0.36" in vfm and "gives 0.21" in vfm and "one 0.47" in vfm
+    assert "×0.58 to ×1.30" in vfm
 
 
 def test_technology_share_is_not_called_compliance(html: str) -> None:

@@ -20,7 +20,13 @@ from cctvscope.reporting.guide import compact_value
 from cctvscope.reporting.guide_content import compliance_borough_table
 from cctvscope.reporting.guide_figures import FigureMaker, inline_svg, print_font_sizes_pt
 from cctvscope.reporting.guide_profiles import _cop_rows
-from cctvscope.reporting.guide_registry import figure_text, map_coverage_note, occlusion_method
+from cctvscope.reporting.guide_registry import (
+    NO_RANGE,
+    figure_text,
+    map_coverage_note,
+    occlusion_method,
+    range_text,
+)
 from cctvscope.reporting.guide_sources import bundled_files
 from cctvscope.reporting.guide_text import (
     COP_NOT_ASSESSED,
@@ -138,10 +144,32 @@ def test_occlusion_text_says_what_the_coverage_run_did(tiny_estate: Estate) -> N
         ("fraction", 0.0271, "2.7%"),
         ("GBP per year", 14_530_000.4, "£14,530,000 a year"),
         ("GBP", -1234.0, "-£1,234"),
+        ("hours per year", 9876.4, "9,876 hours a year"),
     ],
 )
 def test_figure_text(unit: str, value: float, text: str) -> None:
     assert figure_text(HeadlineFigure("x", "x", value, unit, "s", "d", None)) == text
+
+
+@pytest.mark.parametrize(
+    ("unit", "low", "high", "text"),
+    [
+        ("GBP per year", 12_345_678.0, 15_000_000.4, "£12,345,678 to £15,000,000 a year"),
+        ("GBP", -2_000.0, 1_234.0, "-£2,000 to £1,234"),
+        ("hours per year", 9_876.4, 12_000.0, "9,876 to 12,000 hours a year"),
+        ("fraction", 0.25, 0.3, "25.0% to 30.0%"),
+        ("rooms", 3.0, 3.0, NO_RANGE),
+        ("GBP", 10.2, 10.4, NO_RANGE),  # equal once printed: no range to show
+    ],
+)
+def test_range_text(unit: str, low: float, high: float, text: str) -> None:
+    figure = HeadlineFigure("x", "x", (low + high) / 2, unit, "s", "d", None, low, high, "why")
+    assert range_text(figure) == text
+
+
+def test_a_figure_built_without_a_range_is_exact_at_its_value() -> None:
+    figure = HeadlineFigure("x", "x", 5.0, "rooms", "s", "d", None)
+    assert (figure.low, figure.high) == (5.0, 5.0)
 
 
 def _chart(path: Path) -> Path:

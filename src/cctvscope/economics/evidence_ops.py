@@ -387,6 +387,36 @@ def evidence_ops_table(
     return table.reset_index(drop=True)[list(TABLE_COLUMNS)]
 
 
+def evidence_ops_at_share(
+    table: pd.DataFrame, assumptions: Assumptions, share: float
+) -> pd.DataFrame:
+    """``table`` (:func:`evidence_ops_table`) re-costed with every borough's footage share
+    replaced by ``share``: same boroughs, trips and current models.
+
+    A replacement, never a multiplier of the recorded share (which may already be the
+    useful share). Hours and costs follow :func:`model_hours_and_fixed_costs` with each
+    row's trip ``road_trip_km / v``; for the range of the officer hours saved.
+    """
+    params = EvidenceOpsParams.from_assumptions(assumptions)
+    n = table["requests_per_year"].to_numpy(float)
+    a = np.full(len(table), float(share))
+    trip_h = table["road_trip_km"].to_numpy(float) / params.travel_speed_km_per_h
+    per_model = model_hours_and_fixed_costs(n, a, trip_h, params)
+    is_model = [(table["model"] == m).to_numpy() for m in MODELS]
+    hours_req = np.select(is_model, [per_model[m][0] for m in MODELS], np.nan)
+    fixed = np.select(is_model, [per_model[m][2] for m in MODELS], np.nan)
+    hours_year = n * hours_req
+    staff = hours_year * params.officer_cost_gbp_per_hour
+    return table.assign(
+        footage_available_share=a,
+        officer_hours_per_request=hours_req,
+        officer_hours_per_year=hours_year,
+        staff_cost_gbp_per_year=staff,
+        fixed_cost_gbp_per_year=fixed,
+        total_cost_gbp_per_year=staff + fixed,
+    )
+
+
 def evidence_ops_choices(table: pd.DataFrame) -> pd.DataFrame:
     """Per borough: current and cheapest model, their hours and £, and the differences.
 

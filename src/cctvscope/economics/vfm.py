@@ -44,7 +44,11 @@ class VfmInputs:
     camera_lifetime_years: float
     discount_rate: float
     contract_value_factor: float = 1.0
-    footage_useful_factor: float = 1.0
+    #: Share of requests that yield evidential footage, replacing every borough's recorded
+    #: ``footage_available_share`` (None: each borough's own). A replacement, never a
+    #: multiplier: the recorded share may already be the useful share (the synthetic
+    #: estate's 0.65 is Ashby's 29/45), and multiplying would count that ratio twice.
+    footage_useful_share: float | None = None
 
 
 def vfm_inputs(
@@ -108,9 +112,12 @@ def vfm_table(
     ev = estate.evidence_stats.drop_duplicates("borough_code", keep="last").set_index(
         "borough_code"
     )
-    exports = (
-        ev["requests_per_year"] * ev["footage_available_share"] * inputs.footage_useful_factor
-    ).reindex(codes, fill_value=0.0)
+    share = (
+        ev["footage_available_share"]
+        if inputs.footage_useful_share is None
+        else inputs.footage_useful_share
+    )
+    exports = (ev["requests_per_year"] * share).reindex(codes, fill_value=0.0)
 
     table = pd.DataFrame(
         {
@@ -195,7 +202,7 @@ def sensitivity_parameters(
     con_lo, con_hi = rng("contract_value_range")
     life_lo, life_hi = rng("camera_lifetime_range")
     dr_lo, dr_hi = rng("discount_rate_range")
-    use_lo, use_hi = rng("footage_useful_range")
+    use_lo, use_hi = rng("footage_useful_share_range")
     inst = inputs.installation_gbp_per_camera
     return [
         SensitivityParameter(
@@ -208,7 +215,9 @@ def sensitivity_parameters(
         SensitivityParameter("contract values", "contract_value_factor", con_lo, con_hi, "×"),
         SensitivityParameter("camera lifetime", "camera_lifetime_years", life_lo, life_hi, "years"),
         SensitivityParameter("discount rate", "discount_rate", dr_lo, dr_hi, "fraction/yr"),
-        SensitivityParameter("useful footage share", "footage_useful_factor", use_lo, use_hi, "×"),
+        SensitivityParameter(
+            "useful footage share", "footage_useful_share", use_lo, use_hi, "fraction"
+        ),
     ]
 
 

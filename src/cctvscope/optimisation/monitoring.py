@@ -91,6 +91,11 @@ class DetectionCurve:
         return np.asarray(self.c + self.a * np.exp(-self.b * (s - 1.0)), dtype=np.float64)
 
     @property
+    def form(self) -> str:
+        """The curve's functional form, by name (beside the other fits' names)."""
+        return "exponential to a floor"
+
+    @property
     def rmse(self) -> float:
         """Root-mean-square residual at the data points [fraction] (nan if none)."""
         if not self.residuals:
@@ -173,8 +178,9 @@ def detection_probability(screens: npt.ArrayLike, curve: DetectionCurve) -> Floa
 
     :math:`p(s) = c + a\,e^{-b(s-1)}`, fitted to the PSDB laboratory figures
     (85 %, 74 %, 58 %, 53 % on 1, 4, 6, 9 monitors; :func:`fit_detection_curve`).
-    Beyond 9 screens it is an extrapolation (assumption); it is decreasing in
-    ``screens`` because a, b > 0.
+    Beyond 9 screens it is an extrapolation (assumption): other forms fitted to the
+    same points disagree there (:mod:`cctvscope.optimisation.detection_fits`); it is
+    decreasing in ``screens`` because a, b > 0.
 
     ``curve``: the fit, e.g. :func:`curve_from_assumptions` of the assumptions file.
 

@@ -21,6 +21,7 @@ from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.enums import CameraStatus, RoomOperator
 from cctvscope.model.estate import Estate
 from cctvscope.model.prices import PriceBase, unit_costs_gbp
+from cctvscope.optimisation.detection_fits import detection_at_from_assumptions
 from cctvscope.optimisation.monitoring import (
     SECTION,
     MonitoringPlan,
@@ -180,13 +181,25 @@ def monitoring_london(
     ``cost_per_detection_gbp_optimised`` / ``_random`` / ``_status_quo`` [£].
     Every room's budget is its status quo's operator-hours. ``lsoa_crime``: see
     :func:`estate_crimes_seen`.
+
+    Today's detections rest on p(S) at the room's ``screens_per_operator`` S; beyond
+    the PSDB data (9 monitors) that is an extrapolation, so ``detection_extrapolated``
+    flags it and ``detections_per_year_status_quo_low`` / ``_high`` give today's
+    detections under the other fitted forms (:mod:`cctvscope.optimisation.detection_fits`;
+    equal to today's within the data). Status-quo detections are p(S) times a sum
+    that does not depend on p, so they scale by the forms' ratio.
     """
     seen = estate_crimes_seen(estate, assumptions, lsoa_crime)
     rooms = estate.control_rooms
     rooms = rooms[rooms["operator_kind"].astype(str).isin(COUNCIL_KINDS)]
     rows: list[dict[str, object]] = []
-    for room_id, name in zip(rooms["room_id"], rooms["name"], strict=True):
+    for room_id, name, screens in zip(
+        rooms["room_id"], rooms["name"], rooms["screens_per_operator"], strict=True
+    ):
         plan = monitoring_for_room(estate, str(room_id), assumptions, crimes_seen=seen)
+        today = plan.status_quo.expected_detections_per_year
+        at = detection_at_from_assumptions(max(int(screens), 1), assumptions)
+        low, high = at.factors()
         rows.append(
             {
                 "room_id": room_id,
@@ -202,6 +215,10 @@ def monitoring_london(
                 "cost_per_detection_gbp_status_quo": (
                     plan.status_quo.cost_per_expected_detection_gbp
                 ),
+                "screens_per_operator": at.screens,
+                "detection_extrapolated": at.extrapolated,
+                "detections_per_year_status_quo_low": today * low,
+                "detections_per_year_status_quo_high": today * high,
             }
         )
     return pd.DataFrame(rows)

@@ -21,6 +21,7 @@ from cctvscope.reporting.guide_tables import (
     london_vfm,
 )
 from cctvscope.reporting.guide_text import gbp
+from cctvscope.reporting.guide_uncertainty import detection_extrapolation
 from cctvscope.workflows.guide import GuideInputs
 
 
@@ -66,7 +67,7 @@ def vfm_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> Chapter:
         finding += (
             f" Directing operators' attention by the monitoring model would detect "
             f"{opt:,.0f} incidents a year against {sq:,.0f} today{change}."
-        )
+        ) + detection_extrapolation(inputs)
         tables.append(
             frame_table(
                 mon,

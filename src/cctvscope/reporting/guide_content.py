@@ -25,6 +25,7 @@ from cctvscope.reporting.guide_figures import GuideFigure
 from cctvscope.reporting.guide_registry import (
     figure_text,
     occlusion_method,
+    range_text,
     registry_text,
     rooms_sentence,
 )
@@ -46,78 +47,58 @@ from cctvscope.reporting.guide_tables import (
 )
 from cctvscope.reporting.guide_text import COP_NOT_ASSESSED, gbp, plural, year
 from cctvscope.workflows.guide import GuideInputs
-from cctvscope.workflows.headline_figures import headline_figures
+from cctvscope.workflows.headline_figures import HeadlineFigure, headline_figures
 from cctvscope.workflows.runs import best_option
 
 
+def _headline(label: str, figure: HeadlineFigure) -> Headline:
+    """A registry figure as an executive-summary row: value, range and drivers."""
+    return Headline(
+        label, figure_text(figure), figure.source, figure.value, range_text(figure), figure.drivers
+    )
+
+
 def headlines(inputs: GuideInputs) -> list[Headline]:
-    """The executive summary's five figures, each traced to a result."""
-    out: list[Headline] = []
+    """The executive summary's five figures, each a registry figure with its range."""
     figures = headline_figures(inputs)
     eco = inputs.economics
     # Each economics figure stands on its own part: one missing input hides only its own.
     why = "economics not run" if eco is None else "economics incomplete: see its chapters"
-    cost = figures.get("council_cctv_annual_cost_gbp")
-    label = "Annual cost of council CCTV (revenue and annualised camera capital)"
-    if cost is not None:
-        out.append(Headline(label, figure_text(cost), cost.source, cost.value))
-    else:
-        out.append(Headline(label, NOT_AVAILABLE, why, None))
-    framework = None if eco is None else eco.framework
-    if framework is not None:
-        saving = framework.annual_savings_gbp
-        out.append(
-            Headline(
-                "Framework agreement savings",
-                f"{gbp(saving)} a year",
-                "economics.framework.annual_savings_gbp",
-                saving,
-            )
-        )
-    else:
-        out.append(Headline("Framework agreement savings", NOT_AVAILABLE, why, None))
-    savings = None if eco is None else eco.evidence_savings
-    label = "Officer hours saved by the cheapest evidence-retrieval model"
-    if savings is not None:
-        hours = savings.officer_hours_saved_per_year
-        out.append(
-            Headline(
-                label,
-                f"{hours:,.0f} hours a year",
-                "economics.evidence_savings.officer_hours_saved_per_year",
-                hours,
-            )
-        )
-    else:
-        out.append(Headline(label, NOT_AVAILABLE, why, None))
-    share = figures.get("share_compliant_decided")
+    rows: list[tuple[str, str, str]] = [
+        (
+            "Annual cost of council CCTV (revenue and annualised camera capital)",
+            "council_cctv_annual_cost_gbp",
+            why,
+        ),
+        ("Framework agreement savings", "framework_savings_gbp_per_year", why),
+        (
+            "Officer hours saved by the cheapest evidence-retrieval model",
+            "officer_hours_saved_per_year",
+            why,
+        ),
+    ]
     if inputs.compliance is not None:
         # Among cameras with every rule decided: counting a rule left unknown (a defaulted
         # input) as passed would overstate compliance.
-        out.append(
-            Headline(
-                f"Cameras meeting {inputs.compliance.standard_label}, of those with every "
-                "rule decided",
-                NOT_AVAILABLE if share is None else figure_text(share),
-                "compliance.result.share_compliant_decided",
-                None if share is None else share.value,
-            )
+        label = (
+            f"Cameras meeting {inputs.compliance.standard_label}, of those with every rule decided"
         )
+        rows.append((label, "share_compliant_decided", "compliance.result.share_compliant_decided"))
     else:
-        out.append(Headline("Cameras meeting the standard", NOT_AVAILABLE, "not run", None))
+        rows.append(("Cameras meeting the standard", "share_compliant_decided", "not run"))
     best = None if inputs.options is None else best_option(inputs.options)
-    npv = figures.get("best_option_npv_gbp")
-    if best is not None and npv is not None:
+    npv_label = "NPV of the best control-room option"
+    if best is not None:
+        npv_label += f" ({plural(best.room_count, 'room')})"
+    rows.append((npv_label, "best_option_npv_gbp", ""))
+    out: list[Headline] = []
+    for label, name, missing in rows:
+        figure = figures.get(name)
         out.append(
-            Headline(
-                f"NPV of the best control-room option ({plural(best.room_count, 'room')})",
-                figure_text(npv),
-                npv.source,
-                npv.value,
-            )
+            Headline(label, NOT_AVAILABLE, missing, None)
+            if figure is None
+            else _headline(label, figure)
         )
-    else:
-        out.append(Headline("NPV of the best control-room option", NOT_AVAILABLE, "", None))
     return out
 
 

@@ -16,17 +16,41 @@ from cctvscope.workflows.headline_figures import HeadlineFigure, headline_figure
 MAP_COVERAGE = "camera view wedges not occluded by buildings"
 
 
+def _amount(figure: HeadlineFigure, value: float) -> str:
+    """``value`` in ``figure``'s unit, without the "a year" of yearly units."""
+    if figure.unit == "rooms":
+        return plural(round(value), "room")
+    if figure.unit == "fraction":
+        return f"{100 * value:.1f}%"
+    if figure.unit in ("GBP per year", "GBP"):
+        return gbp(value)
+    if figure.unit == "hours per year":
+        return f"{value:,.0f}"
+    raise ValueError(f"no guide format for unit {figure.unit!r} of {figure.name}")
+
+
+def _per(figure: HeadlineFigure) -> str:
+    """What follows the amount: its count noun and "a year" for yearly units."""
+    noun = " hours" if figure.unit == "hours per year" else ""
+    return noun + (" a year" if figure.unit.endswith("per year") else "")
+
+
 def figure_text(figure: HeadlineFigure) -> str:
     """A registry figure as the guide prints it (by its unit)."""
-    if figure.unit == "rooms":
-        return plural(round(figure.value), "room")
-    if figure.unit == "fraction":
-        return f"{100 * figure.value:.1f}%"
-    if figure.unit == "GBP per year":
-        return f"{gbp(figure.value)} a year"
-    if figure.unit == "GBP":
-        return gbp(figure.value)
-    raise ValueError(f"no guide format for unit {figure.unit!r} of {figure.name}")
+    return _amount(figure, figure.value) + _per(figure)
+
+
+#: The range cell of a figure without a range (its ``drivers`` say why).
+NO_RANGE = "–"
+
+
+def range_text(figure: HeadlineFigure) -> str:
+    """A registry figure's range as the guide prints it: "low to high", or a dash when
+    the figure has none (``low == high``)."""
+    low, high = _amount(figure, figure.low), _amount(figure, figure.high)
+    if low == high:
+        return NO_RANGE
+    return f"{low} to {high}{_per(figure)}"
 
 
 def registry_text(inputs: GuideInputs, name: str) -> str | None:

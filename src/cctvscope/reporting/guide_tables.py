@@ -40,12 +40,15 @@ def _money(value: object) -> str:
 
 @dataclass(frozen=True)
 class Headline:
-    """One headline figure: label, the formatted value, and where it comes from."""
+    """One headline figure: label, the formatted value, and where it comes from; its
+    formatted range and the assumptions that drive it (empty when not computed)."""
 
     label: str
     text: str
     trace: str
     value: float | None
+    range_text: str = ""
+    drivers: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,26 @@ prints the definition with them:
 - ``cost_per_detection_gbp``: council CCTV's annual cost divided by the incidents its
   monitored cameras detect a year today (value for money); the only "cost per
   detection" the guide prints.
+
+Every figure carries a range (``low``, ``high``) and a note of the assumptions that drive
+it (:mod:`cctvscope.workflows.headline_ranges`); a count, or a figure whose inputs have no
+sourced range, has ``low = high = value`` and says why.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.headline_ranges import (
+    FigureRange,
+    annual_cost_range,
+    framework_savings_range,
+    npv_range,
+    officer_hours_range,
+    per_detection_range,
+)
 from cctvscope.workflows.runs import best_option
 
 #: Name of the value-for-money table's region row.
@@ -37,10 +49,12 @@ REGION_ROW = "LONDON"
 
 @dataclass(frozen=True)
 class HeadlineFigure:
-    """One figure: its value and unit, what it counts, where it comes from, how real it is.
+    """One figure: its value and range, unit, what it counts, where it comes from, how real.
 
     ``real_share`` is the share of the records it rests on that are real (None when
-    not known); ``unit`` is one of ``rooms``, ``fraction``, ``GBP per year``, ``GBP``.
+    not known); ``unit`` is one of ``rooms``, ``fraction``, ``GBP per year``, ``GBP``,
+    ``hours per year``. ``low`` and ``high`` bound it over its assumptions' ranges and
+    ``drivers`` names those assumptions (or says why it has no range).
     """
 
     name: str
@@ -50,6 +64,19 @@ class HeadlineFigure:
     source: str
     definition: str
     real_share: float | None
+    low: float = math.nan
+    high: float = math.nan
+    drivers: str = ""
+
+    def __post_init__(self) -> None:
+        # A figure built without a range is exact at its value (the text says so).
+        if math.isnan(self.low) and math.isnan(self.high):
+            object.__setattr__(self, "low", self.value)
+            object.__setattr__(self, "high", self.value)
+
+
+def _ranged(figure: HeadlineFigure, rng: FigureRange) -> HeadlineFigure:
+    return replace(figure, low=rng.low, high=rng.high, drivers=rng.drivers)
 
 
 def _real_share(inputs: GuideInputs, *tables: str) -> float | None:
@@ -71,6 +98,10 @@ def _vfm_value(inputs: GuideInputs, column: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+#: Why a count has no range.
+COUNT = "a count: exact"
+
+
 def _rooms(inputs: GuideInputs) -> list[HeadlineFigure]:
     real = _real_share(inputs, "control_rooms")
     out = [
@@ -82,48 +113,49 @@ def _rooms(inputs: GuideInputs) -> list[HeadlineFigure]:
             "estate.control_rooms",
             "every room of the estate: council, shared, police and TfL",
             real,
+            drivers=COUNT,
         )
     ]
-    if inputs.options is not None:
-        out.append(
-            HeadlineFigure(
-                "council_control_rooms_today",
-                "council control rooms today",
-                float(len(inputs.options.status_quo.rooms)),
-                "rooms",
-                "options.status_quo.rooms",
-                "rooms that monitor council cameras today; police and TfL rooms keep their "
-                "own cameras and may host council monitoring in an option",
-                real,
-            )
+    if inputs.options is None:
+        return out
+    out.append(
+        HeadlineFigure(
+            "council_control_rooms_today",
+            "council control rooms today",
+            float(len(inputs.options.status_quo.rooms)),
+            "rooms",
+            "options.status_quo.rooms",
+            "rooms that monitor council cameras today; police and TfL rooms keep their "
+            "own cameras and may host council monitoring in an option",
+            real,
+            drivers=COUNT,
         )
-        sq_cost = inputs.options.status_quo.annual_cost_gbp_per_year
-        out.append(
-            HeadlineFigure(
-                "control_room_annual_cost_gbp",
-                "annual cost of monitoring council cameras today (control-room model)",
-                sq_cost,
-                "GBP per year",
-                "options.status_quo.annual_cost_gbp_per_year",
-                "the consolidation model's cost of today's rooms: room running costs, "
-                "operators and camera links",
-                _real_share(inputs, "control_rooms", "links", "cost_items"),
-            )
+    )
+    out.append(
+        HeadlineFigure(
+            "control_room_annual_cost_gbp",
+            "annual cost of monitoring council cameras today (control-room model)",
+            inputs.options.status_quo.annual_cost_gbp_per_year,
+            "GBP per year",
+            "options.status_quo.annual_cost_gbp_per_year",
+            "the consolidation model's cost of today's rooms: room running costs, "
+            "operators and camera links",
+            _real_share(inputs, "control_rooms", "links", "cost_items"),
+            drivers="no range: the control-room unit costs carry no sourced range",
         )
-        best = best_option(inputs.options)
-        if best is not None:
-            out.append(
-                HeadlineFigure(
-                    "best_option_npv_gbp",
-                    "net present value of the best control-room option",
-                    best.npv_gbp,
-                    "GBP",
-                    "options: max npv_gbp over solved options",
-                    f"the best of the solved options ({best.room_count} rooms) against the "
-                    "status quo",
-                    _real_share(inputs, "control_rooms", "links", "cost_items"),
-                )
-            )
+    )
+    best = best_option(inputs.options)
+    if best is not None:
+        figure = HeadlineFigure(
+            "best_option_npv_gbp",
+            "net present value of the best control-room option",
+            best.npv_gbp,
+            "GBP",
+            "options: max npv_gbp over solved options",
+            f"the best of the solved options ({best.room_count} rooms) against the status quo",
+            _real_share(inputs, "control_rooms", "links", "cost_items"),
+        )
+        out.append(_ranged(figure, npv_range(inputs, best, inputs.options.horizon_years)))
     return out
 
 
@@ -132,38 +164,70 @@ def _economics(inputs: GuideInputs) -> list[HeadlineFigure]:
     cost = _vfm_value(inputs, "annual_cost_gbp")
     eco_real = _real_share(inputs, "contracts", "cost_items", "cameras")
     if cost is not None:
-        out.append(
-            HeadlineFigure(
-                "council_cctv_annual_cost_gbp",
-                "annual cost of council CCTV (value for money)",
-                cost,
-                "GBP per year",
-                f"economics.vfm, {REGION_ROW} row, annual_cost_gbp",
-                "council CCTV's revenue spend (contracts) and the annualised capital cost of "
-                "its cameras",
-                eco_real,
-            )
+        figure = HeadlineFigure(
+            "council_cctv_annual_cost_gbp",
+            "annual cost of council CCTV (value for money)",
+            cost,
+            "GBP per year",
+            f"economics.vfm, {REGION_ROW} row, annual_cost_gbp",
+            "council CCTV's revenue spend (contracts) and the annualised capital cost of "
+            "its cameras",
+            eco_real,
         )
+        out.append(_ranged(figure, annual_cost_range(inputs, cost)))
     per_detection = _vfm_value(inputs, "cost_per_detected_incident_gbp")
-    if per_detection is not None:
-        out.append(
-            HeadlineFigure(
-                "cost_per_detection_gbp",
-                "cost per detected incident",
-                per_detection,
-                "GBP",
-                f"economics.vfm, {REGION_ROW} row, cost_per_detected_incident_gbp",
-                "annual cost of council CCTV divided by the incidents its monitored cameras "
-                "detect a year today",
-                eco_real,
-            )
+    if per_detection is not None and cost is not None:
+        figure = HeadlineFigure(
+            "cost_per_detection_gbp",
+            "cost per detected incident",
+            per_detection,
+            "GBP",
+            f"economics.vfm, {REGION_ROW} row, cost_per_detected_incident_gbp",
+            "annual cost of council CCTV divided by the incidents its monitored cameras "
+            "detect a year today",
+            eco_real,
         )
+        out.append(_ranged(figure, per_detection_range(inputs, cost, per_detection)))
+    return out
+
+
+def _operations(inputs: GuideInputs) -> list[HeadlineFigure]:
+    """The framework's savings and the evidence-retrieval hours saved."""
+    eco = inputs.economics
+    out = []
+    framework = None if eco is None else eco.framework
+    if framework is not None:
+        figure = HeadlineFigure(
+            "framework_savings_gbp_per_year",
+            "framework agreement savings",
+            framework.annual_savings_gbp,
+            "GBP per year",
+            "economics.framework.annual_savings_gbp",
+            "price (volume discount) and tendering savings of a shared framework agreement",
+            _real_share(inputs, "contracts"),
+        )
+        saving = framework.annual_savings_gbp
+        out.append(_ranged(figure, framework_savings_range(inputs, saving)))
+    savings = None if eco is None else eco.evidence_savings
+    if savings is not None:
+        hours = savings.officer_hours_saved_per_year
+        figure = HeadlineFigure(
+            "officer_hours_saved_per_year",
+            "officer hours saved by the cheapest evidence-retrieval model",
+            hours,
+            "hours per year",
+            "economics.evidence_savings.officer_hours_saved_per_year",
+            "police officer hours a year saved if each borough used its cheapest "
+            "evidence-retrieval model",
+            _real_share(inputs, "evidence_stats"),
+        )
+        out.append(_ranged(figure, officer_hours_range(inputs, hours)))
     return out
 
 
 def headline_figures(inputs: GuideInputs) -> dict[str, HeadlineFigure]:
     """Every registry figure the results allow, by name (a missing result: no entry)."""
-    figures = [*_rooms(inputs), *_economics(inputs)]
+    figures = [*_rooms(inputs), *_economics(inputs), *_operations(inputs)]
     if inputs.compliance is not None:
         share = inputs.compliance.result.share_compliant_decided
         if math.isfinite(share):
@@ -177,6 +241,7 @@ def headline_figures(inputs: GuideInputs) -> dict[str, HeadlineFigure]:
                     "in-service public cameras meeting every rule of the standard, among "
                     "those with every rule decided",
                     _real_share(inputs, "cameras"),
+                    drivers="a count of assessed cameras: no assumption range applies",
                 )
             )
     return {f.name: f for f in figures}
