@@ -136,7 +136,13 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     assert region["area_name"].tolist() == ["Stockport"]
     share = 100 * float(region["crime_points_share"].iloc[0])
     assert f"Coverage gaps: {share:.1f} % of Stockport's street-level crime points" in text
-    assert "burglary" not in text.lower()
+    # Every police.uk type the region's crime layer gives is counted, and named (the point
+    # outside Stockport's small areas counts nowhere): no "burglary points" wording of London.
+    assert "burglary street points" not in text.lower()
+    assert (
+        "Crime in coverage counts street-level crime points (3 police.uk crime types) for "
+        "Stockport. Crime types available: Anti-social behaviour, Burglary, Vehicle crime."
+    ) in text
     # Every analysis the estate allows wrote its files; none that it does not.
     for name in ("estate.gpkg", "borough_summary.csv", "compliance.csv", "coverage.gpkg",
                  "vfm.csv", "scenarios.csv"):  # fmt: skip

@@ -19,7 +19,12 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from cctvscope.coverage.detail import DetailLevel, ptz_reach_m
+from cctvscope.coverage.detail import (
+    DetailLevel,
+    detail_distance_m,
+    ptz_reach_m,
+    tasked_hfov_deg,
+)
 from cctvscope.coverage.raster import ZONE_METRICS
 from cctvscope.coverage.raycast import RAY_STEP_DEG, FloatArray, IntArray, fan_layout
 from cctvscope.coverage.tiles import (
@@ -43,6 +48,9 @@ class CoverageOptions:
     # Cap on credited distance [m]; None for none. The engine reads no assumptions file:
     # cctvscope.workflows.coverage.run_coverage fills in coverage.usable_range_m.
     usable_range_m: float | None = None
+    # Field of view [°] PTZ cameras' detail distances are credited at (within their lens);
+    # None: their widest angle. run_coverage fills in coverage.ptz_tasked_hfov_deg.
+    ptz_tasked_hfov_deg: float | None = None
     cell_m: float = 1.0
     tile_m: float = 1000.0
     grid_m: float = 250.0
@@ -78,6 +86,8 @@ class CoverageInputs:
     buildings: gpd.GeoSeries | None = None
     # Names the whole-region summary rows ("London", "Stockport").
     region_name: str = "London"
+    # The police.uk crime type of each crime point (same order); None: types not known.
+    crime_types: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -95,26 +105,54 @@ class CoverageResult:
     halo_m: float
     synthetic_share: float = 0.0
     level_labels: tuple[str, ...] = field(default=())
+    # Crime points in coverage per area, level and crime type (see crime_type_table).
+    crime_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def crime_types(self) -> tuple[str, ...]:
+        """The crime types the crime points held, sorted (empty without crime points)."""
+        if self.crime_by_type.empty:
+            return ()
+        return tuple(sorted(set(self.crime_by_type["crime_type"].astype(str))))
 
 
 def camera_reach_m(
-    cameras: pd.DataFrame, levels: Sequence[DetailLevel], usable_range_m: float | None
+    cameras: pd.DataFrame,
+    levels: Sequence[DetailLevel],
+    usable_range_m: float | None,
+    ptz_tasked_hfov_deg: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Reach at widest angle and fully zoomed per camera and level, shape (n, L) each."""
+    """Credited reach and fully zoomed reach per camera and level, shape (n, L) each.
+
+    A fixed camera's credited reach is at its field of view; a PTZ camera's at the
+    tasked field of view (:func:`~cctvscope.coverage.detail.tasked_hfov_deg`), or at
+    its widest angle when ``ptz_tasked_hfov_deg`` is None.
+    """
     n = len(cameras)
     zoom = (
         cameras["ptz_max_zoom"].fillna(1.0).to_numpy(np.float64)
         if "ptz_max_zoom" in cameras
         else np.ones(n)
     )
+    hfov = cameras["hfov_deg"].to_numpy(np.float64)
     reach = ptz_reach_m(
         cameras["resolution_h_px"].to_numpy(np.float64)[:, None],
-        cameras["hfov_deg"].to_numpy(np.float64)[:, None],
+        hfov[:, None],
         zoom[:, None],
         np.array([lv.px_per_m for lv in levels])[None, :],
         usable_range_m,
     )
-    return reach.wide_m, reach.zoomed_m
+    if ptz_tasked_hfov_deg is None or "ptz" not in cameras:
+        return reach.wide_m, reach.zoomed_m
+    ptz = cameras["ptz"].fillna(False).to_numpy(bool)
+    credited = np.where(ptz, tasked_hfov_deg(hfov, zoom, ptz_tasked_hfov_deg), hfov)
+    tasked = detail_distance_m(
+        cameras["resolution_h_px"].to_numpy(np.float64)[:, None],
+        credited[:, None],
+        np.array([lv.px_per_m for lv in levels])[None, :],
+        usable_range_m,
+    )
+    return tasked, reach.zoomed_m
 
 
 def plan_tiles(
@@ -230,7 +268,9 @@ def compute_coverage(
     options = options or CoverageOptions()
     levels = options.levels
     cameras = cameras.reset_index(drop=True)
-    wide, zoomed = camera_reach_m(cameras, levels, options.usable_range_m)
+    wide, zoomed = camera_reach_m(
+        cameras, levels, options.usable_range_m, options.ptz_tasked_hfov_deg
+    )
     inside = cameras_in_buildings(cameras, inputs.buildings)
     tasks, halo = plan_tiles(cameras, wide, inputs, options, inside)
     results = run_tiles(
@@ -243,6 +283,7 @@ def compute_coverage(
     )
     from cctvscope.coverage.summaries import (
         camera_table,
+        crime_type_table,
         gap_table,
         grid_table,
         summary_table,
@@ -281,6 +322,7 @@ def compute_coverage(
             else 0.0
         ),
         level_labels=labels,
+        crime_by_type=crime_type_table(inputs, point_level, labels),
     )
 
 

@@ -180,6 +180,74 @@ def summary_table(
     return out.loc[:, list(SUMMARY_COLUMNS)]
 
 
+#: Columns of :func:`crime_type_table`.
+CRIME_TYPE_COLUMNS = (
+    "area_type",
+    "area_code",
+    "area_name",
+    "level",
+    "crime_type",
+    "crime_points",
+    "crime_points_covered",
+    "crime_points_share",
+)
+#: The crime type of points whose type the inputs do not give.
+UNKNOWN_TYPE = "all types (not given)"
+
+
+def crime_type_table(
+    inputs: CoverageInputs, point_level: npt.NDArray[np.int8], labels: Sequence[str]
+) -> pd.DataFrame:
+    """Crime points and those in coverage per (borough | region, level, crime type).
+
+    Only the types present in an area have rows there (an area with burglary points
+    alone has one type), so the table says which types each area's figure counts.
+    Points outside every small area count nowhere (as in :func:`summary_table`).
+    """
+    n = len(inputs.crime_points)
+    if n == 0:
+        return pd.DataFrame(columns=list(CRIME_TYPE_COLUMNS))
+    types = (
+        inputs.crime_types.astype(str).to_numpy()
+        if inputs.crime_types is not None
+        else np.full(n, UNKNOWN_TYPE, dtype=object)
+    )
+    which = point_lsoas(inputs)
+    borough = np.where(
+        which >= 0, inputs.lsoas["borough_code"].astype(str).to_numpy()[np.maximum(which, 0)], ""
+    )
+    names = dict(
+        zip(
+            inputs.boroughs["gss_code"].astype(str),
+            inputs.boroughs["name"].astype(str),
+            strict=True,
+        )
+    )
+    points = pd.DataFrame({"borough": borough, "crime_type": types, "level": point_level})
+    # As in the summary, a point outside every small area counts nowhere.
+    points = points[points["borough"] != ""]
+    frames = []
+    for kind, key in (("borough", "borough"), ("london", None)):
+        rows = points
+        by = [key, "crime_type"] if key else ["crime_type"]
+        for lv, label in enumerate(labels):
+            agg = rows.assign(covered=rows["level"] >= lv).groupby(by, sort=True)["covered"]
+            frame = pd.DataFrame(
+                {"crime_points": agg.size(), "crime_points_covered": agg.sum()}
+            ).reset_index()
+            code = frame[key].astype(str) if key else pd.Series("london", index=frame.index)
+            frame = frame.assign(
+                area_type=kind,
+                area_code=code,
+                area_name=code.map(names).fillna(code) if key else inputs.region_name,
+                level=label,
+            )
+            frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["crime_points_share"] = _ratio(out["crime_points_covered"], out["crime_points"])
+    return out.loc[:, list(CRIME_TYPE_COLUMNS)].reset_index(drop=True)
+
+
 def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a / b.where(b > 0)).fillna(0.0)
 

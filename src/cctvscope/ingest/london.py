@@ -171,6 +171,49 @@ def read_burglary_points() -> gpd.GeoDataFrame:
     return frame.to_crs(BNG)
 
 
+#: GSS code of the City of London (policed by the City of London Police, not the MPS).
+CITY_OF_LONDON = "E09000001"
+#: The type police.uk gives the Met's bundled points (the only type bundled for the MPS).
+BURGLARY = "Burglary"
+
+
+def read_city_street_crime() -> gpd.GeoDataFrame:
+    """data.police.uk street points of every crime type, City of London Police, March 2024 -
+    February 2025 (the burglary points' months), those inside the City's boundary.
+
+    Columns: ``crime_id`` (blank for anti-social behaviour), ``month``, ``lsoa_code``
+    (2021 LSOA), ``crime_type``, ``geometry``.
+    """
+    raw = _read_csv("crime/police_uk_city_of_london_street_2024-03_to_2025-02.csv.gz")
+    frame = gpd.GeoDataFrame(
+        raw.drop(columns=["longitude", "latitude"]),
+        geometry=gpd.points_from_xy(raw["longitude"], raw["latitude"]),
+        crs=WGS84,
+    ).to_crs(BNG)
+    boroughs = read_boroughs()
+    city = boroughs.loc[boroughs["gss_code"] == CITY_OF_LONDON].geometry.iloc[0]
+    return frame.loc[frame.within(city)].reset_index(drop=True)
+
+
+def read_street_crime() -> gpd.GeoDataFrame:
+    """London's street crime points as bundled: MPS burglary points plus the City of London
+    Police's points of every type (the MPS all-crime files are not bundled).
+
+    Columns: ``month``, ``crime_type``, ``geometry`` (EPSG:27700).
+    """
+    met = read_burglary_points()
+    city = read_city_street_crime()
+    frames = [
+        gpd.GeoDataFrame(
+            {"month": met["month"].astype(str), "crime_type": BURGLARY},
+            geometry=met.geometry,
+            crs=BNG,
+        ),
+        city[["month", "crime_type", "geometry"]].astype({"month": str, "crime_type": str}),
+    ]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
+
+
 def read_borough_population() -> pd.DataFrame:
     """ONS mid-2020 resident population per borough (``gss_code``, ``name``, ``population``...)."""
     raw = _read_csv("population/london_borough_population_mid2020.csv")

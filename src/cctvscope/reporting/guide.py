@@ -30,7 +30,7 @@ from cctvscope.reporting.guide_confidence import (
 from cctvscope.reporting.guide_content import CHAPTER_TITLES, GuideTable, chapters, headlines
 from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, profile_maps
 from cctvscope.reporting.guide_profiles import profiles
-from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method
+from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method, ptz_method
 from cctvscope.reporting.guide_sources import bundled_files
 from cctvscope.standards import read_standard
 from cctvscope.workflows.guide import GuideInputs
@@ -232,6 +232,7 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "code_label": "ONS code" if london else "code",
         "estate_method": estate_method(inputs),
         "occlusion_method": occlusion_method(inputs),
+        "ptz_method": ptz_method(inputs),
         "map_coverage": MAP_COVERAGE,
         "estate": inputs.estate,
         "generated": inputs.run_date.isoformat(),

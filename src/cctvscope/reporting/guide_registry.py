@@ -79,6 +79,22 @@ def occlusion_method(inputs: GuideInputs) -> str:
     )
 
 
+def ptz_method(inputs: GuideInputs) -> str:
+    """The methodology's sentence on the zoom PTZ cameras are credited at (assumption
+    ``coverage.ptz_tasked_hfov_deg`` as the coverage run applied it)."""
+    cov = inputs.coverage
+    tasked = None if cov is None else cov.options.ptz_tasked_hfov_deg
+    if tasked is None:
+        return "PTZ cameras are credited the full circle at their widest angle."
+    return (
+        f"PTZ cameras are credited the full circle they can turn to, at the detail distances "
+        f"of the field of view they are assumed tasked to, {tasked:g}° (assumption "
+        "coverage.ptz_tasked_hfov_deg; never narrower than fully zoomed nor wider than their "
+        "widest angle); the maps, value for money and joint coverage draw them at their "
+        "widest angle."
+    )
+
+
 def map_coverage_note(inputs: GuideInputs) -> str:
     """The borough map caption's coverage note (maps draw the unoccluded council wedges)."""
     occ = inputs.occlusion

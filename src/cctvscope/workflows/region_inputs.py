@@ -165,13 +165,13 @@ def _london_inputs() -> RegionInputs:
         }
     )
     small["population"] = pd.array([pd.NA] * len(small), dtype="Int64")
-    burglary = london.read_burglary_points()
+    points = london.read_street_crime()
     crime = pd.DataFrame(
         {
-            "x_m": burglary.geometry.x.to_numpy(),
-            "y_m": burglary.geometry.y.to_numpy(),
-            "crime_type": "Burglary",
-            "month": burglary["month"].astype(str).to_numpy(),
+            "x_m": points.geometry.x.to_numpy(),
+            "y_m": points.geometry.y.to_numpy(),
+            "crime_type": points["crime_type"].astype(str).to_numpy(),
+            "month": points["month"].astype(str).to_numpy(),
         }
     )
     buildings = [london.read_osm_buildings(area) for area in london.OSM_AREAS]
