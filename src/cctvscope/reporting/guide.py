@@ -3,8 +3,10 @@
 :func:`render_guide` draws every figure as SVG, inlines it with the CSS into
 ``guide.html`` (self-contained: no external URL is fetched) and prints
 ``guide.pdf`` with WeasyPrint (A4, page numbers, each borough profile on a new
-page). ``final`` mode gives everything; ``interim`` gives the executive summary,
-each chapter's headline finding, the provenance statement and the versions.
+page). ``final`` mode gives everything; ``interim`` is a different document
+(:mod:`cctvscope.reporting.guide_interim`): the data returned so far by borough
+(real and synthetic or default shares, per table and per camera value), data gaps
+and outstanding requests, and the findings so far, each marked provisional.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cctvscope.reporting.guide_confidence import (
 )
 from cctvscope.reporting.guide_content import CHAPTER_TITLES, GuideTable, chapters, headlines
 from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, profile_maps
+from cctvscope.reporting.guide_interim import interim_context
 from cctvscope.reporting.guide_profiles import profiles
 from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method, ptz_method
 from cctvscope.reporting.guide_sources import bundled_files
@@ -250,6 +253,10 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "reproducibility": reproducibility(inputs),
         "css": (TEMPLATES / "guide.css").read_text(encoding="utf-8"),
     }
+    if not final:
+        # The interim report is its own document: data returned, gaps, provisional findings.
+        context.update(interim_context(inputs))
+        return _environment().get_template("interim.html").render(context)
     return _environment().get_template("guide.html").render(context)
 
 
