@@ -8,6 +8,7 @@ coverage run used.
 
 from __future__ import annotations
 
+from cctvscope.coverage.detail import assumed_ptz_tasked_hfov_deg
 from cctvscope.reporting.guide_text import gbp, plural
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.headline_figures import HeadlineFigure, headline_figures
@@ -83,7 +84,12 @@ def ptz_method(inputs: GuideInputs) -> str:
     """The methodology's sentence on the zoom PTZ cameras are credited at (assumption
     ``coverage.ptz_tasked_hfov_deg`` as the coverage run applied it)."""
     cov = inputs.coverage
-    tasked = None if cov is None else cov.options.ptz_tasked_hfov_deg
+    # Without a coverage run, the assumption a run would apply is stated.
+    tasked = (
+        assumed_ptz_tasked_hfov_deg(inputs.assumptions)
+        if cov is None
+        else cov.options.ptz_tasked_hfov_deg
+    )
     if tasked is None:
         return "PTZ cameras are credited the full circle at their widest angle."
     return (
