@@ -7,6 +7,7 @@ chapter whose input is missing names it with the command that supplies it.
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import re
 from pathlib import Path
@@ -47,6 +48,26 @@ def _no_london_in_files(out: Path) -> None:
         assert "London" not in text, path.name
 
 
+def _appendix_b_lists_the_region_files(
+    html: str, files: dict[str, Path], register: Path, costs: Path
+) -> None:
+    """Appendix B names the files Stockport was loaded from (with their SHA-256, hashed here)
+    and the estate's imports, and no bundled London file."""
+    appendix = _text(html.split('id="appendix-b"', 1)[1].split("</section>")[0])
+    assert "Stockport's data files" in appendix
+    for key in ("boundaries", "small_areas", "crime", "osm"):
+        path = files[key]
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        assert re.search(rf"{re.escape(path.name)} \(\d+ features; sha256 {sha}…", appendix), key
+    # The crime layer holds 3 of the 5 rows: one has no coordinates, one lies outside.
+    assert f"crime : {files['crime'].name} (3 features;" in appendix
+    assert (
+        f"cameras import for Heatons West, Heatons East : {register.name} (6 records;" in appendix
+    )
+    assert f"cost items import : {costs.name} (" in appendix
+    assert "cctvscope/data/real" not in appendix and "Bundled data files" not in appendix
+
+
 def test_report_on_a_region_estate(cli, tmp_path: Path):
     files = write_region(tmp_path / "stockport")
     files["osm"].write_text(OSM.replace("</osm>", HIGH_STREET), encoding="utf-8")
@@ -78,6 +99,7 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     text = _text(html)
     assert "CCTV in Stockport: a technical and strategic guide" in text
     assert "Area profile: " in text
+    _appendix_b_lists_the_region_files(html, files, register, costs)
     rest = text
     for phrase in LONDON_ALLOWED:
         rest = rest.replace(phrase, "")

@@ -34,9 +34,10 @@ from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, prof
 from cctvscope.reporting.guide_interim import interim_context
 from cctvscope.reporting.guide_profiles import profiles
 from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method, ptz_method
-from cctvscope.reporting.guide_sources import bundled_files
+from cctvscope.reporting.guide_sources import bundled_files, import_files, region_files
 from cctvscope.standards import read_standard
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.imports import RETURNS_KEY
 from cctvscope.workflows.pipeline import GuideOutput
 
 Mode = Literal["final", "interim"]
@@ -249,6 +250,14 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "attributions": sorted((ATTRIBUTIONS if london else REGION_ATTRIBUTIONS).items()),
         # The bundled data files are London's: another region's come from region create.
         "sources": bundled_files() if final and london else [],
+        "loaded": [] if london else region_files(inputs.region_layers),
+        "estate_area": inputs.region_title,
+        "imported": import_files(
+            list(inputs.estate.metadata.get(RETURNS_KEY, [])),
+            dict(
+                zip(inputs.estate.boroughs["gss_code"], inputs.estate.boroughs["name"], strict=True)
+            ),
+        ),
         "provenance": provenance(inputs),
         "reproducibility": reproducibility(inputs),
         "css": (TEMPLATES / "guide.css").read_text(encoding="utf-8"),

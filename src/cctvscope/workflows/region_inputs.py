@@ -26,6 +26,7 @@ from cctvscope.crs import BNG
 from cctvscope.errors import DataError
 from cctvscope.ingest import london
 from cctvscope.model.estate import REGION_METADATA_KEY, Estate
+from cctvscope.store.regions import LayerInfo
 from cctvscope.workflows.regions import LONDON, load_region
 
 #: Columns of :attr:`RegionInputs.crime_points`.
@@ -75,6 +76,10 @@ class RegionInputs:
         or None.
     missing
         The layers that are None, by :class:`Layer` value.
+    layers
+        A stored region's layers as ``region create`` recorded them (source file names,
+        SHA-256, feature counts, load time); empty for London (its sources are the
+        bundled files).
     """
 
     name: str
@@ -85,6 +90,7 @@ class RegionInputs:
     streets: gpd.GeoDataFrame | None
     police_stations: gpd.GeoDataFrame | None
     missing: tuple[str, ...]
+    layers: tuple[LayerInfo, ...] = ()
 
     @property
     def is_london(self) -> bool:
@@ -243,6 +249,7 @@ def _stored_inputs(engine: Any, name: str) -> RegionInputs:
         streets=streets,
         police_stations=stations,
         missing=tuple(missing),
+        layers=data.info.layers,
     )
 
 
