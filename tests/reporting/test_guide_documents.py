@@ -131,7 +131,16 @@ def test_interim_gaps_and_provisional_findings(interim_doc) -> None:
     # Not the final guide shortened: no executive summary, chapters, profiles or appendices.
     for absent in ("Executive summary", "Borough profile:", "Appendix A", "<svg"):
         assert absent not in html
-    assert files.pages >= 1
+    import pdfplumber
+
+    with pdfplumber.open(str(files.pdf)) as pdf:
+        assert len(pdf.pages) == files.pages
+        # The first page opens with the data returned (saved for the record).
+        assert "Data returned so far, by borough" in (pdf.pages[0].extract_text() or "")
+        OUT.mkdir(parents=True, exist_ok=True)
+        for n, page in enumerate(pdf.pages[:2], start=1):
+            image = page.to_image(resolution=SAVED_DPI).original.convert("RGB")
+            image.save(OUT / f"interim-page-{n}.png")
 
 
 # --- The final guide's PDF, page by page -------------------------------------------------

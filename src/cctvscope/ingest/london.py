@@ -33,7 +33,7 @@ ATTRIBUTIONS: dict[str, str] = {
     "GLA": "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(Greater London Authority). Contains OS data © Crown copyright and database right.",
     "Police": "Contains public sector information licensed under the Open Government Licence "
-    "v3.0 (Metropolitan Police Service / data.police.uk).",
+    "v3.0 (Metropolitan Police Service, City of London Police / data.police.uk).",
     "OpenStreetMap": "© OpenStreetMap contributors, data available under the Open Database "
     "License (ODbL).",
     "TfL": "Powered by TfL Open Data. Contains OS data © Crown copyright and database rights.",

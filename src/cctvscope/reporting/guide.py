@@ -179,7 +179,8 @@ def provenance(inputs: GuideInputs) -> dict[str, Any]:
 #: What London's guide rests on that is published.
 LONDON_PUBLISHED = [
     "borough and LSOA boundaries (ONS / OS)",
-    "recorded crime (MPS / data.police.uk)",
+    "recorded crime (MPS; data.police.uk street points: MPS burglary, City of London Police "
+    "all types)",
     "population (ONS mid-2020)",
     "TfL traffic cameras (TfL Open Data)",
     "police stations (MOPAC estate plan)",
