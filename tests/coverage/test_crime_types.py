@@ -6,11 +6,13 @@ import math
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from cctvscope.coverage.engine import CoverageOptions, compute_coverage
 from cctvscope.coverage.summaries import UNKNOWN_TYPE
 from cctvscope.reporting.guide_crime import (
     area_types,
+    category_table,
     crime_type_notes,
     crime_type_table,
     points_phrase,
@@ -112,3 +114,34 @@ def test_guide_says_which_types_each_area_has():
     note = crime_type_notes(burglary_only, "Town")[0]
     assert "burglary street points (the only crime type given)" in note
     assert "Crime types available in every area: Burglary." in note
+
+
+def test_small_area_crime_by_category_by_hand():
+    cams = _camera_frame(
+        [{"x_m": 500.0, "y_m": 500.0, "hfov_deg": 60.0, "resolution_h_px": 1920, "ptz": True}]
+    )
+    base = _inputs([(500.0, 510.0)])
+    # West: 60 of category A and 40 of B (its total, 100); east: 50 of A (its total, 50).
+    lsoas = base.lsoas.assign(cat_a=[60.0, 50.0], cat_b=[40.0, 0.0])
+    inputs = replace(base, lsoas=lsoas, crime_categories={"cat_a": "A", "cat_b": "B"})
+    options = CoverageOptions(levels=LEVELS, usable_range_m=50.0, grid_m=250.0)
+    result = compute_coverage(cams, inputs, options)
+    t = result.lsoa_crime_by_category.set_index(["area_type", "level", "category"])
+    assert t.loc[("london", "recognise", "A"), "lsoa_crime"] == 110.0
+    assert t.loc[("london", "recognise", "B"), "lsoa_crime"] == 40.0
+    # The Recognise circle (r = 1920 / (125 · 2·tan 30°) = 13.302 m, π r² = 555.9 m²) lies
+    # in the west LSOA (2,000,000 m²): A covered = 60 × 555.9 / 2e6 = 0.01668 (1 m cells).
+    circle_m2 = math.pi * (1920 / (125 * 2 * math.tan(math.radians(30)))) ** 2
+    assert t.loc[("london", "recognise", "A"), "lsoa_crime_covered"] == pytest.approx(
+        60 * circle_m2 / 2e6, rel=0.02
+    )
+    # The categories add up to the summary's small-area crime in coverage, level by level.
+    s = result.summary[result.summary["area_type"] == "london"].set_index("level")
+    for level in ("monitor", "detect", "recognise"):
+        both = t.xs(("london", level), level=("area_type", "level"))["lsoa_crime_covered"].sum()
+        assert both == pytest.approx(float(s.loc[level, "lsoa_crime_covered"]))
+    # The guide's table: most recorded first, rounded to whole crimes.
+    rows = [list(r) for r in category_table(result, "Town").rows]
+    assert rows == [["A", "110", "0", "0.0 %"], ["B", "40", "0", "0.0 %"]]
+    # Without categories there is no table.
+    assert _result(None).lsoa_crime_by_category.empty

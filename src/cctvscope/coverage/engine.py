@@ -10,7 +10,7 @@ covered at Recognise or better — ranked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -88,6 +88,8 @@ class CoverageInputs:
     region_name: str = "London"
     # The police.uk crime type of each crime point (same order); None: types not known.
     crime_types: pd.Series | None = None
+    # Columns of ``lsoas`` holding recorded crime per category (column -> category name).
+    crime_categories: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class CoverageResult:
     level_labels: tuple[str, ...] = field(default=())
     # Crime points in coverage per area, level and crime type (see crime_type_table).
     crime_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Small-area recorded crime in coverage per area, level and category (category_table).
+    lsoa_crime_by_category: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def crime_types(self) -> tuple[str, ...]:
@@ -283,6 +287,7 @@ def compute_coverage(
     )
     from cctvscope.coverage.summaries import (
         camera_table,
+        category_table,
         crime_type_table,
         gap_table,
         grid_table,
@@ -301,6 +306,7 @@ def compute_coverage(
         point_level[r.point_index] = r.point_level
         visible[r.owned_index] = r.visible_m2
     cell_m2 = options.cell_m**2
+    lsoa_m2 = lsoa_cells.astype(np.float64) * cell_m2
     fov = np.where(cameras["ptz"].fillna(False).to_numpy(bool), 360.0, cameras["hfov_deg"])
     _, step, n_rays, full = fan_layout(cameras["heading_deg"].fillna(0.0), fov, options.step_deg)
     chords = np.where(full, n_rays, n_rays - 1)
@@ -309,7 +315,7 @@ def compute_coverage(
     return CoverageResult(
         options=options,
         cameras=camera_table(cameras, labels, wide, zoomed, wedge, visible, inside),
-        summary=summary_table(inputs, lsoa_cells.astype(np.float64) * cell_m2, point_level, labels),
+        summary=summary_table(inputs, lsoa_m2, point_level, labels),
         grid=grid,
         gaps=gap_table(grid, levels, options),
         unions=union_table(results, labels, inputs.boroughs),
@@ -323,6 +329,7 @@ def compute_coverage(
         ),
         level_labels=labels,
         crime_by_type=crime_type_table(inputs, point_level, labels),
+        lsoa_crime_by_category=category_table(inputs, lsoa_m2, labels),
     )
 
 

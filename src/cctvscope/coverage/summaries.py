@@ -248,6 +248,72 @@ def crime_type_table(
     return out.loc[:, list(CRIME_TYPE_COLUMNS)].reset_index(drop=True)
 
 
+#: Columns of :func:`category_table`.
+CATEGORY_COLUMNS = (
+    "area_type",
+    "area_code",
+    "area_name",
+    "level",
+    "category",
+    "lsoa_crime",
+    "lsoa_crime_covered",
+    "lsoa_crime_share",
+)
+
+
+def category_table(
+    inputs: CoverageInputs,
+    lsoa_m2: npt.NDArray[np.float64],
+    labels: Sequence[str],
+) -> pd.DataFrame:
+    """Small-area recorded crime in coverage per (borough | region, level, category).
+
+    Each category of ``inputs.crime_categories`` (LSOA columns) is spread evenly over
+    its LSOA's area as the summary's ``lsoa_crime`` is. Empty without categories.
+    """
+    categories = {c: n for c, n in inputs.crime_categories.items() if c in inputs.lsoas}
+    if not categories:
+        return pd.DataFrame(columns=list(CATEGORY_COLUMNS))
+    lsoas = inputs.lsoas
+    area_m2 = shapely.area(lsoas.geometry.to_numpy())
+    share = np.divide(
+        lsoa_m2[:, :, 0],
+        area_m2[:, None],
+        out=np.zeros((len(lsoas), len(labels))),
+        where=area_m2[:, None] > 0,
+    )
+    b = inputs.boroughs
+    names = dict(zip(b["gss_code"].astype(str), b["name"].astype(str), strict=True))
+    borough = lsoas["borough_code"].astype(str).to_numpy()
+    frames = []
+    for column, category in categories.items():
+        counts = lsoas[column].to_numpy(np.float64)
+        for lv, label in enumerate(labels):
+            per = pd.DataFrame(
+                {"area_code": borough, "crime": counts, "covered": counts * share[:, lv]}
+            )
+            sums = per.groupby("area_code", sort=True)[["crime", "covered"]].sum()
+            region = sums.sum().to_frame().T.set_axis(["london"])
+            both = pd.concat([sums, region])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "area_type": ["borough"] * len(sums) + ["london"],
+                        "area_code": both.index.astype(str),
+                        "area_name": [names.get(c, c) for c in sums.index.astype(str)]
+                        + [inputs.region_name],
+                        "level": label,
+                        "category": category,
+                        "lsoa_crime": both["crime"].to_numpy(),
+                        "lsoa_crime_covered": both["covered"].to_numpy(),
+                    }
+                )
+            )
+    out = pd.concat(frames, ignore_index=True)
+    out["lsoa_crime_share"] = _ratio(out["lsoa_crime_covered"], out["lsoa_crime"])
+    return out.loc[:, list(CATEGORY_COLUMNS)]
+
+
 def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a / b.where(b > 0)).fillna(0.0)
 

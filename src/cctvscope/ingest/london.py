@@ -42,6 +42,21 @@ ATTRIBUTIONS: dict[str, str] = {
 #: Latest year of the MPS LSOA/borough annual crime series.
 LATEST_CRIME_YEAR = 2021
 
+#: The MPS major crime categories of the LSOA series (column -> name, SOURCES.md). The two
+#: minor categories (bicycle and vehicle theft) lie inside majors and are left out here.
+MPS_MAJOR_CATEGORIES: dict[str, str] = {
+    "major-arson": "Arson and criminal damage",
+    "major-burglary": "Burglary",
+    "major-drugs": "Drugs",
+    "major-misc": "Miscellaneous crimes against society",
+    "major-public-order": "Public order offences",
+    "major-robbery": "Robbery",
+    "major-theft-all": "Theft (non-vehicle)",
+    "major-vehicle-offences": "Vehicle offences",
+    "major-violence": "Violence against the person",
+    "major-weapons": "Possession of weapons",
+}
+
 OSM_AREAS = ("covent_garden", "clerkenwell")
 
 

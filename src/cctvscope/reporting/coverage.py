@@ -73,6 +73,10 @@ def write_coverage_files(
         # Crime in coverage by police.uk type: which types each area's figure counts.
         paths["crime_types"] = out / OutputFile.COVERAGE_CRIME_TYPES
         write_csv(result.crime_by_type, paths["crime_types"], float_format="%.6g")
+    if not result.lsoa_crime_by_category.empty:
+        # Small-area recorded crime in coverage by category (London: MPS major categories).
+        paths["crime_categories"] = out / OutputFile.COVERAGE_CRIME_CATEGORIES
+        write_csv(result.lsoa_crime_by_category, paths["crime_categories"], float_format="%.6g")
     return paths
 
 

@@ -24,9 +24,8 @@ from cctvscope.reporting.guide_confidence import (
 from cctvscope.reporting.guide_crime import (
     BURGLARY_ONLY,
     area_types,
+    crime_tables,
     crime_type_notes,
-    crime_type_table,
-    has_types,
     points_phrase,
 )
 from cctvscope.reporting.guide_figures import GuideFigure
@@ -332,9 +331,7 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
             "Police evidence retrieval by operating model: not shown for "
             f"{inputs.region_title}, for lack of: {'; '.join(lacking)}."
         )
-    tables = [table]
-    if has_types(inputs.coverage) and inputs.coverage is not None:
-        tables.append(crime_type_table(inputs.coverage, inputs.region_title))
+    tables = [table, *crime_tables(inputs.coverage, inputs.region_title)]
     return Chapter(key, title, question, finding, True, True, figures, tables, notes)
 
 

@@ -109,6 +109,29 @@ def crime_type_table(result: CoverageResult, region_title: str) -> GuideTable:
     )
 
 
+def category_table(result: CoverageResult, region_title: str) -> GuideTable:
+    """The region's small-area recorded crime in coverage at Recognise per category."""
+    t = result.lsoa_crime_by_category
+    rows = t[(t["area_type"] == "london") & (t["level"] == LEVEL)]
+    rows = rows.sort_values(["lsoa_crime", "category"], ascending=[False, True])
+    body = [
+        [
+            str(r["category"]),
+            f"{float(r['lsoa_crime']):,.0f}",
+            f"{float(r['lsoa_crime_covered']):,.0f}",
+            f"{100 * float(r['lsoa_crime_share']):.1f} %",
+        ]
+        for r in rows.to_dict("records")
+    ]
+    return GuideTable(
+        f"{region_title}'s recorded crime per small area, by category, spread over each small "
+        "area and counted inside coverage at Recognise or better.",
+        ("category", "recorded", "in coverage", "share"),
+        body,
+        (False, True, True, True),
+    )
+
+
 def crime_type_notes(result: CoverageResult | None, region_title: str) -> list[str]:
     """The sentence on which crime types the crime-in-coverage figures count (none without
     crime points)."""
@@ -119,6 +142,17 @@ def crime_type_notes(result: CoverageResult | None, region_title: str) -> list[s
         f"Crime in coverage counts {points_phrase(types)} for {region_title}. "
         + types_available(result)
     ]
+
+
+def crime_tables(result: CoverageResult | None, region_title: str) -> list[GuideTable]:
+    """The assessment chapter's crime-in-coverage tables: by police.uk type, and by
+    recorded-crime category where the small areas give categories."""
+    if result is None:
+        return []
+    tables = [crime_type_table(result, region_title)] if has_types(result) else []
+    if not result.lsoa_crime_by_category.empty:
+        tables.append(category_table(result, region_title))
+    return tables
 
 
 def has_types(result: CoverageResult | None) -> bool:

@@ -25,6 +25,7 @@ from cctvscope.coverage.engine import (
 from cctvscope.coverage.tiles import ProgressFn
 from cctvscope.errors import DataError
 from cctvscope.ingest.london import (
+    MPS_MAJOR_CATEGORIES,
     OSM_AREAS,
     read_boroughs,
     read_lsoa_crime,
@@ -64,6 +65,7 @@ def london_coverage_inputs(*, buildings: bool = True) -> CoverageInputs:
         crime_points=points.geometry,
         buildings=footprints,
         crime_types=points["crime_type"],
+        crime_categories=MPS_MAJOR_CATEGORIES,
     )
 
 
@@ -107,6 +109,8 @@ def region_coverage_inputs(
         buildings=footprints,
         region_name=region.title,
         crime_types=points["crime_type"] if points is not None else None,
+        # London's LSOA crime is by MPS category; a region's small areas hold totals only.
+        crime_categories=MPS_MAJOR_CATEGORIES if region.is_london else {},
     )
 
 
