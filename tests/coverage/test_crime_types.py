@@ -11,6 +11,7 @@ import pytest
 from cctvscope.coverage.engine import CoverageOptions, compute_coverage
 from cctvscope.coverage.summaries import UNKNOWN_TYPE
 from cctvscope.reporting.guide_crime import (
+    UNEVEN_TYPES,
     area_types,
     category_table,
     crime_type_notes,
@@ -98,11 +99,11 @@ def test_guide_says_which_types_each_area_has():
     fake = replace(result, crime_by_type=frame)
     assert types_available(fake) == (
         "Crime types available: Burglary, Drugs. Not every area has every type: "
-        "Burglary only in West; all 2 types in East."
+        "Burglary only in West; all 2 types in East. " + UNEVEN_TYPES
     )
     assert area_types(fake, "borough", "W") == ("Burglary",)
     assert points_phrase(area_types(fake, "london")) == (
-        "street-level crime points (2 police.uk crime types)"
+        "street-level crime points of 2 police.uk crime types"
     )
     table = crime_type_table(fake, "Town")
     # Most points first; 6 of 14 burglaries = 42.9 %, in 2 areas; drugs 3 of 6 in 1.
@@ -112,7 +113,7 @@ def test_guide_says_which_types_each_area_has():
     ]
     burglary_only = replace(result, crime_by_type=frame[frame["crime_type"] == "Burglary"])
     note = crime_type_notes(burglary_only, "Town")[0]
-    assert "burglary street points (the only crime type given)" in note
+    assert "burglary street points, the only crime type given" in note
     assert "Crime types available in every area: Burglary." in note
 
 

@@ -166,7 +166,7 @@ def test_every_analysis_runs_on_a_region(cli, tmp_path: Path):
         "Vehicle crime": 1,
     }
     assert region["crime_points"].sum() == monitor.loc["london", "crime_points"]
-    assert "Crime in coverage counts street-level crime points (3 police.uk crime types)" in (
+    assert "Crime in coverage counts street-level crime points of 3 police.uk crime types" in (
         " ".join(coverage.split())
     )
 

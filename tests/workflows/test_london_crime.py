@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import shapely
 
-from cctvscope.ingest.london import CITY_OF_LONDON, data_path, read_boroughs, read_burglary_points
+from cctvscope.ingest.london import CITY_OF_LONDON, data_path, read_burglary_points, read_lsoas
 from cctvscope.workflows.coverage import london_coverage_inputs
 
 #: The 14 police.uk crime types (data.police.uk's categories), listed by hand.
@@ -23,8 +23,8 @@ def test_london_points_hold_every_type_the_data_gives() -> None:
     assert types is not None and len(types) == len(inputs.crime_points)
     assert set(types) == POLICE_UK_TYPES
     # Every type but burglary comes from the City of London Police, inside the City.
-    boroughs = read_boroughs()
-    city = boroughs.loc[boroughs["gss_code"] == CITY_OF_LONDON].geometry.iloc[0]
+    lsoas = read_lsoas()
+    city = lsoas.loc[lsoas["borough_code"] == CITY_OF_LONDON].geometry.union_all()
     others = inputs.crime_points[(types != "Burglary").to_numpy()]
     assert bool(shapely.within(others.to_numpy(), city).all())
     # Burglary: the Met's points plus the City's own, counted from the bundled CSV here.

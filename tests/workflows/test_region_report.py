@@ -162,7 +162,7 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     # outside Stockport's small areas counts nowhere): no "burglary points" wording of London.
     assert "burglary street points" not in text.lower()
     assert (
-        "Crime in coverage counts street-level crime points (3 police.uk crime types) for "
+        "Crime in coverage counts street-level crime points of 3 police.uk crime types for "
         "Stockport. Crime types available: Anti-social behaviour, Burglary, Vehicle crime."
     ) in text
     # Every analysis the estate allows wrote its files; none that it does not.

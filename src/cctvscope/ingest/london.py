@@ -194,7 +194,7 @@ BURGLARY = "Burglary"
 
 def read_city_street_crime() -> gpd.GeoDataFrame:
     """data.police.uk street points of every crime type, City of London Police, March 2024 -
-    February 2025 (the burglary points' months), those inside the City's boundary.
+    February 2025 (the burglary points' months), those inside the City's LSOAs.
 
     Columns: ``crime_id`` (blank for anti-social behaviour), ``month``, ``lsoa_code``
     (2021 LSOA), ``crime_type``, ``geometry``.
@@ -205,8 +205,9 @@ def read_city_street_crime() -> gpd.GeoDataFrame:
         geometry=gpd.points_from_xy(raw["longitude"], raw["latitude"]),
         crs=WGS84,
     ).to_crs(BNG)
-    boroughs = read_boroughs()
-    city = boroughs.loc[boroughs["gss_code"] == CITY_OF_LONDON].geometry.iloc[0]
+    # The City's outline as its LSOAs draw it (the crime analyses place points in LSOAs).
+    lsoas = read_lsoas()
+    city = lsoas.loc[lsoas["borough_code"] == CITY_OF_LONDON].geometry.union_all()
     return frame.loc[frame.within(city)].reset_index(drop=True)
 
 

@@ -32,17 +32,17 @@ def area_types(result: CoverageResult, area_type: str, code: str | None = None) 
 
 
 def points_phrase(types: tuple[str, ...]) -> str:
-    """What the crime points are: "burglary street points (the only type given)" or
-    "street-level crime points (14 police.uk types)".
+    """What the crime points are: "burglary street points, the only crime type given" or
+    "street-level crime points of 14 police.uk crime types".
 
     >>> points_phrase(("Burglary",))
-    'burglary street points (the only crime type given)'
+    'burglary street points, the only crime type given'
     >>> points_phrase(("Drugs", "Robbery"))
-    'street-level crime points (2 police.uk crime types)'
+    'street-level crime points of 2 police.uk crime types'
     """
     if types == BURGLARY_ONLY:
-        return "burglary street points (the only crime type given)"
-    return f"street-level crime points ({plural(len(types), 'police.uk crime type')})"
+        return "burglary street points, the only crime type given"
+    return f"street-level crime points of {plural(len(types), 'police.uk crime type')}"
 
 
 def types_available(result: CoverageResult) -> str:
@@ -70,10 +70,15 @@ def types_available(result: CoverageResult) -> str:
     whole = f"; all {len(every)} types in {_areas(full)}" if full else ""
     return (
         f"Crime types available: {listed}. Not every area has every type: "
-        f"{'; '.join(parts)}{whole}."
+        f"{'; '.join(parts)}{whole}. {UNEVEN_TYPES}"
     )
 
 
+#: What uneven types mean for comparisons (said whenever areas differ in their types).
+UNEVEN_TYPES = (
+    "An area with more crime types has more points, so its shares are not comparable with "
+    "other areas' and its squares rank higher among the gaps."
+)
 #: Most areas a sentence names one by one (more are counted).
 AREAS_NAMED = 5
 
