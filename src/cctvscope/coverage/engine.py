@@ -291,6 +291,7 @@ def compute_coverage(
         crime_type_table,
         gap_table,
         grid_table,
+        point_lsoas,
         summary_table,
         union_table,
         visibility_table,
@@ -307,6 +308,7 @@ def compute_coverage(
         visible[r.owned_index] = r.visible_m2
     cell_m2 = options.cell_m**2
     lsoa_m2 = lsoa_cells.astype(np.float64) * cell_m2
+    which = point_lsoas(inputs)  # each crime point's LSOA, for the summary and the types
     fov = np.where(cameras["ptz"].fillna(False).to_numpy(bool), 360.0, cameras["hfov_deg"])
     _, step, n_rays, full = fan_layout(cameras["heading_deg"].fillna(0.0), fov, options.step_deg)
     chords = np.where(full, n_rays, n_rays - 1)
@@ -315,7 +317,7 @@ def compute_coverage(
     return CoverageResult(
         options=options,
         cameras=camera_table(cameras, labels, wide, zoomed, wedge, visible, inside),
-        summary=summary_table(inputs, lsoa_m2, point_level, labels),
+        summary=summary_table(inputs, lsoa_m2, point_level, labels, which),
         grid=grid,
         gaps=gap_table(grid, levels, options),
         unions=union_table(results, labels, inputs.boroughs),
@@ -328,7 +330,7 @@ def compute_coverage(
             else 0.0
         ),
         level_labels=labels,
-        crime_by_type=crime_type_table(inputs, point_level, labels),
+        crime_by_type=crime_type_table(inputs, point_level, labels, which),
         lsoa_crime_by_category=category_table(inputs, lsoa_m2, labels),
     )
 

@@ -94,15 +94,19 @@ def summary_table(
     lsoa_m2: npt.NDArray[np.float64] | npt.NDArray[np.int64],
     point_level: npt.NDArray[np.int8],
     labels: Sequence[str],
+    which: npt.NDArray[np.int64] | None = None,
 ) -> pd.DataFrame:
-    """Rows per (LSOA | borough | London, level) with areas and crime in coverage."""
+    """Rows per (LSOA | borough | London, level) with areas and crime in coverage.
+
+    ``which``: each crime point's LSOA (:func:`point_lsoas`), found here when omitted.
+    """
     lsoas = inputs.lsoas
     n_lsoa, n_levels = len(lsoas), len(labels)
     area_m2 = shapely.area(lsoas.geometry.to_numpy())
     crime = (
         lsoas["total"].to_numpy(np.float64) if "total" in lsoas else np.zeros(n_lsoa, np.float64)
     )
-    which = point_lsoas(inputs)
+    which = point_lsoas(inputs) if which is None else which
     ok = which >= 0
     pts = np.bincount(which[ok], minlength=n_lsoa).astype(np.float64)
     covered_pts = np.stack(
@@ -196,7 +200,10 @@ UNKNOWN_TYPE = "all types (not given)"
 
 
 def crime_type_table(
-    inputs: CoverageInputs, point_level: npt.NDArray[np.int8], labels: Sequence[str]
+    inputs: CoverageInputs,
+    point_level: npt.NDArray[np.int8],
+    labels: Sequence[str],
+    which: npt.NDArray[np.int64] | None = None,
 ) -> pd.DataFrame:
     """Crime points and those in coverage per (borough | region, level, crime type).
 
@@ -212,7 +219,7 @@ def crime_type_table(
         if inputs.crime_types is not None
         else np.full(n, UNKNOWN_TYPE, dtype=object)
     )
-    which = point_lsoas(inputs)
+    which = point_lsoas(inputs) if which is None else which
     borough = np.where(
         which >= 0, inputs.lsoas["borough_code"].astype(str).to_numpy()[np.maximum(which, 0)], ""
     )
