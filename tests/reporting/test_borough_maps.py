@@ -49,9 +49,17 @@ def test_overview_map_has_title_scale_north_and_owner_legend(
     assert "<image" in text  # camera dots are rasterized into one embedded image
 
 
+def _title_starts_inside(text: str, title: str) -> bool:
+    """The title is drawn from its x onwards (anchored at its start) and x is on the figure:
+    centred over a narrow borough it ran off the left edge and was clipped in the guide."""
+    found = re.search(r'text-anchor: start" x="([-\d.]+)"[^>]*>' + re.escape(title) + "<", text)
+    return found is not None and float(found.group(1)) >= 0
+
+
 def test_borough_map_without_coverage(tiny_estate: Estate, tmp_path: Path) -> None:
     text = _text(borough_map(tiny_estate, "E09000001", tmp_path / "a.svg"))
     assert "Alpha: cameras and coverage" in text
+    assert _title_starts_inside(text, "Alpha: cameras and coverage")
     assert _has_scale_label(text)
     assert ">N<" in text
     assert "Council cameras (2)" in text

@@ -139,7 +139,8 @@ def test_missing_analysis_says_not_available(inputs: GuideInputs, tmp_path: Path
     text = html_lib.unescape(files.html.read_text(encoding="utf-8"))
     for title in CHAPTER_TITLES:
         assert f"<strong>{title}.</strong> Not available yet" in text
-    assert "£" not in text.split('id="summary"')[1].split("</table>")[0]
+    # The interim report's findings: no money where no analysis ran.
+    assert "£" not in text.split('id="provisional-findings"')[1].split("</section>")[0]
 
 
 def test_gaps_are_reported_as_not_available(html: str) -> None:

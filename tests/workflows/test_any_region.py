@@ -156,6 +156,19 @@ def test_every_analysis_runs_on_a_region(cli, tmp_path: Path):
     assert monitor.loc["E05000781", "crime_points"] == sum(east.contains(p) for p in points)
     # SK001 (PTZ) stands 10 m from the first crime: it is inside coverage at Monitor.
     assert monitor.loc["E05000780", "crime_points_covered"] >= 1
+    # By police.uk type: the three types of the points inside the region, one point each,
+    # adding up to the region's points; the run says which types it counted.
+    types = pd.read_csv(out / "coverage" / "coverage_crime_types.csv")
+    region = types[(types["area_type"] == "london") & (types["level"] == "monitor")]
+    assert dict(zip(region["crime_type"], region["crime_points"], strict=True)) == {
+        "Anti-social behaviour": 1,
+        "Burglary": 1,
+        "Vehicle crime": 1,
+    }
+    assert region["crime_points"].sum() == monitor.loc["london", "crime_points"]
+    assert "Crime in coverage counts street-level crime points of 3 police.uk crime types" in (
+        " ".join(coverage.split())
+    )
 
     economics = cli("economics", "--estate", "heatons", "--out", str(out / "economics"))
     assert "Stockport economics" in economics
@@ -229,6 +242,7 @@ def test_a_region_without_crime_or_rooms_names_what_it_lacks(cli, tmp_path: Path
     summary = pd.read_csv(out / "coverage" / "coverage_summary.csv")
     assert not any(c.startswith(("crime", "lsoa_crime")) for c in summary.columns)
     assert "crime points %" not in coverage
+    assert not (out / "coverage" / "coverage_crime_types.csv").exists()
 
     economics = cli("economics", "--estate", "bare", "--out", str(out / "economics"))
     assert (

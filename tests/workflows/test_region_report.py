@@ -7,6 +7,7 @@ chapter whose input is missing names it with the command that supplies it.
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import re
 from pathlib import Path
@@ -47,6 +48,26 @@ def _no_london_in_files(out: Path) -> None:
         assert "London" not in text, path.name
 
 
+def _appendix_b_lists_the_region_files(
+    html: str, files: dict[str, Path], register: Path, costs: Path
+) -> None:
+    """Appendix B names the files Stockport was loaded from (with their SHA-256, hashed here)
+    and the estate's imports, and no bundled London file."""
+    appendix = _text(html.split('id="appendix-b"', 1)[1].split("</section>")[0])
+    assert "Stockport's data files" in appendix
+    for key in ("boundaries", "small_areas", "crime", "osm"):
+        path = files[key]
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        assert re.search(rf"{re.escape(path.name)} \(\d+ features; sha256 {sha}…", appendix), key
+    # The crime layer holds 3 of the 5 rows: one has no coordinates, one lies outside.
+    assert f"crime : {files['crime'].name} (3 features;" in appendix
+    assert (
+        f"cameras import for Heatons West, Heatons East : {register.name} (6 records;" in appendix
+    )
+    assert f"cost items import : {costs.name} (" in appendix
+    assert "cctvscope/data/real" not in appendix and "Bundled data files" not in appendix
+
+
 def test_report_on_a_region_estate(cli, tmp_path: Path):
     files = write_region(tmp_path / "stockport")
     files["osm"].write_text(OSM.replace("</osm>", HIGH_STREET), encoding="utf-8")
@@ -78,6 +99,7 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     text = _text(html)
     assert "CCTV in Stockport: a technical and strategic guide" in text
     assert "Area profile: " in text
+    _appendix_b_lists_the_region_files(html, files, register, costs)
     rest = text
     for phrase in LONDON_ALLOWED:
         rest = rest.replace(phrase, "")
@@ -136,7 +158,13 @@ def test_report_on_a_region_estate(cli, tmp_path: Path):
     assert region["area_name"].tolist() == ["Stockport"]
     share = 100 * float(region["crime_points_share"].iloc[0])
     assert f"Coverage gaps: {share:.1f} % of Stockport's street-level crime points" in text
-    assert "burglary" not in text.lower()
+    # Every police.uk type the region's crime layer gives is counted, and named (the point
+    # outside Stockport's small areas counts nowhere): no "burglary points" wording of London.
+    assert "burglary street points" not in text.lower()
+    assert (
+        "Crime in coverage counts street-level crime points of 3 police.uk crime types for "
+        "Stockport. Crime types available: Anti-social behaviour, Burglary, Vehicle crime."
+    ) in text
     # Every analysis the estate allows wrote its files; none that it does not.
     for name in ("estate.gpkg", "borough_summary.csv", "compliance.csv", "coverage.gpkg",
                  "vfm.csv", "scenarios.csv"):  # fmt: skip

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from cctvscope.cli.main import app
 from cctvscope.errors import InputError
+from cctvscope.ingest.london import read_burglary_points
 from cctvscope.store import init_store, list_estates, load_estate, store_snapshot
 from cctvscope.workflows.imports import ImportRequest, import_file
 from cctvscope.workflows.regions import (
@@ -183,6 +184,13 @@ def test_london_is_the_bundled_region(engine):
     assert [r.name for r in list_regions(engine)] == ["london"]
     counts = {layer.name: layer.feature_count for layer in info.layers}
     assert counts["small_areas"] == 4835 and counts["police_stations"] > 100
+    # Crime: the MPS burglary points and the City of London Police's points of every type.
+    crime = next(layer for layer in info.layers if layer.name == "crime")
+    assert crime.source == (
+        "police_uk_met_burglary_street_2024-03_to_2025-02.csv.gz, "
+        "police_uk_city_of_london_street_2024-03_to_2025-02.csv.gz"
+    )
+    assert counts["crime"] > len(read_burglary_points())
     estate = create_estate(engine, "ldn", "london")
     assert len(estate.boroughs) == 33
     assert set(estate.boroughs["cost_profile"]) == {"london-default"}

@@ -107,6 +107,7 @@ def coverage(
 ) -> None:
     """Coverage by BS EN 62676-4 detail level, occluded by buildings, weighted by crime."""
     from cctvscope.coverage.engine import CoverageOptions
+    from cctvscope.reporting.guide_crime import crime_type_notes
     from cctvscope.store import init_store, load_estate
     from cctvscope.workflows.coverage import coverage_lacks
     from cctvscope.workflows.region_inputs import region_inputs
@@ -144,6 +145,9 @@ def coverage(
     except ValueError as exc:
         raise fail(CctvscopeError(str(exc))) from exc
     console.print(coverage_table(result))
+    # Which police.uk crime types the crime figures count (burglary alone where that is all).
+    for note in crime_type_notes(result, region.title):
+        console.print(note)
     for message in coverage_lacks(region):
         console.print(message)
     console.print(

@@ -24,7 +24,8 @@ def report(
     mode: Annotated[
         str,
         typer.Option(
-            help="final (everything) or interim (summary and headline findings).",
+            help="final (everything) or interim (data returned so far by borough, gaps and "
+            "outstanding requests, provisional findings).",
             callback=one_of(*MODES),
         ),
     ] = "final",

@@ -21,6 +21,8 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Assumptions-file key of the default cap on credited distance.
 USABLE_RANGE_KEY = "coverage.usable_range_m"
+#: Assumptions-file key of the field of view PTZ cameras are credited at.
+PTZ_TASKED_HFOV_KEY = "coverage.ptz_tasked_hfov_deg"
 
 
 class DetailLevel(enum.Enum):
@@ -172,6 +174,21 @@ def zoomed_hfov_deg(hfov_deg: npt.ArrayLike, zoom: npt.ArrayLike) -> FloatArray:
     return np.degrees(2.0 * np.arctan(_scene_width_per_distance(hfov_deg) / (2.0 * z)))
 
 
+def tasked_hfov_deg(
+    hfov_deg: npt.ArrayLike, zoom: npt.ArrayLike, tasked_deg: npt.ArrayLike
+) -> FloatArray:
+    """HFOV a PTZ camera is credited at: the tasked field of view, within what its lens
+    can do (no wider than its widest angle, no narrower than fully zoomed).
+
+    >>> round(float(tasked_hfov_deg(60.0, 30.0, 30.0)), 6)
+    30.0
+    >>> round(float(tasked_hfov_deg(60.0, 1.0, 30.0)), 6)  # no zoom: its widest angle
+    60.0
+    """
+    h = _f64(hfov_deg)
+    return np.clip(_f64(tasked_deg), zoomed_hfov_deg(h, zoom), h)
+
+
 @dataclass(frozen=True, slots=True)
 class PtzReach:
     """Reach of a PTZ camera for one required density.
@@ -209,3 +226,8 @@ def ptz_reach_m(
 def assumed_usable_range_m(assumptions: Assumptions) -> float:
     """Cap on credited distance [m]: the ``coverage.usable_range_m`` entry of ``assumptions``."""
     return float(assumptions.value(USABLE_RANGE_KEY))
+
+
+def assumed_ptz_tasked_hfov_deg(assumptions: Assumptions) -> float:
+    """Tasked PTZ field of view [°]: the ``coverage.ptz_tasked_hfov_deg`` entry."""
+    return float(assumptions.value(PTZ_TASKED_HFOV_KEY))

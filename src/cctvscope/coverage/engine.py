@@ -10,7 +10,7 @@ covered at Recognise or better — ranked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -19,7 +19,12 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from cctvscope.coverage.detail import DetailLevel, ptz_reach_m
+from cctvscope.coverage.detail import (
+    DetailLevel,
+    detail_distance_m,
+    ptz_reach_m,
+    tasked_hfov_deg,
+)
 from cctvscope.coverage.raster import ZONE_METRICS
 from cctvscope.coverage.raycast import RAY_STEP_DEG, FloatArray, IntArray, fan_layout
 from cctvscope.coverage.tiles import (
@@ -43,6 +48,9 @@ class CoverageOptions:
     # Cap on credited distance [m]; None for none. The engine reads no assumptions file:
     # cctvscope.workflows.coverage.run_coverage fills in coverage.usable_range_m.
     usable_range_m: float | None = None
+    # Field of view [°] PTZ cameras' detail distances are credited at (within their lens);
+    # None: their widest angle. run_coverage fills in coverage.ptz_tasked_hfov_deg.
+    ptz_tasked_hfov_deg: float | None = None
     cell_m: float = 1.0
     tile_m: float = 1000.0
     grid_m: float = 250.0
@@ -78,6 +86,10 @@ class CoverageInputs:
     buildings: gpd.GeoSeries | None = None
     # Names the whole-region summary rows ("London", "Stockport").
     region_name: str = "London"
+    # The police.uk crime type of each crime point (same order); None: types not known.
+    crime_types: pd.Series | None = None
+    # Columns of ``lsoas`` holding recorded crime per category (column -> category name).
+    crime_categories: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,26 +107,56 @@ class CoverageResult:
     halo_m: float
     synthetic_share: float = 0.0
     level_labels: tuple[str, ...] = field(default=())
+    # Crime points in coverage per area, level and crime type (see crime_type_table).
+    crime_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Small-area recorded crime in coverage per area, level and category (category_table).
+    lsoa_crime_by_category: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def crime_types(self) -> tuple[str, ...]:
+        """The crime types the crime points held, sorted (empty without crime points)."""
+        if self.crime_by_type.empty:
+            return ()
+        return tuple(sorted(set(self.crime_by_type["crime_type"].astype(str))))
 
 
 def camera_reach_m(
-    cameras: pd.DataFrame, levels: Sequence[DetailLevel], usable_range_m: float | None
+    cameras: pd.DataFrame,
+    levels: Sequence[DetailLevel],
+    usable_range_m: float | None,
+    ptz_tasked_hfov_deg: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Reach at widest angle and fully zoomed per camera and level, shape (n, L) each."""
+    """Credited reach and fully zoomed reach per camera and level, shape (n, L) each.
+
+    A fixed camera's credited reach is at its field of view; a PTZ camera's at the
+    tasked field of view (:func:`~cctvscope.coverage.detail.tasked_hfov_deg`), or at
+    its widest angle when ``ptz_tasked_hfov_deg`` is None.
+    """
     n = len(cameras)
     zoom = (
         cameras["ptz_max_zoom"].fillna(1.0).to_numpy(np.float64)
         if "ptz_max_zoom" in cameras
         else np.ones(n)
     )
+    hfov = cameras["hfov_deg"].to_numpy(np.float64)
     reach = ptz_reach_m(
         cameras["resolution_h_px"].to_numpy(np.float64)[:, None],
-        cameras["hfov_deg"].to_numpy(np.float64)[:, None],
+        hfov[:, None],
         zoom[:, None],
         np.array([lv.px_per_m for lv in levels])[None, :],
         usable_range_m,
     )
-    return reach.wide_m, reach.zoomed_m
+    if ptz_tasked_hfov_deg is None or "ptz" not in cameras:
+        return reach.wide_m, reach.zoomed_m
+    ptz = cameras["ptz"].fillna(False).to_numpy(bool)
+    credited = np.where(ptz, tasked_hfov_deg(hfov, zoom, ptz_tasked_hfov_deg), hfov)
+    tasked = detail_distance_m(
+        cameras["resolution_h_px"].to_numpy(np.float64)[:, None],
+        credited[:, None],
+        np.array([lv.px_per_m for lv in levels])[None, :],
+        usable_range_m,
+    )
+    return tasked, reach.zoomed_m
 
 
 def plan_tiles(
@@ -230,7 +272,9 @@ def compute_coverage(
     options = options or CoverageOptions()
     levels = options.levels
     cameras = cameras.reset_index(drop=True)
-    wide, zoomed = camera_reach_m(cameras, levels, options.usable_range_m)
+    wide, zoomed = camera_reach_m(
+        cameras, levels, options.usable_range_m, options.ptz_tasked_hfov_deg
+    )
     inside = cameras_in_buildings(cameras, inputs.buildings)
     tasks, halo = plan_tiles(cameras, wide, inputs, options, inside)
     results = run_tiles(
@@ -243,8 +287,11 @@ def compute_coverage(
     )
     from cctvscope.coverage.summaries import (
         camera_table,
+        category_table,
+        crime_type_table,
         gap_table,
         grid_table,
+        point_lsoas,
         summary_table,
         union_table,
         visibility_table,
@@ -260,6 +307,8 @@ def compute_coverage(
         point_level[r.point_index] = r.point_level
         visible[r.owned_index] = r.visible_m2
     cell_m2 = options.cell_m**2
+    lsoa_m2 = lsoa_cells.astype(np.float64) * cell_m2
+    which = point_lsoas(inputs)  # each crime point's LSOA, for the summary and the types
     fov = np.where(cameras["ptz"].fillna(False).to_numpy(bool), 360.0, cameras["hfov_deg"])
     _, step, n_rays, full = fan_layout(cameras["heading_deg"].fillna(0.0), fov, options.step_deg)
     chords = np.where(full, n_rays, n_rays - 1)
@@ -268,7 +317,7 @@ def compute_coverage(
     return CoverageResult(
         options=options,
         cameras=camera_table(cameras, labels, wide, zoomed, wedge, visible, inside),
-        summary=summary_table(inputs, lsoa_cells.astype(np.float64) * cell_m2, point_level, labels),
+        summary=summary_table(inputs, lsoa_m2, point_level, labels, which),
         grid=grid,
         gaps=gap_table(grid, levels, options),
         unions=union_table(results, labels, inputs.boroughs),
@@ -281,6 +330,8 @@ def compute_coverage(
             else 0.0
         ),
         level_labels=labels,
+        crime_by_type=crime_type_table(inputs, point_level, labels, which),
+        lsoa_crime_by_category=category_table(inputs, lsoa_m2, labels),
     )
 
 

@@ -94,15 +94,19 @@ def summary_table(
     lsoa_m2: npt.NDArray[np.float64] | npt.NDArray[np.int64],
     point_level: npt.NDArray[np.int8],
     labels: Sequence[str],
+    which: npt.NDArray[np.int64] | None = None,
 ) -> pd.DataFrame:
-    """Rows per (LSOA | borough | London, level) with areas and crime in coverage."""
+    """Rows per (LSOA | borough | London, level) with areas and crime in coverage.
+
+    ``which``: each crime point's LSOA (:func:`point_lsoas`), found here when omitted.
+    """
     lsoas = inputs.lsoas
     n_lsoa, n_levels = len(lsoas), len(labels)
     area_m2 = shapely.area(lsoas.geometry.to_numpy())
     crime = (
         lsoas["total"].to_numpy(np.float64) if "total" in lsoas else np.zeros(n_lsoa, np.float64)
     )
-    which = point_lsoas(inputs)
+    which = point_lsoas(inputs) if which is None else which
     ok = which >= 0
     pts = np.bincount(which[ok], minlength=n_lsoa).astype(np.float64)
     covered_pts = np.stack(
@@ -178,6 +182,143 @@ def summary_table(
     out["crime_points_share"] = _ratio(out["crime_points_covered"], out["crime_points"])
     out["lsoa_crime_share"] = _ratio(out["lsoa_crime_covered"], out["lsoa_crime"])
     return out.loc[:, list(SUMMARY_COLUMNS)]
+
+
+#: Columns of :func:`crime_type_table`.
+CRIME_TYPE_COLUMNS = (
+    "area_type",
+    "area_code",
+    "area_name",
+    "level",
+    "crime_type",
+    "crime_points",
+    "crime_points_covered",
+    "crime_points_share",
+)
+#: The crime type of points whose type the inputs do not give.
+UNKNOWN_TYPE = "all types (not given)"
+
+
+def crime_type_table(
+    inputs: CoverageInputs,
+    point_level: npt.NDArray[np.int8],
+    labels: Sequence[str],
+    which: npt.NDArray[np.int64] | None = None,
+) -> pd.DataFrame:
+    """Crime points and those in coverage per (borough | region, level, crime type).
+
+    Only the types present in an area have rows there (an area with burglary points
+    alone has one type), so the table says which types each area's figure counts.
+    Points outside every small area count nowhere (as in :func:`summary_table`).
+    """
+    n = len(inputs.crime_points)
+    if n == 0:
+        return pd.DataFrame(columns=list(CRIME_TYPE_COLUMNS))
+    types = (
+        inputs.crime_types.astype(str).to_numpy()
+        if inputs.crime_types is not None
+        else np.full(n, UNKNOWN_TYPE, dtype=object)
+    )
+    which = point_lsoas(inputs) if which is None else which
+    borough = np.where(
+        which >= 0, inputs.lsoas["borough_code"].astype(str).to_numpy()[np.maximum(which, 0)], ""
+    )
+    names = dict(
+        zip(
+            inputs.boroughs["gss_code"].astype(str),
+            inputs.boroughs["name"].astype(str),
+            strict=True,
+        )
+    )
+    points = pd.DataFrame({"borough": borough, "crime_type": types, "level": point_level})
+    # As in the summary, a point outside every small area counts nowhere.
+    points = points[points["borough"] != ""]
+    frames = []
+    for kind, key in (("borough", "borough"), ("london", None)):
+        rows = points
+        by = [key, "crime_type"] if key else ["crime_type"]
+        for lv, label in enumerate(labels):
+            agg = rows.assign(covered=rows["level"] >= lv).groupby(by, sort=True)["covered"]
+            frame = pd.DataFrame(
+                {"crime_points": agg.size(), "crime_points_covered": agg.sum()}
+            ).reset_index()
+            code = frame[key].astype(str) if key else pd.Series("london", index=frame.index)
+            frame = frame.assign(
+                area_type=kind,
+                area_code=code,
+                area_name=code.map(names).fillna(code) if key else inputs.region_name,
+                level=label,
+            )
+            frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["crime_points_share"] = _ratio(out["crime_points_covered"], out["crime_points"])
+    return out.loc[:, list(CRIME_TYPE_COLUMNS)].reset_index(drop=True)
+
+
+#: Columns of :func:`category_table`.
+CATEGORY_COLUMNS = (
+    "area_type",
+    "area_code",
+    "area_name",
+    "level",
+    "category",
+    "lsoa_crime",
+    "lsoa_crime_covered",
+    "lsoa_crime_share",
+)
+
+
+def category_table(
+    inputs: CoverageInputs,
+    lsoa_m2: npt.NDArray[np.float64],
+    labels: Sequence[str],
+) -> pd.DataFrame:
+    """Small-area recorded crime in coverage per (borough | region, level, category).
+
+    Each category of ``inputs.crime_categories`` (LSOA columns) is spread evenly over
+    its LSOA's area as the summary's ``lsoa_crime`` is. Empty without categories.
+    """
+    categories = {c: n for c, n in inputs.crime_categories.items() if c in inputs.lsoas}
+    if not categories:
+        return pd.DataFrame(columns=list(CATEGORY_COLUMNS))
+    lsoas = inputs.lsoas
+    area_m2 = shapely.area(lsoas.geometry.to_numpy())
+    share = np.divide(
+        lsoa_m2[:, :, 0],
+        area_m2[:, None],
+        out=np.zeros((len(lsoas), len(labels))),
+        where=area_m2[:, None] > 0,
+    )
+    b = inputs.boroughs
+    names = dict(zip(b["gss_code"].astype(str), b["name"].astype(str), strict=True))
+    borough = lsoas["borough_code"].astype(str).to_numpy()
+    frames = []
+    for column, category in categories.items():
+        counts = lsoas[column].to_numpy(np.float64)
+        for lv, label in enumerate(labels):
+            per = pd.DataFrame(
+                {"area_code": borough, "crime": counts, "covered": counts * share[:, lv]}
+            )
+            sums = per.groupby("area_code", sort=True)[["crime", "covered"]].sum()
+            region = sums.sum().to_frame().T.set_axis(["london"])
+            both = pd.concat([sums, region])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "area_type": ["borough"] * len(sums) + ["london"],
+                        "area_code": both.index.astype(str),
+                        "area_name": [names.get(c, c) for c in sums.index.astype(str)]
+                        + [inputs.region_name],
+                        "level": label,
+                        "category": category,
+                        "lsoa_crime": both["crime"].to_numpy(),
+                        "lsoa_crime_covered": both["covered"].to_numpy(),
+                    }
+                )
+            )
+    out = pd.concat(frames, ignore_index=True)
+    out["lsoa_crime_share"] = _ratio(out["lsoa_crime_covered"], out["lsoa_crime"])
+    return out.loc[:, list(CATEGORY_COLUMNS)]
 
 
 def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:

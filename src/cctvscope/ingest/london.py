@@ -33,7 +33,7 @@ ATTRIBUTIONS: dict[str, str] = {
     "GLA": "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(Greater London Authority). Contains OS data © Crown copyright and database right.",
     "Police": "Contains public sector information licensed under the Open Government Licence "
-    "v3.0 (Metropolitan Police Service / data.police.uk).",
+    "v3.0 (Metropolitan Police Service, City of London Police / data.police.uk).",
     "OpenStreetMap": "© OpenStreetMap contributors, data available under the Open Database "
     "License (ODbL).",
     "TfL": "Powered by TfL Open Data. Contains OS data © Crown copyright and database rights.",
@@ -41,6 +41,21 @@ ATTRIBUTIONS: dict[str, str] = {
 
 #: Latest year of the MPS LSOA/borough annual crime series.
 LATEST_CRIME_YEAR = 2021
+
+#: The MPS major crime categories of the LSOA series (column -> name, SOURCES.md). The two
+#: minor categories (bicycle and vehicle theft) lie inside majors and are left out here.
+MPS_MAJOR_CATEGORIES: dict[str, str] = {
+    "major-arson": "Arson and criminal damage",
+    "major-burglary": "Burglary",
+    "major-drugs": "Drugs",
+    "major-misc": "Miscellaneous crimes against society",
+    "major-public-order": "Public order offences",
+    "major-robbery": "Robbery",
+    "major-theft-all": "Theft (non-vehicle)",
+    "major-vehicle-offences": "Vehicle offences",
+    "major-violence": "Violence against the person",
+    "major-weapons": "Possession of weapons",
+}
 
 OSM_AREAS = ("covent_garden", "clerkenwell")
 
@@ -169,6 +184,50 @@ def read_burglary_points() -> gpd.GeoDataFrame:
         crs=WGS84,
     )
     return frame.to_crs(BNG)
+
+
+#: GSS code of the City of London (policed by the City of London Police, not the MPS).
+CITY_OF_LONDON = "E09000001"
+#: The type police.uk gives the Met's bundled points (the only type bundled for the MPS).
+BURGLARY = "Burglary"
+
+
+def read_city_street_crime() -> gpd.GeoDataFrame:
+    """data.police.uk street points of every crime type, City of London Police, March 2024 -
+    February 2025 (the burglary points' months), those inside the City's LSOAs.
+
+    Columns: ``crime_id`` (blank for anti-social behaviour), ``month``, ``lsoa_code``
+    (2021 LSOA), ``crime_type``, ``geometry``.
+    """
+    raw = _read_csv("crime/police_uk_city_of_london_street_2024-03_to_2025-02.csv.gz")
+    frame = gpd.GeoDataFrame(
+        raw.drop(columns=["longitude", "latitude"]),
+        geometry=gpd.points_from_xy(raw["longitude"], raw["latitude"]),
+        crs=WGS84,
+    ).to_crs(BNG)
+    # The City's outline as its LSOAs draw it (the crime analyses place points in LSOAs).
+    lsoas = read_lsoas()
+    city = lsoas.loc[lsoas["borough_code"] == CITY_OF_LONDON].geometry.union_all()
+    return frame.loc[frame.within(city)].reset_index(drop=True)
+
+
+def read_street_crime() -> gpd.GeoDataFrame:
+    """London's street crime points as bundled: MPS burglary points plus the City of London
+    Police's points of every type (the MPS all-crime files are not bundled).
+
+    Columns: ``month``, ``crime_type``, ``geometry`` (EPSG:27700).
+    """
+    met = read_burglary_points()
+    city = read_city_street_crime()
+    frames = [
+        gpd.GeoDataFrame(
+            {"month": met["month"].astype(str), "crime_type": BURGLARY},
+            geometry=met.geometry,
+            crs=BNG,
+        ),
+        city[["month", "crime_type", "geometry"]].astype({"month": str, "crime_type": str}),
+    ]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
 
 
 def read_borough_population() -> pd.DataFrame:

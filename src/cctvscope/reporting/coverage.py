@@ -12,6 +12,7 @@ from cctvscope.coverage.engine import CoverageResult
 from cctvscope.coverage.wedges import wedges_by_level
 from cctvscope.model.provenance import COVERAGE_ATTRIBUTES, real_value_shares
 from cctvscope.reporting.safe_csv import write_csv
+from cctvscope.workflows.results import OutputFile
 
 #: Vertices per arc of the wedges written (display; areas come from the engine).
 WEDGE_ARC_VERTICES = 12
@@ -37,7 +38,7 @@ def _real_input_shares(summary: pd.DataFrame, cameras: pd.DataFrame) -> pd.Serie
 def write_coverage_files(
     result: CoverageResult, cameras: pd.DataFrame, out: Path
 ) -> dict[str, Path]:
-    """Write ``coverage.gpkg`` and ``coverage_summary.csv`` (+ gaps and cameras CSVs)."""
+    """Write ``coverage.gpkg`` and ``coverage_summary.csv`` (+ gaps, cameras, crime-type CSVs)."""
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "coverage.gpkg"
     if gpkg.exists():
@@ -67,7 +68,16 @@ def write_coverage_files(
     write_csv(result.gaps.drop(columns="geometry"), gaps_csv)
     cams_csv = out / "coverage_cameras.csv"
     write_csv(result.cameras, cams_csv, float_format="%.4g")
-    return {"gpkg": gpkg, "summary": summary, "gaps": gaps_csv, "cameras": cams_csv}
+    paths = {"gpkg": gpkg, "summary": summary, "gaps": gaps_csv, "cameras": cams_csv}
+    if not result.crime_by_type.empty:
+        # Crime in coverage by police.uk type: which types each area's figure counts.
+        paths["crime_types"] = out / OutputFile.COVERAGE_CRIME_TYPES
+        write_csv(result.crime_by_type, paths["crime_types"], float_format="%.6g")
+    if not result.lsoa_crime_by_category.empty:
+        # Small-area recorded crime in coverage by category (London: MPS major categories).
+        paths["crime_categories"] = out / OutputFile.COVERAGE_CRIME_CATEGORIES
+        write_csv(result.lsoa_crime_by_category, paths["crime_categories"], float_format="%.6g")
+    return paths
 
 
 def _write(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:

@@ -3,8 +3,10 @@
 :func:`render_guide` draws every figure as SVG, inlines it with the CSS into
 ``guide.html`` (self-contained: no external URL is fetched) and prints
 ``guide.pdf`` with WeasyPrint (A4, page numbers, each borough profile on a new
-page). ``final`` mode gives everything; ``interim`` gives the executive summary,
-each chapter's headline finding, the provenance statement and the versions.
+page). ``final`` mode gives everything; ``interim`` is a different document
+(:mod:`cctvscope.reporting.guide_interim`): the data returned so far by borough
+(real and synthetic or default shares, per table and per camera value), data gaps
+and outstanding requests, and the findings so far, each marked provisional.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from cctvscope.reporting.guide_confidence import (
 )
 from cctvscope.reporting.guide_content import CHAPTER_TITLES, GuideTable, chapters, headlines
 from cctvscope.reporting.guide_figures import FigureMaker, chapter_figures, profile_maps
+from cctvscope.reporting.guide_interim import interim_context
 from cctvscope.reporting.guide_profiles import profiles
-from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method
-from cctvscope.reporting.guide_sources import bundled_files
+from cctvscope.reporting.guide_registry import MAP_COVERAGE, occlusion_method, ptz_method
+from cctvscope.reporting.guide_sources import bundled_files, import_files, region_files
 from cctvscope.standards import read_standard
 from cctvscope.workflows.guide import GuideInputs
+from cctvscope.workflows.imports import RETURNS_KEY
 from cctvscope.workflows.pipeline import GuideOutput
 
 Mode = Literal["final", "interim"]
@@ -175,7 +179,8 @@ def provenance(inputs: GuideInputs) -> dict[str, Any]:
 #: What London's guide rests on that is published.
 LONDON_PUBLISHED = [
     "borough and LSOA boundaries (ONS / OS)",
-    "recorded crime (MPS / data.police.uk)",
+    "recorded crime (MPS; data.police.uk street points: MPS burglary, City of London Police "
+    "all types)",
     "population (ONS mid-2020)",
     "TfL traffic cameras (TfL Open Data)",
     "police stations (MOPAC estate plan)",
@@ -232,6 +237,7 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "code_label": "ONS code" if london else "code",
         "estate_method": estate_method(inputs),
         "occlusion_method": occlusion_method(inputs),
+        "ptz_method": ptz_method(inputs),
         "map_coverage": MAP_COVERAGE,
         "estate": inputs.estate,
         "generated": inputs.run_date.isoformat(),
@@ -245,10 +251,22 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "attributions": sorted((ATTRIBUTIONS if london else REGION_ATTRIBUTIONS).items()),
         # The bundled data files are London's: another region's come from region create.
         "sources": bundled_files() if final and london else [],
+        "loaded": [] if london else region_files(inputs.region_layers),
+        "estate_area": inputs.region_title,
+        "imported": import_files(
+            list(inputs.estate.metadata.get(RETURNS_KEY, [])),
+            dict(
+                zip(inputs.estate.boroughs["gss_code"], inputs.estate.boroughs["name"], strict=True)
+            ),
+        ),
         "provenance": provenance(inputs),
         "reproducibility": reproducibility(inputs),
         "css": (TEMPLATES / "guide.css").read_text(encoding="utf-8"),
     }
+    if not final:
+        # The interim report is its own document: data returned, gaps, provisional findings.
+        context.update(interim_context(inputs))
+        return _environment().get_template("interim.html").render(context)
     return _environment().get_template("guide.html").render(context)
 
 

@@ -21,6 +21,13 @@ from cctvscope.reporting.guide_confidence import (
     compliance_sentence,
     share_text,
 )
+from cctvscope.reporting.guide_crime import (
+    BURGLARY_ONLY,
+    area_types,
+    crime_tables,
+    crime_type_notes,
+    points_phrase,
+)
 from cctvscope.reporting.guide_figures import GuideFigure
 from cctvscope.reporting.guide_registry import (
     figure_text,
@@ -305,7 +312,8 @@ def assessment_chapter(inputs: GuideInputs, figures: Sequence[GuideFigure]) -> C
             "Police evidence retrieval by operating model: not shown for "
             f"{inputs.region_title}, for lack of: {'; '.join(lacking)}."
         )
-    return Chapter(key, title, question, finding, True, True, figures, [table], notes)
+    tables = [table, *crime_tables(inputs.coverage, inputs.region_title)]
+    return Chapter(key, title, question, finding, True, True, figures, tables, notes)
 
 
 #: Gaps named in the guide's assessment chapter.
@@ -336,7 +344,8 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
         f"{int(g.crimes)} points)"
         for g in gaps.itertuples()
     )
-    points = "burglary street points" if inputs.is_london else "street-level crime points"
+    types = area_types(cov, "london")
+    points = points_phrase(types)
     share = float(region["crime_points_share"].iloc[0])
     small = ""
     if "lsoa_crime_share" in s.columns:
@@ -344,7 +353,7 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
         lsoa = 100 * float(region["lsoa_crime_share"].iloc[0])
         small = f" (and {lsoa:.1f} % of {area} recorded crime spread by area)"
     threshold = int(cov.gaps["threshold_points"].iloc[0]) if not cov.gaps.empty else 0
-    each = "burglary points" if inputs.is_london else "crime points"
+    each = "burglary points" if types == BURGLARY_ONLY else "crime points"
     worst = f"; the worst: {named}" if named else ""
     # A missing building layer is named with the command that supplies it; else the
     # occlusion the coverage run applied is stated.
@@ -358,7 +367,8 @@ def gap_notes(inputs: GuideInputs) -> list[str]:
         f"Coverage gaps: {100 * share:.1f} % of {inputs.region_title}'s {points}{small} fall "
         f"inside coverage at Recognise or better. {len(cov.gaps)} high-crime "
         f"{cov.options.grid_m:g} m squares (at least {threshold} {each} each) have none of "
-        f"their points covered at Recognise{worst}.{caveat}"
+        f"their points covered at Recognise{worst}.{caveat}",
+        *crime_type_notes(cov, inputs.region_title),
     ]
 
 

@@ -19,6 +19,7 @@ from cctvscope.reporting.guide_confidence import (
     compliance_basis,
     confidence_rows,
 )
+from cctvscope.reporting.guide_crime import BURGLARY_ONLY, area_types
 from cctvscope.reporting.guide_figures import GuideFigure
 from cctvscope.reporting.guide_tables import (
     GAPS_NOT_AVAILABLE,
@@ -227,5 +228,6 @@ def _gaps_text(inputs: GuideInputs, gss: str) -> str:
     ranks = ", ".join(f"#{int(r)}" for r in mine["rank"].head(5))
     top = f"{inputs.region_title}'s top {len(cov.gaps)} gaps"
     gaps = f"{len(mine)} of {top} ({ranks})" if ranks else "none"
-    points = "burglary points" if inputs.is_london else "crime points"
+    types = area_types(cov, "borough", gss)
+    points = "burglary points" if types == BURGLARY_ONLY else f"crime points ({len(types)} types)"
     return f"{100 * share:.1f} % of {points} seen at Recognise; gaps: {gaps}"

@@ -8,6 +8,7 @@ coverage run used.
 
 from __future__ import annotations
 
+from cctvscope.coverage.detail import assumed_ptz_tasked_hfov_deg
 from cctvscope.reporting.guide_text import gbp, plural
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.headline_figures import HeadlineFigure, headline_figures
@@ -100,6 +101,27 @@ def occlusion_method(inputs: GuideInputs) -> str:
         f"Sight lines are occluded by {occ.footprints:,} OpenStreetMap building footprints "
         f"in {plural(occ.areas, 'area')} ({occ.area_km2:.1f} km²); elsewhere cameras are "
         "not occluded, which overstates what they see there."
+    )
+
+
+def ptz_method(inputs: GuideInputs) -> str:
+    """The methodology's sentence on the zoom PTZ cameras are credited at (assumption
+    ``coverage.ptz_tasked_hfov_deg`` as the coverage run applied it)."""
+    cov = inputs.coverage
+    # Without a coverage run, the assumption a run would apply is stated.
+    tasked = (
+        assumed_ptz_tasked_hfov_deg(inputs.assumptions)
+        if cov is None
+        else cov.options.ptz_tasked_hfov_deg
+    )
+    if tasked is None:
+        return "PTZ cameras are credited the full circle at their widest angle."
+    return (
+        f"PTZ cameras are credited the full circle they can turn to, at the detail distances "
+        f"of the field of view they are assumed tasked to, {tasked:g}° (assumption "
+        "coverage.ptz_tasked_hfov_deg; never narrower than fully zoomed nor wider than their "
+        "widest angle); the maps, value for money and joint coverage draw them at their "
+        "widest angle."
     )
 
 

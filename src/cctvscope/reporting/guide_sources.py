@@ -1,15 +1,21 @@
-"""Appendix B's data files: those the package ships, found on disk, described from SOURCES.md.
+"""Appendix B's data files: London's as the package ships them, another region's as loaded.
 
-The list is the bundled folder's contents (``cctvscope/data/real``), never a hand-written
-list, so it cannot name a file the package does not ship. ``SOURCES.md`` documents
-more files than are bundled; its "What:" line describes each file that is.
+For London the list is the bundled folder's contents (``cctvscope/data/real``), never a
+hand-written list, so it cannot name a file the package does not ship. ``SOURCES.md``
+documents more files than are bundled; its "What:" line describes each file that is.
+For any other region the list is the region's own layers as ``cctvscope region create``
+recorded them (:func:`region_files`) and the estate's imports (:func:`import_files`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any
+
+from cctvscope.store.regions import LayerInfo
 
 #: The bundled real-data folder, inside the ``cctvscope.data`` package.
 REAL_FOLDER = "real"
@@ -73,3 +79,52 @@ def bundled_files() -> list[BundledFile]:
         BundledFile(f"cctvscope/data/{REAL_FOLDER}/{rel}", _describe(rel, descriptions))
         for rel in _walk(folder)
     ]
+
+
+#: Characters of a SHA-256 shown in the appendix (enough to tell files apart).
+SHA_SHOWN = 16
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One file a region or estate was loaded from: what it became, and when."""
+
+    what: str
+    source: str
+    detail: str
+
+
+def region_files(layers: tuple[LayerInfo, ...]) -> list[LoadedFile]:
+    """A stored region's layers: kind, source file(s), features, SHA-256, load date."""
+    return [
+        LoadedFile(
+            layer.name.replace("_", " "),
+            layer.source,
+            f"{layer.feature_count:,} features; sha256 {layer.sha256[:SHA_SHOWN]}…; "
+            f"loaded {layer.created_at.date().isoformat()}",
+        )
+        for layer in layers
+    ]
+
+
+def import_files(
+    returns: list[dict[str, Any]], names: Mapping[str, str] | None = None
+) -> list[LoadedFile]:
+    """The estate's imports (its returns log): table, areas (by ``names``), source file,
+    records, date."""
+    names = names or {}
+    out = []
+    for entry in returns:
+        scope = entry.get("scope", {}) or {}
+        boroughs = scope.get("boroughs") or []
+        areas = [names.get(str(code), str(code)) for code in boroughs]
+        where = f" for {', '.join(areas)}" if areas else ""
+        out.append(
+            LoadedFile(
+                f"{str(entry.get('table', '')).replace('_', ' ')} import{where}",
+                str(entry.get("source", "") or "–"),
+                f"{int(entry.get('records', 0) or 0):,} records; "
+                f"imported {str(entry.get('at', ''))[:10] or '–'}",
+            )
+        )
+    return out

@@ -1,8 +1,9 @@
 """Coverage of an estate against its region's areas, crime and building footprints.
 
-London's inputs are the bundled ones (LSOA crime, burglary points, footprints of two
-central areas); another region's are its stored layers. Where the region has no crime
-layer the crime columns are left out of the results (never zeros).
+London's inputs are the bundled ones (LSOA crime, the MPS burglary points and the City
+of London Police's points of every type, footprints of two central areas); another
+region's are its stored layers. Where the region has no crime layer the crime columns
+are left out of the results (never zeros).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from cctvscope.coverage.detail import assumed_usable_range_m
+from cctvscope.coverage.detail import assumed_ptz_tasked_hfov_deg, assumed_usable_range_m
 from cctvscope.coverage.engine import (
     CoverageInputs,
     CoverageOptions,
@@ -24,11 +25,12 @@ from cctvscope.coverage.engine import (
 from cctvscope.coverage.tiles import ProgressFn
 from cctvscope.errors import DataError
 from cctvscope.ingest.london import (
+    MPS_MAJOR_CATEGORIES,
     OSM_AREAS,
     read_boroughs,
-    read_burglary_points,
     read_lsoa_crime,
     read_osm_buildings,
+    read_street_crime,
 )
 from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
@@ -45,7 +47,7 @@ AREA_CRIME_COLUMNS = ("lsoa_crime", "lsoa_crime_covered", "lsoa_crime_share")
 
 
 def london_coverage_inputs(*, buildings: bool = True) -> CoverageInputs:
-    """LSOAs with recorded crime, boroughs, burglary street points and OSM footprints.
+    """LSOAs with recorded crime, boroughs, street crime points and OSM footprints.
 
     Footprints are bundled for two central-London areas only (Covent Garden and
     Clerkenwell): cameras elsewhere are not occluded, which overstates what they see.
@@ -56,11 +58,14 @@ def london_coverage_inputs(*, buildings: bool = True) -> CoverageInputs:
         footprints = gpd.GeoSeries(
             pd.concat([p.geometry for p in parts], ignore_index=True), crs=parts[0].crs
         )
+    points = read_street_crime()
     return CoverageInputs(
         lsoas=read_lsoa_crime(),
         boroughs=read_boroughs(),
-        crime_points=read_burglary_points().geometry,
+        crime_points=points.geometry,
         buildings=footprints,
+        crime_types=points["crime_type"],
+        crime_categories=MPS_MAJOR_CATEGORIES,
     )
 
 
@@ -103,6 +108,9 @@ def region_coverage_inputs(
         ),
         buildings=footprints,
         region_name=region.title,
+        crime_types=points["crime_type"] if points is not None else None,
+        # London's LSOA crime is by MPS category; a region's small areas hold totals only.
+        crime_categories=MPS_MAJOR_CATEGORIES if region.is_london else {},
     )
 
 
@@ -123,6 +131,9 @@ def without_unknown_crime(result: CoverageResult, region: RegionInputs) -> Cover
     gaps = result.gaps.iloc[0:0] if region.crime_points is None else result.gaps
     return replace(
         result,
+        crime_by_type=result.crime_by_type.iloc[0:0]
+        if region.crime_points is None
+        else result.crime_by_type,
         summary=result.summary.drop(columns=[c for c in drop if c in result.summary]),
         grid=result.grid.drop(columns=grid_drop if region.crime_points is None else []),
         gaps=gaps.drop(columns=[c for c in (*grid_drop, "crimes") if c in gaps.columns])
@@ -143,7 +154,9 @@ def run_coverage(
     """Coverage of every camera of ``estate`` (active or not: the estate as recorded).
 
     Without an explicit ``options.usable_range_m`` reach is capped at the assumptions'
-    ``coverage.usable_range_m`` (default: the bundled assumptions file). The areas,
+    ``coverage.usable_range_m`` (default: the bundled assumptions file), and without
+    ``options.ptz_tasked_hfov_deg`` PTZ cameras are credited at the assumptions'
+    ``coverage.ptz_tasked_hfov_deg``. The areas,
     crime and footprints are ``inputs`` when given, else the estate's ``region``
     (:func:`~cctvscope.workflows.region_inputs.region_inputs`; London's bundled data
     for a London estate when omitted).
@@ -159,9 +172,13 @@ def run_coverage(
             f"`cctvscope import cameras FILE --estate {estate.name}`"
         )
     options = options or CoverageOptions()
-    if options.usable_range_m is None:
-        cap = assumed_usable_range_m(assumptions or read_assumptions())
-        options = replace(options, usable_range_m=cap)
+    if options.usable_range_m is None or options.ptz_tasked_hfov_deg is None:
+        a = assumptions or read_assumptions()
+        options = replace(
+            options,
+            usable_range_m=options.usable_range_m or assumed_usable_range_m(a),
+            ptz_tasked_hfov_deg=options.ptz_tasked_hfov_deg or assumed_ptz_tasked_hfov_deg(a),
+        )
     if inputs is not None:
         return compute_coverage(estate.cameras, inputs, options, on_progress=on_progress)
     region = london_or_given(estate, region)

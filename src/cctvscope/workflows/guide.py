@@ -32,6 +32,7 @@ from cctvscope.model.assumptions import Assumptions, read_assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.optimisation.control_rooms import OptionsResult
 from cctvscope.optimisation.placement import PlacementResult
+from cctvscope.store.regions import LayerInfo
 from cctvscope.workflows.compliance import ComplianceOutcome
 from cctvscope.workflows.confidence import DataConfidence, data_confidence
 from cctvscope.workflows.economics import EconomicsParts
@@ -94,6 +95,8 @@ class GuideInputs:
     dated and its price base, framework start and scenario years follow
     (:mod:`cctvscope.workflows.dates`). ``occlusion`` is the building occlusion the
     coverage run applies (:func:`occlusion_of` its footprints; None: not known).
+    ``region_layers`` are a stored region's layers as loaded (Appendix B lists them
+    for a region other than London; London's sources are the bundled files).
     """
 
     estate: Estate
@@ -112,6 +115,7 @@ class GuideInputs:
     gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     run_date: dt.date = field(default_factory=dt.date.today)
     occlusion: Occlusion | None = None
+    region_layers: tuple[LayerInfo, ...] = ()
 
     @property
     def is_london(self) -> bool:

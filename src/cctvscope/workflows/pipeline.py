@@ -244,6 +244,7 @@ def _analyses(
         run_date=run_date,
         # The footprints the coverage run receives (region_coverage_inputs, buildings on).
         occlusion=occlusion_of(region.buildings),
+        region_layers=region.layers,
     )
     return Assessment(guide, parts, economics_headlines(parts), region)
 

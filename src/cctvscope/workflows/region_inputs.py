@@ -26,6 +26,7 @@ from cctvscope.crs import BNG
 from cctvscope.errors import DataError
 from cctvscope.ingest import london
 from cctvscope.model.estate import REGION_METADATA_KEY, Estate
+from cctvscope.store.regions import LayerInfo
 from cctvscope.workflows.regions import LONDON, load_region
 
 #: Columns of :attr:`RegionInputs.crime_points`.
@@ -75,6 +76,10 @@ class RegionInputs:
         or None.
     missing
         The layers that are None, by :class:`Layer` value.
+    layers
+        A stored region's layers as ``region create`` recorded them (source file names,
+        SHA-256, feature counts, load time); empty for London (its sources are the
+        bundled files).
     """
 
     name: str
@@ -85,6 +90,7 @@ class RegionInputs:
     streets: gpd.GeoDataFrame | None
     police_stations: gpd.GeoDataFrame | None
     missing: tuple[str, ...]
+    layers: tuple[LayerInfo, ...] = ()
 
     @property
     def is_london(self) -> bool:
@@ -165,13 +171,13 @@ def _london_inputs() -> RegionInputs:
         }
     )
     small["population"] = pd.array([pd.NA] * len(small), dtype="Int64")
-    burglary = london.read_burglary_points()
+    points = london.read_street_crime()
     crime = pd.DataFrame(
         {
-            "x_m": burglary.geometry.x.to_numpy(),
-            "y_m": burglary.geometry.y.to_numpy(),
-            "crime_type": "Burglary",
-            "month": burglary["month"].astype(str).to_numpy(),
+            "x_m": points.geometry.x.to_numpy(),
+            "y_m": points.geometry.y.to_numpy(),
+            "crime_type": points["crime_type"].astype(str).to_numpy(),
+            "month": points["month"].astype(str).to_numpy(),
         }
     )
     buildings = [london.read_osm_buildings(area) for area in london.OSM_AREAS]
@@ -243,6 +249,7 @@ def _stored_inputs(engine: Any, name: str) -> RegionInputs:
         streets=streets,
         police_stations=stations,
         missing=tuple(missing),
+        layers=data.info.layers,
     )
 
 

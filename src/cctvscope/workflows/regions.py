@@ -314,11 +314,19 @@ def load_region(engine: Any, name: str) -> RegionData:
     return load_region_data(engine, name)
 
 
+#: London's street crime files: the MPS burglary points and the City of London Police's.
+LONDON_CRIME_FILES = (
+    "crime/police_uk_met_burglary_street_2024-03_to_2025-02.csv.gz",
+    "crime/police_uk_city_of_london_street_2024-03_to_2025-02.csv.gz",
+)
+
+
 def ensure_london_region(engine: Any) -> RegionInfo:
     """The bundled London region: stored the first time, then read back (idempotent).
 
     33 boroughs, 4,835 LSOAs (2011) with ONS mid-2020 population and MPS recorded
-    crime 2021, police.uk burglary points (March 2024 - February 2025) and the MPS
+    crime 2021, police.uk street crime points (March 2024 - February 2025: the MPS's
+    burglary points, the City of London Police's of every type) and the MPS
     police stations, each layer with the SHA-256 of its bundled file.
     """
     existing = region_info(engine, LONDON)
@@ -340,13 +348,13 @@ def ensure_london_region(engine: Any) -> RegionInfo:
         geometry=lsoas.geometry,
         crs=BNG,
     )
-    burglary = london.read_burglary_points()
+    points = london.read_street_crime()
     crime = pd.DataFrame(
         {
-            "month": burglary["month"].astype(str),
-            "crime_type": "Burglary",
-            "x_m": burglary.geometry.x,
-            "y_m": burglary.geometry.y,
+            "month": points["month"].astype(str),
+            "crime_type": points["crime_type"].astype(str),
+            "x_m": points.geometry.x,
+            "y_m": points.geometry.y,
             "small_area_code": None,  # police.uk gives 2021 LSOAs; the small areas are 2011
         }
     )
@@ -368,11 +376,6 @@ def ensure_london_region(engine: Any) -> RegionInfo:
             LayerKind.POPULATION,
             len(population),
         ),
-        "crime": (
-            "crime/police_uk_met_burglary_street_2024-03_to_2025-02.csv.gz",
-            LayerKind.CRIME,
-            len(crime),
-        ),
         "police_stations": (
             "cctv_provision/mopac_police_stations_london.csv",
             LayerKind.POLICE_STATIONS,
@@ -382,6 +385,18 @@ def ensure_london_region(engine: Any) -> RegionInfo:
     layers = tuple(
         LayerInfo(name, str(kind), count, Path(rel).name, london.bundled_sha256(rel), at)
         for name, (rel, kind, count) in files.items()
+    )
+    # The crime layer comes from two files: its hash is that of their hashes (as _layer's).
+    hashes = [london.bundled_sha256(rel) for rel in LONDON_CRIME_FILES]
+    layers += (
+        LayerInfo(
+            "crime",
+            str(LayerKind.CRIME),
+            len(crime),
+            ", ".join(Path(rel).name for rel in LONDON_CRIME_FILES),
+            hashlib.sha256("".join(hashes).encode()).hexdigest(),
+            at,
+        ),
     )
     metadata = {
         "bundled": True,

@@ -23,6 +23,8 @@ class OutputFile(StrEnum):
     COVERAGE_SUMMARY = "coverage_summary.csv"
     COVERAGE_GAPS = "coverage_gaps.csv"
     COVERAGE_CAMERAS = "coverage_cameras.csv"
+    COVERAGE_CRIME_TYPES = "coverage_crime_types.csv"
+    COVERAGE_CRIME_CATEGORIES = "coverage_crime_categories.csv"
     COMPLIANCE = "compliance.csv"
     COMPLIANCE_SUMMARY = "compliance_summary.csv"
     COMPLIANCE_BOROUGHS = "compliance_boroughs.csv"

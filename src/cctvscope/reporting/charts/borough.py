@@ -306,7 +306,9 @@ def borough_map(
     scale_bar_and_north(ax, view, borough_scale_m(maxx - minx))
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(f"{name}: cameras and coverage", fontsize=11)
+    # From the map's left edge: centred over a narrow (tall) borough the title ran off the
+    # figure's left side and was clipped in the guide (seen on its page image).
+    ax.set_title(f"{name}: cameras and coverage", fontsize=11, loc="left")
     if handles:
         ax.legend(
             handles=handles,

@@ -26,7 +26,8 @@ from cctvscope.reporting.charts.style import MIN_FONT_PT, add_source, new_figure
 
 GAP_COLOUR = "#c0392b"
 SOURCE = (
-    "ONS boundaries; police.uk burglary street points (Mar 2024-Feb 2025); OSM footprints "
+    "ONS boundaries; police.uk street points (Mar 2024-Feb 2025: MPS burglary, City of London "
+    "Police all types); OSM footprints "
     "(Covent Garden, Clerkenwell only); TfL JamCams real, other cameras synthetic; "
     "coverage by cctvscope (BS EN 62676-4 levels)"
 )
@@ -55,7 +56,7 @@ def coverage_maps(
     borough_maps: bool = True,
     region_title: str = "London",
     source: str = SOURCE,
-    crime_label: str = "burglary",
+    crime_label: str = "crime",
 ) -> list[Path]:
     """``coverage_london.png`` (the whole region) and ``coverage_<GSS>.png`` per area.
 
