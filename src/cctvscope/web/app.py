@@ -2,7 +2,7 @@
 
 Security defaults: no interactive API docs (they would load scripts from a CDN);
 the OpenAPI document is at ``/api/openapi.json``. Every response carries a strict
-Content-Security-Policy (scripts and styles only from this server, no map tiles).
+Content-Security-Policy (scripts, styles and map tiles only from this server).
 A server error answers a generic message; the traceback goes to the log only.
 """
 

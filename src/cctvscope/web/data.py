@@ -211,7 +211,7 @@ class EstateData:
 
         # Per region, not per version: a survey import does not move the streets.
         key = loaded.estate.metadata.get(REGION_METADATA_KEY) or "london"
-        return self._cached("basemap", key, lambda: build_basemap(loaded, self.region(loaded)))
+        return self._cached("basemap", key, lambda: build_basemap(self.engine, loaded))
 
     def coverage_tiles(self, level: str) -> TileIndex | None:
         """Tiles of the coverage union at ``level`` and the gaps, or None before coverage."""

@@ -15,8 +15,7 @@ import pandas as pd
 
 from cctvscope.crs import BNG
 from cctvscope.web.tiles import BASEMAP_RULES, COVERAGE_RULES, PLACE_MIN_ZOOM, TileIndex
-from cctvscope.workflows.basemap import basemap_attribution, region_basemap
-from cctvscope.workflows.region_inputs import RegionInputs
+from cctvscope.workflows.basemap import estate_basemap
 
 if TYPE_CHECKING:
     from cctvscope.web.data import EstateData, Loaded
@@ -41,14 +40,15 @@ class BasemapTiles:
             "bounds_deg": self.index.bounds_deg(),
             "attribution": list(self.attribution),
             "features": len(self.index),
+            "layers": sorted(set(self.index.layer.tolist())),
         }
 
 
-def build_basemap(loaded: Loaded, region: RegionInputs) -> BasemapTiles:
+def build_basemap(engine: Any, loaded: Loaded) -> BasemapTiles:
     """The region's street-map tile index (see :mod:`cctvscope.workflows.basemap`)."""
-    frame = region_basemap(loaded.estate, region)
-    index = TileIndex(frame, BASEMAP_RULES, PLACE_MIN_ZOOM)
-    return BasemapTiles(region.name, index, basemap_attribution(region))
+    drawn = estate_basemap(engine, loaded.estate)
+    index = TileIndex(drawn.frame, BASEMAP_RULES, PLACE_MIN_ZOOM)
+    return BasemapTiles(drawn.region, index, drawn.attribution)
 
 
 def _coverage_frame(data: EstateData, level: str) -> gpd.GeoDataFrame:
