@@ -8,6 +8,7 @@ from collections import Counter
 
 import geopandas as gpd
 import shapely
+from fastapi.testclient import TestClient
 
 from cctvscope.web.tiles import pixel_m, tile_bounds_deg, tile_bounds_m, tile_of
 from tests.web.conftest import CAMDEN
@@ -17,17 +18,23 @@ WESTMINSTER = (-0.1262, 51.5040)
 ROMFORD = (0.1835, 51.5752)
 
 
-def _layers(client, z, lon_lat, path="basemap", query=""):
+def _get(env, role, url):
+    """``url`` as ``role`` with the role's API token (independent of any session)."""
+    client = TestClient(env.app)  # no `with`: the shared app's lifespan must not end
+    return client.get(url, headers={"Authorization": f"Bearer {env.tokens[role]}"})
+
+
+def _layers(env, role, z, lon_lat, path="basemap", query=""):
     x, y = tile_of(*lon_lat, z)
-    response = client.get(f"/tiles/{path}/{z}/{x}/{y}.geojson{query}")
+    response = _get(env, role, f"/tiles/{path}/{z}/{x}/{y}.geojson{query}")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/geo+json"
     data = response.json()
     return Counter(f["properties"]["layer"] for f in data["features"]), data, response
 
 
-def test_a_tile_over_westminster_is_a_street_map(clients):
-    layers, data, response = _layers(clients["police"], 15, WESTMINSTER)
+def test_a_tile_over_westminster_is_a_street_map(env):
+    layers, data, response = _layers(env, "police", 15, WESTMINSTER)
     assert layers["street"] >= 50  # the inner-London OSM streets
     assert layers["land"] >= 1 and layers["station"] >= 1  # Westminster; Charing Cross
     assert response.headers["cache-control"] == "private, max-age=3600"
@@ -42,8 +49,8 @@ def test_a_tile_over_westminster_is_a_street_map(clients):
     assert "Charing Cross" in names or "London Charing Cross" in names
 
 
-def test_a_tile_over_an_outer_borough_has_water_rail_parks_and_no_streets(clients):
-    layers, data, _ = _layers(clients["business"], 13, ROMFORD)
+def test_a_tile_over_an_outer_borough_has_water_rail_parks_and_no_streets(env):
+    layers, data, _ = _layers(env, "business", 13, ROMFORD)
     assert "street" not in layers
     assert layers["rail"] >= 5 and layers["water"] + layers["waterway"] >= 1
     assert layers["park"] >= 1 and layers["land"] >= 1  # Havering's outline as land
@@ -51,15 +58,15 @@ def test_a_tile_over_an_outer_borough_has_water_rail_parks_and_no_streets(client
     assert any(f["properties"].get("name") == "Romford" for f in data["features"])
 
 
-def test_a_city_wide_tile_is_bounded(clients):
-    layers, data, _ = _layers(clients["analyst"], 10, WESTMINSTER)
+def test_a_city_wide_tile_is_bounded(env):
+    layers, data, _ = _layers(env, "analyst", 10, WESTMINSTER)
     assert "street" not in layers  # streets start at zoom 12
     assert sum(layers.values()) <= 1000
     assert data["capped"]["rail"] > 0  # the longest rail lines only
 
 
-def test_basemap_meta_and_scoping(clients):
-    meta = clients["police"].get("/api/layers/basemap").json()
+def test_basemap_meta_and_scoping(clients, env):
+    meta = _get(env, "police", "/api/layers/basemap").json()
     assert meta["region"] == "london"
     assert meta["attribution"][0] == "© OpenStreetMap contributors, ODbL 1.0"
     assert any("Crown copyright" in line for line in meta["attribution"])
@@ -68,17 +75,17 @@ def test_basemap_meta_and_scoping(clients):
     x, y = tile_of(*WESTMINSTER, 15)
     anonymous = clients["anonymous"].get(f"/tiles/basemap/15/{x}/{y}.geojson")
     assert anonymous.status_code == 401 and "detail" in anonymous.json()
-    missing = clients["police"].get("/tiles/basemap/3/8/0.geojson")
+    missing = _get(env, "police", "/tiles/basemap/3/8/0.geojson")
     assert missing.status_code == 404 and "no such tile" in missing.json()["detail"]
-    assert clients["police"].get("/tiles/basemap/19/0/0.geojson").status_code == 422
+    assert _get(env, "police", "/tiles/basemap/19/0/0.geojson").status_code == 422
 
 
-def test_coverage_and_gaps_at_every_zoom(clients, env):
+def test_coverage_and_gaps_at_every_zoom(env):
     camden = env.estate().boroughs.set_index("gss_code").loc[CAMDEN, "geometry"]
     centre = gpd.GeoSeries([camden.representative_point()], crs="EPSG:27700").to_crs(4326)[0]
     for z in (9, 12, 15):
         layers, data, response = _layers(
-            clients["analyst"], z, (centre.x, centre.y), "coverage", "?level=recognise"
+            env, "analyst", z, (centre.x, centre.y), "coverage", "?level=recognise"
         )
         assert layers["coverage"] == 1, z  # the 500 m disc written by the test outputs
         assert layers["gap"] == 1, z
@@ -99,4 +106,4 @@ def test_coverage_and_gaps_at_every_zoom(clients, env):
     arc_m = camden.representative_point().buffer(500.0).exterior.intersection(tile_bng).length
     assert abs(drawn.area[0] - expected) <= arc_m * half_px_m
     x, y = tile_of(centre.x, centre.y, 12)
-    assert clients["police"].get(f"/tiles/coverage/12/{x}/{y}.geojson").status_code == 403
+    assert _get(env, "police", f"/tiles/coverage/12/{x}/{y}.geojson").status_code == 403

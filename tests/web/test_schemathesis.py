@@ -60,5 +60,5 @@ def test_openapi_documents_the_api(web_env):
     paths = set(spec["paths"])
     for path in ("/api/overview", "/api/boroughs/{code}", "/api/cameras", "/api/search"):
         assert path in paths
-    assert all(p.startswith("/api/") for p in paths), "pages are not in the API"
+    assert all(p.startswith(("/api/", "/tiles/")) for p in paths), "pages are not in the API"
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

@@ -152,3 +152,17 @@ def test_long_pieces_are_cut_on_the_zoom_13_grid():
     assert 40_000 / z13_m == pytest.approx(8.177, abs=1e-3)
     assert len(index) == 18
     assert shapely.length(index.geoms).sum() == pytest.approx(river.length, rel=1e-9)
+
+
+def test_rendered_tiles_are_kept_within_the_byte_budget(monkeypatch):
+    monkeypatch.setattr("cctvscope.web.tiles.CACHE_BYTES", 1_000)
+    west, south, east, north = tile_bounds_m(14, 8185, 5448)
+    square = shapely.box(west + 10, south + 10, east - 10, north - 10)
+    index = TileIndex(_frame(["poly"], [square]), RULES)
+    first = index.tile_bytes(14, 8185, 5448)
+    assert index.tile_bytes(14, 8185, 5448) is first  # kept
+    for x in range(8186, 8216):
+        index.tile_bytes(14, x, 5448)  # 30 empty tiles of 54 bytes: 1,620 bytes
+    assert index._rendered_bytes <= 1_000
+    assert (14, 8185, 5448) not in index._rendered  # the oldest went first
+    assert index._rendered_bytes == sum(len(b) for b in index._rendered.values())

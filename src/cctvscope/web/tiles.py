@@ -38,8 +38,8 @@ MARGIN_PX = 4
 POINT_MARGIN_PX = 96
 #: Caps hold in full from this zoom; each zoom out halves them, to an eighth at most.
 FULL_CAP_ZOOM = 13
-#: Rendered tiles kept per index (bytes, most recent).
-CACHE_TILES = 4096
+#: Rendered tiles kept per index, most recent first, up to this many bytes in all.
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -251,6 +251,7 @@ class TileIndex:
         self.bounds_m = tuple(shapely.total_bounds(self.geoms)) if len(self.geoms) else None
         self._lock = threading.Lock()
         self._rendered: OrderedDict[tuple[int, int, int], bytes] = OrderedDict()
+        self._rendered_bytes = 0
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -273,9 +274,11 @@ class TileIndex:
                 return hit
         body = json.dumps(self.tile(z, x, y), separators=(",", ":")).encode()
         with self._lock:
-            self._rendered[key] = body
-            while len(self._rendered) > CACHE_TILES:
-                self._rendered.popitem(last=False)
+            if key not in self._rendered:
+                self._rendered[key] = body
+                self._rendered_bytes += len(body)
+            while self._rendered_bytes > CACHE_BYTES:
+                self._rendered_bytes -= len(self._rendered.popitem(last=False)[1])
         return body
 
     def _pick(self, z: int, x: int, y: int) -> tuple[np.ndarray, dict[str, int]]:
