@@ -166,3 +166,29 @@ def test_rendered_tiles_are_kept_within_the_byte_budget(monkeypatch):
     assert index._rendered_bytes <= 1_000
     assert (14, 8185, 5448) not in index._rendered  # the oldest went first
     assert index._rendered_bytes == sum(len(b) for b in index._rendered.values())
+
+
+def test_specks_under_half_a_pixel_go_from_a_multi_part_layer():
+    centre_x, centre_y = -14_000.0, 6_710_000.0  # central London, EPSG:3857
+    big = shapely.box(centre_x, centre_y, centre_x + 2_000, centre_y + 2_000)
+    speck = shapely.box(centre_x - 500, centre_y, centre_x - 490, centre_y + 10)  # 10 m square
+    rules = {"coverage": LayerRule(0, 10, 0, min_px=0.0)}
+    frame = gpd.GeoDataFrame(
+        {"layer": ["coverage"], "kind": "k", "name": ""},
+        geometry=[shapely.MultiPolygon([big, speck])],
+        crs="EPSG:3857",
+    )
+    index = TileIndex(frame, rules, explode=False)
+    assert len(index) == 1  # both parts in one z13 cell: one piece
+    lon, lat = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True).transform(
+        centre_x, centre_y + 5
+    )
+
+    def parts(z):
+        (feature,) = index.tile(z, *tile_of(lon, lat, z))["features"]
+        return len(shapely.get_parts(shapely.geometry.shape(feature["geometry"])))
+
+    # simplified to half a pixel: 76 m at z10 (the 10 m speck collapses), 4.8 m at z14 (kept)
+    assert pixel_m(10) / 2 > 10 > pixel_m(14) / 2
+    assert parts(10) == 1
+    assert parts(14) == 2

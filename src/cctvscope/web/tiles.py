@@ -151,26 +151,24 @@ def _decimals(z: int) -> int:
 # --- the index ------------------------------------------------------------------------------
 
 
-def _same_dimension(geoms: np.ndarray, dim: int, explode: bool) -> np.ndarray:
-    """The parts of ``geoms`` of dimension ``dim`` (a cut may leave points and lines on a
-    polygon's edge): single parts when ``explode``, else one (multi) geometry each."""
-    if explode:
-        parts = shapely.get_parts(geoms)
-        kept: np.ndarray = parts[shapely.get_dimensions(parts) == dim]
-        return kept
-    multi = shapely.multipolygons if dim == 2 else shapely.multilinestrings
-    joined = []
-    for geom in geoms:
-        parts = shapely.get_parts(geom)
-        parts = parts[shapely.get_dimensions(parts) == dim]
-        if len(parts):
-            joined.append(multi(parts) if len(parts) > 1 else parts[0])
-    return np.array(joined, dtype=object)
+def _grid_cells(bounds: tuple[float, float, float, float], size: float) -> np.ndarray:
+    """The squares of a grid of ``size`` metres from the Web Mercator origin that cover
+    ``bounds`` (west, south, east, north)."""
+    west, south, east, north = bounds
+
+    def span(low: float, high: float) -> np.ndarray:
+        first, last = math.floor((low + ORIGIN_M) / size), math.floor((high + ORIGIN_M) / size)
+        return np.arange(first, last + 1) * size - ORIGIN_M
+
+    gx, gy = np.meshgrid(span(west, east), span(south, north))
+    x, y = gx.ravel(), gy.ravel()
+    cells: np.ndarray = shapely.box(x, y, x + size, y + size)
+    return cells
 
 
-def _chop(frame: gpd.GeoDataFrame, explode: bool = True) -> gpd.GeoDataFrame:
-    """``frame`` with every piece of more than :data:`CHOP_VERTICES` vertices cut on the
-    zoom-:data:`CHOP_ZOOM` tile grid (so cutting a tile never walks a whole river)."""
+def _chop(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` (single parts) with every part of more than :data:`CHOP_VERTICES` vertices
+    cut on the zoom-:data:`CHOP_ZOOM` tile grid (so cutting a tile never walks a whole river)."""
     big = shapely.get_num_coordinates(frame.geometry.values) > CHOP_VERTICES
     if not big.any():
         return frame
@@ -179,24 +177,36 @@ def _chop(frame: gpd.GeoDataFrame, explode: bool = True) -> gpd.GeoDataFrame:
     pieces: list[object] = []
     for i in np.flatnonzero(big):
         geom = frame.geometry.values[i]
-        west, south, east, north = geom.bounds
-        xs = np.arange(
-            math.floor((west + ORIGIN_M) / size), math.floor((east + ORIGIN_M) / size) + 1
-        )
-        ys = np.arange(
-            math.floor((south + ORIGIN_M) / size), math.floor((north + ORIGIN_M) / size) + 1
-        )
-        gx, gy = np.meshgrid(xs * size - ORIGIN_M, ys * size - ORIGIN_M)
-        cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size, gy.ravel() + size)
-        cut = shapely.intersection(geom, cells)
-        dim = int(shapely.get_dimensions(geom))
-        parts = _same_dimension(cut[~shapely.is_empty(cut)], dim, explode)
+        cells = _grid_cells(geom.bounds, size)
+        cut = shapely.get_parts(shapely.intersection(geom, cells))
+        # a cut may leave points and lines on a polygon's edge: keep the geometry's own kind
+        parts = cut[
+            ~shapely.is_empty(cut) & (shapely.get_dimensions(cut) == shapely.get_dimensions(geom))
+        ]
         rows.extend([int(i)] * len(parts))
         pieces.extend(parts)
     chopped = frame.iloc[rows].copy()
     chopped["geometry"] = pieces
     kept = pd.concat([frame.loc[~big], chopped], ignore_index=True)
     return gpd.GeoDataFrame(kept, geometry="geometry", crs=frame.crs)
+
+
+def _regroup(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One multi-part piece per feature (``feature`` column) and zoom-:data:`CHOP_ZOOM` cell:
+    a layer of many specks (coverage) is then a few pieces per tile, all drawn at any zoom."""
+    size = 2 * ORIGIN_M / tiles_per_side(CHOP_ZOOM)
+    centre = shapely.centroid(frame.geometry.values)
+    col = np.floor((shapely.get_x(centre) + ORIGIN_M) / size).astype(np.int64)
+    row = np.floor((shapely.get_y(centre) + ORIGIN_M) / size).astype(np.int64)
+    keys = pd.MultiIndex.from_arrays([frame["feature"].to_numpy(), col, row])
+    codes = pd.factorize(keys)[0]
+    order = np.argsort(codes, kind="stable")
+    first = np.unique(codes[order], return_index=True)[1]
+    parts = frame.geometry.to_numpy()[order]
+    multi = shapely.multipolygons if (shapely.get_dimensions(parts) == 2).all() else None
+    out = frame.iloc[order[first]].copy()
+    out["geometry"] = (multi or shapely.multilinestrings)(parts, indices=codes[order])
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=frame.crs)
 
 
 def _size_m(geoms: np.ndarray) -> np.ndarray:
@@ -222,12 +232,18 @@ class TileIndex:
     ) -> None:
         frame = frame.loc[frame["layer"].isin(list(rules))].to_crs("EPSG:3857")
         frame = frame.loc[~frame.geometry.is_empty & frame.geometry.notna()]
-        if explode:
-            frame = gpd.GeoDataFrame(frame.explode(index_parts=False), crs=frame.crs)
         frame = frame.reset_index(drop=True)
-        # Ranked on whole features, before cutting: a cap keeps the same features in every tile.
-        frame["size_m"] = _size_m(frame.geometry.values)
-        frame = _chop(frame, explode)
+        frame["feature"] = np.arange(len(frame))
+        if not explode:
+            # Ranked on whole features, before cutting: a cap keeps the same ones in every tile.
+            frame["size_m"] = _size_m(frame.geometry.values)
+        frame = gpd.GeoDataFrame(frame.explode(index_parts=False), crs=frame.crs)
+        frame = frame.reset_index(drop=True)
+        if explode:
+            frame["size_m"] = _size_m(frame.geometry.values)  # each part ranks on its own
+        frame = _chop(frame)
+        if not explode and len(frame):
+            frame = _regroup(frame)
         self.rules = dict(rules)
         self.layer = frame["layer"].to_numpy(str)
         self.kind = frame["kind"].fillna("").to_numpy(str)
