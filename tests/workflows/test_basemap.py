@@ -9,6 +9,9 @@ import shapely
 from cctvscope.crs import BNG
 from cctvscope.ingest.london import read_basemap, read_boroughs
 from cctvscope.workflows.basemap import basemap_attribution, region_basemap
+from tests.workflows import test_any_region
+
+cli = test_any_region.cli  # the fixture: a CLI on a temporary store
 
 
 def _stockport() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -58,3 +61,24 @@ def test_london_draws_its_bundled_layers_and_its_streets():
     for layer in ("main_road", "rail", "station", "water", "waterway", "park", "place"):
         assert counts[layer] == (bundled["layer"] == layer).sum() > 0, layer
     assert len(basemap_attribution(True, is_london=True)) == 3
+
+
+def test_a_stored_region_draws_its_own_osm_street_on_its_tiles(cli, tmp_path):
+    """Region "heatons" made with --osm: its Test Street is on the map, London is not."""
+    from cctvscope.store import load_estate
+    from cctvscope.web.tiles import BASEMAP_RULES, TileIndex, tile_of
+    from cctvscope.workflows.basemap import estate_basemap
+
+    test_any_region.bare_estate(cli, tmp_path)
+    drawn = estate_basemap(f"sqlite:///{tmp_path / 'store.db'}", load_estate(
+        f"sqlite:///{tmp_path / 'store.db'}", "bare"
+    ))  # fmt: skip
+    assert drawn.region == "heatons"
+    assert set(drawn.frame["layer"]) == {"land", "street"}
+    assert drawn.attribution == ("© OpenStreetMap contributors, ODbL 1.0",)
+    index = TileIndex(drawn.frame, BASEMAP_RULES)
+    # Test Street runs from (-2.19, 53.39) to (-2.11, 53.42): the z14 tile at its middle
+    x, y = tile_of(-2.15, 53.405, 14)
+    features = index.tile(14, x, y)["features"]
+    names = {f["properties"].get("name") for f in features if f["properties"]["layer"] == "street"}
+    assert names == {"Test Street"}
