@@ -171,6 +171,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/layers/boroughs"): Entry(ALL, get("/api/layers/boroughs")),
     ("GET", "/api/layers/cameras"): Entry(ALL, get("/api/layers/cameras")),
     ("GET", "/api/layers/coverage/{layer}"): Entry(READER, get("/api/layers/coverage/gaps")),
+    ("GET", "/api/layers/basemap"): Entry(ALL, get("/api/layers/basemap")),
+    ("GET", "/tiles/basemap/{z}/{x}/{y}.geojson"): Entry(
+        ALL, get("/tiles/basemap/14/8186/5446.geojson")
+    ),
+    ("GET", "/tiles/coverage/{z}/{x}/{y}.geojson"): Entry(
+        READER, get("/tiles/coverage/12/2046/1361.geojson")
+    ),
     ("GET", "/compliance"): Entry(READER, get("/compliance")),
     ("GET", "/api/compliance"): Entry(READER, get("/api/compliance")),
     ("GET", "/options"): Entry(ANALYST, get("/options")),
@@ -251,7 +258,7 @@ def test_route_for_role(clients, env, key, role):
     entry = MATRIX[key]
     response = entry.call(clients[role], env)
     code = response.status_code
-    api = key[1].startswith("/api/") and key[1] != "/api/openapi.json"
+    api = key[1].startswith(("/api/", "/tiles/")) and key[1] != "/api/openapi.json"
     if role in entry.allowed:
         assert 200 <= code < 400, f"{role} refused on {key}: {code} {response.text[:300]}"
     elif role == "anonymous":

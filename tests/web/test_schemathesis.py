@@ -2,8 +2,8 @@
 
 Every documented operation is called with generated parameters and bodies, as the
 admin (an API token); no response may be a server error, and every documented
-response must match its schema. The control-room run is left out: each call would
-queue a solve (it is tested in test_views.py).
+response must match its schema. The control-room run and disabling an account are left
+out (see SKIPPED).
 
 The operations are driven from one test (``operation.as_strategy()`` under
 hypothesis) rather than ``schemathesis.pytest.from_fixture``, whose lazy loader
@@ -20,7 +20,11 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 #: Examples per operation: enough to reach every parameter, small enough for `make test`.
 MAX_EXAMPLES = 12
-SKIPPED = {("POST", "/api/options/control-rooms")}
+#: Left out: the control-room run (each call queues a solve) and disabling an account: the
+#: generated usernames may be the session's demo accounts (Hypothesis draws strings from the
+#: code's own constants, such as "business"), which every later test logs in as.
+#: Both are tested in test_views.py and test_sessions.py.
+SKIPPED = {("POST", "/api/options/control-rooms"), ("POST", "/api/users/{username}/active")}
 
 
 def test_api_conforms_to_its_schema(web_env):
@@ -60,5 +64,5 @@ def test_openapi_documents_the_api(web_env):
     paths = set(spec["paths"])
     for path in ("/api/overview", "/api/boroughs/{code}", "/api/cameras", "/api/search"):
         assert path in paths
-    assert all(p.startswith("/api/") for p in paths), "pages are not in the API"
+    assert all(p.startswith(("/api/", "/tiles/")) for p in paths), "pages are not in the API"
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

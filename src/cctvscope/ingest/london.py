@@ -288,6 +288,34 @@ def read_osm_streets(area: str) -> gpd.GeoDataFrame:
     return _read_geo(f"osm/{area}_osm_highways.geojson")
 
 
+#: The bundled street map of London (streets, Red Routes, rail, stations, water, parks).
+BASEMAP_FILE = "basemap/london_basemap.geojson.gz"
+#: Place names drawn as map labels (the gazetteer's OSM places).
+BASEMAP_PLACES_FILE = "gazetteer/london_places_osm_2019.geojson"
+#: Attribution of the bundled basemap (ODbL, OGL, TfL), shown on every map.
+BASEMAP_ATTRIBUTIONS = (
+    "© OpenStreetMap contributors, ODbL 1.0",
+    "Contains OS data © Crown copyright and database right 2026 (OGL v3)",
+    "Powered by TfL Open Data",
+)
+
+
+def read_basemap() -> gpd.GeoDataFrame:
+    """London's bundled basemap: ``layer`` (street, main_road, rail, station, water, waterway,
+    park, place), ``kind``, ``name`` and geometry, in EPSG:27700 (see SOURCES.md, "basemap/")."""
+    features = _read_geo(BASEMAP_FILE)
+    places = _read_geo(BASEMAP_PLACES_FILE)
+    places = gpd.GeoDataFrame(
+        {"layer": "place", "kind": places["fclass"], "name": places["name"]},
+        geometry=places.geometry,
+        crs=places.crs,
+    )
+    frame = pd.concat([features[["layer", "kind", "name", "geometry"]], places], ignore_index=True)
+    frame["name"] = frame["name"].fillna("").astype(str)
+    frame["kind"] = frame["kind"].fillna("").astype(str)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=BNG)
+
+
 def osm_extract_path() -> Path:
     """The raw OSM XML extract of Clerkenwell (gzip), a sample for the OSM XML importer."""
     return data_path("osm/clerkenwell_extract.osm.gz")

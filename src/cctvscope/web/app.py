@@ -2,7 +2,7 @@
 
 Security defaults: no interactive API docs (they would load scripts from a CDN);
 the OpenAPI document is at ``/api/openapi.json``. Every response carries a strict
-Content-Security-Policy (scripts and styles only from this server, no map tiles).
+Content-Security-Policy (scripts, styles and map tiles only from this server).
 A server error answers a generic message; the traceback goes to the log only.
 """
 
@@ -41,12 +41,14 @@ CSP = (
 )
 #: Paths of files that are the same for everyone (cacheable); every other answer is no-store.
 STATIC_PREFIXES = ("/static/", "/vendor/")
+#: Answers that set their own Cache-Control (the street map's open-data tiles).
+SELF_CACHED_PREFIXES = ("/tiles/basemap/",)
 #: Uploads may exceed the file limit by this much for the multipart envelope [B].
 MULTIPART_SLACK_BYTES = 64 * 1024
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api")
+    return request.url.path.startswith(("/api", "/tiles/"))
 
 
 def _error_page(request: Request, status_code: int, detail: str) -> Response:
@@ -113,7 +115,9 @@ def _install_middleware(app: FastAPI, settings: WebSettings) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(STATIC_PREFIXES):
+        path = request.url.path
+        own = path.startswith(SELF_CACHED_PREFIXES) and response.status_code == 200
+        if not path.startswith(STATIC_PREFIXES) and not own:
             # Pages and API answers may carry private-camera locations: no copy is kept in a
             # browser or proxy cache (a shared computer's back button, a caching proxy).
             response.headers["Cache-Control"] = "no-store"
@@ -158,6 +162,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_estate,
         routes_intake,
         routes_police,
+        routes_tiles,
     )
 
     settings = settings or WebSettings()
@@ -207,7 +212,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         StaticFiles(directory=_vendor_dir("xstatic.pkg.leaflet_markercluster")),
         name="markercluster",
     )
-    for module in (routes_auth, routes_estate, routes_analysis, routes_intake, routes_police):
+    routers = (
+        routes_auth,
+        routes_estate,
+        routes_analysis,
+        routes_intake,
+        routes_police,
+        routes_tiles,
+    )
+    for module in routers:
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

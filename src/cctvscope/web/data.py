@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from cctvscope.coverage.lookup import CameraLookup
 from cctvscope.crs import bng_to_wgs84
 from cctvscope.ingest.gazetteer import Gazetteer
-from cctvscope.model.estate import Estate
+from cctvscope.model.estate import REGION_METADATA_KEY, Estate
 from cctvscope.store import list_estates, load_estate
 from cctvscope.store.registry_tables import private_registrations
 from cctvscope.web.deps import WebError
@@ -33,6 +33,8 @@ from cctvscope.web.schemas import EstateRef
 from cctvscope.workflows.results import AssessmentOutputs, OutputFile
 
 if TYPE_CHECKING:
+    from cctvscope.web.map_tiles import BasemapTiles
+    from cctvscope.web.tiles import TileIndex
     from cctvscope.workflows.confidence import DataConfidence
     from cctvscope.workflows.region_inputs import RegionInputs
 
@@ -200,6 +202,25 @@ class EstateData:
             return None if frame is None else to_geojson(frame)
 
         return self._cached(f"layer:{layer}:{level}", key, build)
+
+    # --- map tiles (web.map_tiles) -----------------------------------------------------------
+
+    def basemap_tiles(self, loaded: Loaded) -> BasemapTiles:
+        """The region's street-map tile index, built at first use (kept per region)."""
+        from cctvscope.web.map_tiles import build_basemap
+
+        # Per region, not per version: a survey import does not move the streets.
+        key = loaded.estate.metadata.get(REGION_METADATA_KEY) or "london"
+        return self._cached("basemap", key, lambda: build_basemap(self.engine, loaded))
+
+    def coverage_tiles(self, level: str) -> TileIndex | None:
+        """Tiles of the coverage union at ``level`` and the gaps, or None before coverage."""
+        from cctvscope.web.map_tiles import build_coverage
+
+        key = self.outputs.stamp(OutputFile.COVERAGE_GPKG)
+        if key is None:
+            return None
+        return self._cached(f"coverage_tiles:{level}", key, lambda: build_coverage(self, level))
 
 
 def to_geojson(frame: gpd.GeoDataFrame, simplify_m: float = SIMPLIFY_M) -> dict[str, Any]:

@@ -212,5 +212,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         secret_key="browser-tests-secret-key-0123456789abcdef",
         secure_cookies=False,
     )
-    with serve(create_app(settings)) as server:
+    app = create_app(settings)
+    # What the overview shows, computed before the first login: on a busy machine, loading the
+    # whole demo estate and its compliance on the first page outlasts the login's timeout.
+    data = app.state.cctvscope.data
+    loaded = data.current()
+    data.compliance(loaded)
+    data.confidence(loaded)
+    data.basemap_tiles(loaded)
+    with serve(app) as server:
         yield DemoSite(server.url, database_url, users, borough_names)

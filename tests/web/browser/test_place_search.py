@@ -1,17 +1,21 @@
 """A police investigator finds a postcode, opens a camera that could have seen it and sees the
-camera's view wedges; screenshots of the overview, the search and the camera page are kept in
-``test-output/browser/``."""
+camera's view wedges on the app's own street map (no request leaves the server); screenshots
+of the overview, the search and the camera page are kept in ``test-output/browser/``."""
 
 from __future__ import annotations
 
 import re
 import struct
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from tests.web.browser.test_app import log_in, open_map
 
 WEDGE_TIMEOUT_MS = 30_000
+#: Streets drawn on the street-map tiles in view (each canvas tile counts its own).
+STREETS_DRAWN_JS = """() => Array.from(document.querySelectorAll('.basemap-tiles canvas'))
+    .reduce((n, c) => n + parseInt(c.dataset.streets || '0', 10), 0)"""
 
 
 def _busiest_postcode(database_url: str) -> tuple[str, int]:
@@ -44,8 +48,11 @@ def _png(path) -> tuple[int, int]:
 def test_find_a_postcode_open_a_camera_see_its_wedges(page, live_server, output_dir):
     postcode, expected = _busiest_postcode(live_server.database_url)
     assert expected > 0
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
     log_in(page, live_server, "police")
     open_map(page, live_server)
+    page.wait_for_selector(".basemap-tiles canvas[data-features]", state="attached")
     page.screenshot(path=str(output_dir / "overview.png"), full_page=True)
 
     page.goto(live_server.url + "/search")
@@ -57,6 +64,8 @@ def test_find_a_postcode_open_a_camera_see_its_wedges(page, live_server, output_
     # the map is centred on the place found, at street scale
     page.wait_for_selector("#map[data-map-ready='1']", state="attached")
     assert page.locator("#map").evaluate("el => el.dataset.layers").endswith("point")
+    # ... on a street map: a Westminster postcode has streets around it
+    page.wait_for_function(f"({STREETS_DRAWN_JS})() > 0")
     page.screenshot(path=str(output_dir / "police_search.png"), full_page=True)
 
     link = page.locator("table.hits a[href^='/cameras/']").first
@@ -69,7 +78,15 @@ def test_find_a_postcode_open_a_camera_see_its_wedges(page, live_server, output_
     assert drawn >= 1
     # one SVG path per wedge drawn, and the camera's marker
     assert page.locator(".leaflet-overlay-pane path").count() >= drawn
+    # the wedges lie on the street map: tiles with streets under them, and the attribution
+    page.wait_for_function(f"({STREETS_DRAWN_JS})() >= 10")
+    assert page.locator("#map").get_attribute("data-basemap") == "london"
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert "OpenStreetMap contributors" in attribution and "Crown copyright" in attribution
+    assert page.locator(".basemap-tiles canvas[data-error]").count() == 0
     page.screenshot(path=str(output_dir / "camera.png"), full_page=True)
     for name in ("overview.png", "police_search.png", "camera.png"):
         width, height = _png(output_dir / name)
         assert width >= 1280 and height >= 900
+    # offline: every request went to the app itself (no CDN, no tile server)
+    assert hosts == {urlsplit(live_server.url).netloc}

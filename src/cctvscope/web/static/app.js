@@ -1,9 +1,11 @@
-/* cctvscope map and page behaviour. No tiles, no external requests: borough outlines,
-   cameras (clustered), coverage and gap layers on a plain background with a scale bar. */
+/* cctvscope map and page behaviour. No external requests: borough outlines, cameras
+   (clustered), coverage and gap tiles on the app's own street map (basemap.js), a scale bar,
+   and a legend of what is drawn. */
 (function () {
   "use strict";
 
   var OWNER_COLOURS = { council: "#1f77b4", tfl: "#d62728", police: "#2ca02c", private: "#9467bd" };
+  var CLUSTER_COLOUR = "#1d2b3a";
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -26,16 +28,26 @@
     return function () { return text("span", make()); };
   }
 
+  function rgba(hex, alpha) {
+    var n = parseInt(hex.slice(1), 16);
+    return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha + ")";
+  }
+
   function legend(map, entries) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
-      var div = L.DomUtil.create("div", "legend");
-      div.appendChild(text("strong", "Legend"));
+      var div = L.DomUtil.create("details", "legend");
+      div.open = map.getSize().y >= 480;  // a small map starts with the legend folded
+      div.appendChild(text("summary", "Legend"));
+      L.DomEvent.disableClickPropagation(div);
       entries.forEach(function (e) {
         var row = document.createElement("div");
         var swatch = document.createElement("span");
+        var look = e[2] || {};
         swatch.className = "swatch";
-        swatch.style.background = e[1];
+        swatch.style.background = look.fillOpacity === undefined ? e[1] : rgba(e[1], look.fillOpacity);
+        if (look.border) { swatch.style.border = "1px solid " + look.border; }
+        if (look.round) { swatch.style.borderRadius = "50%"; }
         row.appendChild(swatch);
         row.appendChild(text("span", e[0]));
         div.appendChild(row);
@@ -51,7 +63,8 @@
       var layer = L.geoJSON(data, {
         style: function (f) {
           var mine = f.properties.gss_code === focus;
-          return { color: mine ? "#000" : "#555", weight: mine ? 2.5 : 1, fillColor: "#f2efe6", fillOpacity: mine ? 0.5 : 0.25 };
+          // A faint fill: the street map shows through, and the area stays clickable.
+          return { color: mine ? "#000" : "#555", weight: mine ? 2.5 : 1, fillColor: "#f2efe6", fillOpacity: 0.05 };
         },
         onEachFeature: function (f, l) {
           l.bindTooltip(tip(function () { return f.properties.name + " — " + f.properties.cameras + " cameras"; }));
@@ -79,7 +92,7 @@
   function cameraLayer(map, el, overlays) {
     var url = "/api/layers/cameras" + (el.dataset.borough ? "?borough=" + encodeURIComponent(el.dataset.borough) : "");
     return getJSON(url).then(function (data) {
-      var cluster = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 17 });
+      var cluster = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 17, iconCreateFunction: clusterIcon });
       var markers = data.features.map(function (f) {
         var c = f.geometry.coordinates;
         var m = L.circleMarker([c[1], c[0]], { radius: 4, weight: 1, color: OWNER_COLOURS[f.properties.owner_type] || "#333", fillOpacity: 0.8 });
@@ -93,18 +106,22 @@
     });
   }
 
+  /* Clusters in one colour of their own (the legend's), the count as text. */
+  function clusterIcon(group) {
+    var span = document.createElement("span");
+    span.textContent = String(group.getChildCount());
+    return L.divIcon({ html: span, className: "marker-cluster camera-cluster", iconSize: L.point(32, 32) });
+  }
+
   function coverageLayers(map, el, overlays) {
-    if (el.dataset.coverage !== "1") { return Promise.resolve(); }
-    var union = getJSON("/api/layers/coverage/coverage_union?level=recognise").then(function (data) {
-      overlays["Coverage (Recognise)"] = L.geoJSON(data, { style: { color: "#2b8cbe", weight: 0, fillOpacity: 0.35 } }).addTo(map);
-    });
-    var gaps = getJSON("/api/layers/coverage/gaps").then(function (data) {
-      overlays["Gaps"] = L.geoJSON(data, {
-        style: { color: "#e6550d", weight: 1, fillOpacity: 0.3 },
-        onEachFeature: function (f, l) { l.bindTooltip(tip(function () { return "gap rank " + f.properties.rank + ": " + f.properties.crimes + " crimes"; })); }
-      }).addTo(map);
-    });
-    return Promise.allSettled([union, gaps]);
+    /* Tiles at every zoom (not one city-wide GeoJSON); the legend shows them once drawn. */
+    if (el.dataset.coverage !== "1" || !window.cctvscopeBasemap) { return Promise.resolve([]); }
+    var made = window.cctvscopeBasemap.coverageTiles(map, "recognise");
+    // Only the roles that see coverage get its tiles: ask once (the world tile) before drawing.
+    return getJSON("/tiles/coverage/0/0/0.geojson?level=recognise").then(function () {
+      overlays["Coverage (Recognise) and gaps"] = made.layer.addTo(map);
+      return made.legend;
+    }).catch(function () { return []; });
   }
 
   function renderSearch(map, result, group) {
@@ -213,8 +230,27 @@
     tick();
   }
 
+  /* The legend lists what this map draws, in the colours it draws them. */
+  function legendEntries(layers, basemap, coverage) {
+    var levels = ["detect", "observe", "recognise", "identify"].map(function (l) {
+      return ["view wedge: " + l, LEVEL_COLOURS[l], { fillOpacity: 0.25, border: LEVEL_COLOURS[l] }];
+    });
+    var entries = [];
+    if (layers.indexOf("wedges") >= 0) { entries = entries.concat(levels); }
+    if (layers.indexOf("cameras") >= 0) {
+      ["council", "tfl", "police", "private"].forEach(function (owner) {
+        var colour = OWNER_COLOURS[owner];
+        entries.push([(owner === "tfl" ? "TfL" : owner) + " camera", colour, { round: true, fillOpacity: 0.8, border: colour }]);
+      });
+      entries.push(["cluster (number of cameras)", CLUSTER_COLOUR, { round: true }]);
+      entries = entries.concat(levels.map(function (e) { return [e[0] + " (zoom in)", e[1], e[2]]; }));
+    }
+    return entries.concat(coverage, basemap);
+  }
+
   function initMap(el) {
     var map = L.map(el, { zoomSnap: 0.25, minZoom: 8, maxZoom: 19 }).setView([51.5, -0.12], 10);
+    el.cctvscopeMap = map;  // for the browser tests' views at a chosen place and zoom
     L.control.scale({ imperial: false }).addTo(map);
     var layers = (el.dataset.layers || "").split(",");
     var overlays = {};
@@ -225,21 +261,17 @@
       L.circleMarker(at, { radius: 7, color: "#000" }).addTo(map);
       map.setView(at, 16);
     }
+    var basemap = window.cctvscopeBasemap ? window.cctvscopeBasemap.addBasemap(map) : Promise.resolve([]);
+    var coverage = layers.indexOf("coverage") >= 0 ? coverageLayers(map, el, overlays) : Promise.resolve([]);
+    pending.push(basemap, coverage);
     if (layers.indexOf("boroughs") >= 0) { pending.push(boroughLayer(map, el, overlays)); }
     if (layers.indexOf("cameras") >= 0) { pending.push(cameraLayer(map, el, overlays)); wedgesInView(map, overlays); }
     if (layers.indexOf("wedges") >= 0) { pending.push(cameraWedges(map, el)); }
-    if (layers.indexOf("coverage") >= 0) { pending.push(coverageLayers(map, el, overlays)); }
     if (layers.indexOf("search") >= 0) { searchOnClick(map); }
     var status = document.getElementById("job-status");
     if (layers.indexOf("rooms") >= 0 && status) { pollJob(map, status); }
-    var levels = [["detect", LEVEL_COLOURS.detect], ["observe", LEVEL_COLOURS.observe], ["recognise", LEVEL_COLOURS.recognise], ["identify", LEVEL_COLOURS.identify]];
-    if (layers.indexOf("wedges") >= 0) {
-      legend(map, levels);
-    } else {
-      legend(map, [["council camera", OWNER_COLOURS.council], ["TfL camera", OWNER_COLOURS.tfl], ["police camera", OWNER_COLOURS.police],
-        ["private camera", OWNER_COLOURS.private], ["coverage (Recognise)", "#2b8cbe"], ["gap", "#e6550d"]]);
-    }
-    Promise.allSettled(pending).then(function () {
+    Promise.allSettled(pending).then(function (settled) {
+      legend(map, legendEntries(layers, settled[0].value || [], settled[1].value || []));
       if (at) { map.setView(at, 16); }  // a place found: the outlines' fit must not undo it
       L.control.layers(null, overlays).addTo(map);
       el.setAttribute("data-map-ready", "1");
