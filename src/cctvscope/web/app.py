@@ -157,12 +157,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_auth,
         routes_estate,
         routes_intake,
+        routes_jobs,
         routes_police,
     )
 
     settings = settings or WebSettings()
     engine = init_store(settings.database_url)
-    jobs = JobRunner()
+    jobs = JobRunner(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -207,7 +208,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         StaticFiles(directory=_vendor_dir("xstatic.pkg.leaflet_markercluster")),
         name="markercluster",
     )
-    for module in (routes_auth, routes_estate, routes_analysis, routes_intake, routes_police):
+    for module in (
+        routes_auth,
+        routes_estate,
+        routes_analysis,
+        routes_intake,
+        routes_jobs,
+        routes_police,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
