@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cctvscope.web import intake
+from cctvscope.web.accounts import user_for_token
 from cctvscope.web.app import create_app
 from cctvscope.web.jobs import JobFailedError
 from cctvscope.web.settings import WebSettings
@@ -168,3 +170,32 @@ def test_the_registration_job_registers_the_camera(env, two_apps):
     assert camera_id in {r["camera_id"] for r in mine}
     page = client.get(f"/jobs/{job.id}", headers=bearer(env, "business"))
     assert f"Registered camera {camera_id}." in page.text
+
+
+def test_a_survey_import_reports_each_step(env, two_apps):
+    first, _ = two_apps
+    state = first.state.cctvscope
+    files = {"file": ("camden.csv", SURVEY.format(id="JOB-SV-2").encode(), "text/csv")}
+    preview = TestClient(first).post(
+        "/api/survey/preview",
+        data={"borough": CAMDEN},
+        files=files,
+        headers=bearer(env, "borough_manager"),
+    )
+    assert preview.json()["can_confirm"] is True, preview.text
+    user = user_for_token(state.engine, env.tokens["borough_manager"])
+    seen: list[tuple[float, str]] = []
+    intake.confirm(
+        state,
+        user,
+        preview.json()["upload_id"],
+        ip="127.0.0.1",
+        progress=lambda share, text: seen.append((share, text)),
+    )
+    assert seen == [
+        (0.05, f"checking camden.csv against {CAMDEN}"),
+        (0.3, "loading the estate"),
+        (0.35, "validating camden.csv"),
+        (0.45, "planning the merge"),
+        (0.6, "saving a new estate version"),
+    ]

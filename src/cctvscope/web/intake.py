@@ -173,8 +173,7 @@ def check_and_import(
     if located.errors:
         return Checked(located.findings, len(located.cameras), None)
     if progress is not None:
-        what = "checking the merge" if dry_run else "merging and saving a new estate version"
-        progress(0.3, what)
+        progress(0.3, "loading the estate")
     request = ImportRequest(
         table="cameras",
         path=path,
@@ -185,12 +184,31 @@ def check_and_import(
     )
     try:
         outcome = import_file(
-            state.engine, state.settings.estate_name, request, create_missing=False
+            state.engine,
+            state.settings.estate_name,
+            request,
+            create_missing=False,
+            on_step=None if progress is None else _import_steps(progress),
         )
     except InputError as exc:
         reason = (Finding("error", None, None, None, str(exc)),)
         return Checked(exc.findings or reason, len(located.cameras), None)
     return Checked(outcome.findings, outcome.records, outcome)
+
+
+#: Progress reached at each step the import names (validate, plan, save): saving a city's
+#: estate takes most of the time.
+IMPORT_STEP_SHARES = (0.35, 0.45, 0.6)
+
+
+def _import_steps(progress: Callable[[float, str], None]) -> Callable[[str], None]:
+    """The import's step names as progress (a job's status line)."""
+    shares = iter(IMPORT_STEP_SHARES)
+
+    def step(text: str) -> None:
+        progress(next(shares, IMPORT_STEP_SHARES[-1]), text[:1].lower() + text[1:])
+
+    return step
 
 
 def findings_out(findings: Iterable[Finding]) -> list[FindingOut]:
