@@ -74,7 +74,7 @@ TextParam = Annotated[
 ]
 
 
-def camera_query(
+async def camera_query(
     borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
     owner: OwnerType | None = None,
     type: CameraKind | None = None,
