@@ -41,6 +41,7 @@ STORE_TABLES = {
     "api_tokens",
     "audit_log",
     "web_sessions",
+    "web_jobs",
     "regions",
     "region_areas",
     "region_layers",
@@ -55,7 +56,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0009"
+    assert current_revision(store) == head_revision() == "0012"
 
 
 def test_migrated_schema_equals_metadata(store):

@@ -15,6 +15,7 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
+from cctvscope.web.job_work import control_rooms_work
 from cctvscope.web.schemas import OptionsRequest
 from cctvscope.web.security import SESSION_COOKIE
 from tests.web.conftest import CAMDEN, ROLES, csrf_of
@@ -80,9 +81,26 @@ def survey_findings(client, env):
     return client.get(f"/api/survey/{upload_id}/findings.csv")
 
 
+def finished(env, response):
+    """The response of a call that started a job, once the job has finished (a job left
+    running would save a version under the next test)."""
+    location = response.headers.get("location", "")
+    if response.status_code == 202:
+        env.app.state.cctvscope.jobs.wait(response.json()["id"])
+    elif response.status_code == 303 and location.startswith("/jobs/"):
+        env.app.state.cctvscope.jobs.wait(location.removeprefix("/jobs/"))
+    return response
+
+
 def survey_confirm_form(client, env):
     data = {"upload_id": _upload_id(client, env), "csrf_token": csrf_of(client, env)}
-    return client.post("/survey/confirm", data=data, follow_redirects=False)
+    return finished(env, client.post("/survey/confirm", data=data, follow_redirects=False))
+
+
+def survey_import_job(client, env):
+    headers = {"X-CSRF-Token": csrf_of(client, env)}
+    body = {"upload_id": _upload_id(client, env)}
+    return finished(env, client.post("/api/jobs/survey-import", json=body, headers=headers))
 
 
 def survey_confirm_api(client, env):
@@ -108,7 +126,12 @@ REGISTRATION = {
 def register_form(client, env):
     data = {k: str(v) for k, v in REGISTRATION.items() if not isinstance(v, bool)}
     data |= {"consent_share": "on", "csrf_token": csrf_of(client, env)}
-    return client.post("/registrations", data=data, follow_redirects=False)
+    return finished(env, client.post("/registrations", data=data, follow_redirects=False))
+
+
+def register_job(client, env):
+    headers = {"X-CSRF-Token": csrf_of(client, env)}
+    return finished(env, client.post("/api/jobs/registration", json=REGISTRATION, headers=headers))
 
 
 def register_api(client, env):
@@ -129,11 +152,27 @@ def options_api(client, env):
 
 def options_job(client, env):
     state = env.app.state.cctvscope
-    jobs = state.jobs.all()
+    jobs = state.jobs.all("control_rooms")
     if not jobs:
         estate = state.data.current().estate
-        jobs = [state.jobs.submit(OptionsRequest(room_counts=[2]), lambda: estate)]
+        request = OptionsRequest(room_counts=[2])
+        work = control_rooms_work(request, lambda: estate)
+        jobs = [state.jobs.submit("control_rooms", "admin", request.model_dump(), work)]
     return client.get(f"/api/options/control-rooms/{jobs[0].id}")
+
+
+def run_job(path: str) -> Call:
+    """GET a control-room run's ``path`` (``{id}`` filled in; readable by analysts)."""
+
+    def call(client, env):
+        state = env.app.state.cctvscope
+        jobs = state.jobs.all("control_rooms")
+        if not jobs:
+            options_job(client, env)
+            jobs = state.jobs.all("control_rooms")
+        return client.get(path.format(id=jobs[0].id), follow_redirects=False)
+
+    return call
 
 
 def disable_user(client, env):
@@ -183,6 +222,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/options"): Entry(ANALYST, get("/options")),
     ("GET", "/api/options/control-rooms"): Entry(ANALYST, get("/api/options/control-rooms")),
     ("GET", "/api/options/control-rooms/{job_id}"): Entry(ANALYST, options_job),
+    ("GET", "/api/jobs"): Entry(ALL, get("/api/jobs")),
+    ("GET", "/api/jobs/{job_id}"): Entry(ANALYST, run_job("/api/jobs/{id}")),
+    ("GET", "/jobs/{job_id}"): Entry(ANALYST, run_job("/jobs/{id}")),
     ("GET", "/reports"): Entry(READER, get("/reports")),
     ("GET", "/api/reports"): Entry(READER, get("/api/reports")),
     ("GET", "/reports/{name}"): Entry(READER, get("/reports/control_room_options.csv")),
@@ -203,7 +245,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/survey/{upload_id}/findings.csv"): Entry(SURVEYOR, survey_findings),
     ("POST", "/survey/confirm"): Entry(SURVEYOR, survey_confirm_form, write=True),
     ("POST", "/api/survey/confirm"): Entry(SURVEYOR, survey_confirm_api, write=True),
+    ("POST", "/api/jobs/survey-import"): Entry(SURVEYOR, survey_import_job, write=True),
     ("POST", "/registrations"): Entry(BUSINESS, register_form, write=True),
+    ("POST", "/api/jobs/registration"): Entry(BUSINESS, register_job, write=True),
     ("POST", "/api/registrations"): Entry(BUSINESS, register_api, write=True),
     ("POST", "/api/users/{username}/active"): Entry(ADMIN, disable_user, write=True),
 }
@@ -269,5 +313,7 @@ def test_route_for_role(clients, env, key, role):
             if code == 303:
                 assert response.headers["location"].startswith("/login")
     else:
-        refused = (403, 404) if "{camera_id}" in key[1] else (403,)
+        # A camera or a job another may not see is 404: its existence is not revealed.
+        hidden = "{camera_id}" in key[1] or "{job_id}" in key[1]
+        refused = (403, 404) if hidden else (403,)
         assert code in refused, f"{role} got {code} on {key}: {response.text[:300]}"

@@ -20,9 +20,11 @@ from cctvscope.store.migrate import upgrade_database
 from cctvscope.store.repository import (
     EstateInfo,
     RunInfo,
+    VersionStamp,
     canonical_estate,
     delete_estate,
     init_store,
+    latest_version_stamp,
     list_estates,
     list_runs,
     load_estate,
@@ -34,6 +36,7 @@ from cctvscope.store.repository import (
 __all__ = [
     "EstateInfo",
     "RunInfo",
+    "VersionStamp",
     "canonical_estate",
     "connect",
     "cop_scores",
@@ -41,6 +44,7 @@ __all__ = [
     "estate_borough_codes",
     "init_store",
     "latest_assessments",
+    "latest_version_stamp",
     "list_estates",
     "list_runs",
     "load_estate",

@@ -439,6 +439,33 @@ def list_estates(engine: EngineOrUrl) -> list[EstateInfo]:
     ]
 
 
+@dataclass(frozen=True)
+class VersionStamp:
+    """The newest version of an estate and the row id that tells one save from another
+    (ids are never reused, so a version deleted and saved again gets a new stamp)."""
+
+    version: int
+    estate_id: int
+
+
+def latest_version_stamp(engine: EngineOrUrl, name: str) -> VersionStamp | None:
+    """The newest stored version of ``name`` (None when there is none): one indexed
+    lookup, cheap enough to ask on every web request."""
+    query = (
+        sa.select(estates.c.version, estates.c.id)
+        .where(estates.c.name == name)
+        .order_by(estates.c.version.desc())
+        .limit(1)
+    )
+    with (
+        _engine(engine) as eng,
+        _database_errors("reading the latest version"),
+        eng.connect() as connection,
+    ):
+        row = connection.execute(query).first()
+    return None if row is None else VersionStamp(int(row[0]), int(row[1]))
+
+
 def delete_estate(engine: EngineOrUrl, name: str, version: int | None = None) -> int:
     """Delete one version of an estate, or every version when ``version`` is None.
 

@@ -98,5 +98,31 @@ web_sessions = sa.Table(
 """Logged-in sessions, by the SHA-256 of the random id in the cookie: logout, a password
 change or disabling the account sets ``revoked_at`` and the cookie stops working."""
 
-WEB_TABLES: tuple[sa.Table, ...] = (users, user_boroughs, api_tokens, audit_log, web_sessions)
+web_jobs = sa.Table(
+    "web_jobs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("progress", sa.Float, nullable=False),
+    sa.Column("request", sa.JSON, nullable=False),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_web_jobs_kind_created_at", "kind", "created_at"),
+)
+"""Long actions of the web app (control-room runs, survey imports, registrations): their
+state, status line and progress [0-1], written as they advance so that every server
+process over the store answers for them (migration 0012)."""
+
+WEB_TABLES: tuple[sa.Table, ...] = (
+    users,
+    user_boroughs,
+    api_tokens,
+    audit_log,
+    web_sessions,
+    web_jobs,
+)
 """The web tables, parents first."""

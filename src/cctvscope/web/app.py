@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,7 +21,9 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cctvscope import __version__
 from cctvscope.store import init_store
@@ -45,6 +47,8 @@ STATIC_PREFIXES = ("/static/", "/vendor/")
 SELF_CACHED_PREFIXES = ("/tiles/basemap/",)
 #: Uploads may exceed the file limit by this much for the multipart envelope [B].
 MULTIPART_SLACK_BYTES = 64 * 1024
+#: Compression level of answers compressed per request.
+GZIP_LEVEL = 6
 
 
 def _is_api(request: Request) -> bool:
@@ -99,29 +103,55 @@ def _install_handlers(app: FastAPI) -> None:
         return _error_page(request, 500, "internal server error; the log has the details")
 
 
-def _install_middleware(app: FastAPI, settings: WebSettings) -> None:
-    limit = settings.max_upload_bytes + MULTIPART_SLACK_BYTES
+class Guard:
+    """Refuse an oversized body before it is read (413), and set the security headers on
+    every answer. Plain ASGI: it passes each message on as it comes (a ``BaseHTTPMiddleware``
+    runs every request through a task group and memory streams, a large share of a cached
+    answer's cost)."""
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limit:
-            detail = f"request body over the {settings.max_upload_bytes:,}-byte limit"
-            return _error_page(request, 413, detail)
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        path = request.url.path
-        own = path.startswith(SELF_CACHED_PREFIXES) and response.status_code == 200
-        if not path.startswith(STATIC_PREFIXES) and not own:
-            # Pages and API answers may carry private-camera locations: no copy is kept in a
-            # browser or proxy cache (a shared computer's back button, a caching proxy).
-            response.headers["Cache-Control"] = "no-store"
-        return response
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_upload_bytes = max_upload_bytes
+        self.limit = max_upload_bytes + MULTIPART_SLACK_BYTES
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length and length.isdigit() and int(length) > self.limit:
+            detail = f"request body over the {self.max_upload_bytes:,}-byte limit"
+            response = _error_page(Request(scope), 413, detail)
+            await self.app_headers(response)(scope, receive, send)
+            return
+        await self.app_headers(self.app)(scope, receive, send)
+
+    def app_headers(self, inner: ASGIApp) -> ASGIApp:
+        """``inner`` with the security headers added to its answer."""
+
+        async def call(scope: Scope, receive: Receive, send: Send) -> None:
+            path = str(scope["path"])
+            cacheable = path.startswith(STATIC_PREFIXES)
+            self_cached = path.startswith(SELF_CACHED_PREFIXES)
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = MutableHeaders(scope=message)
+                    headers.setdefault("Content-Security-Policy", CSP)
+                    headers.setdefault("X-Content-Type-Options", "nosniff")
+                    headers.setdefault("X-Frame-Options", "DENY")
+                    headers.setdefault("Referrer-Policy", "same-origin")
+                    own = self_cached and message["status"] == 200
+                    if not cacheable and not own:
+                        # Pages and API answers may carry private-camera locations: no copy is
+                        # kept in a browser or proxy cache (a shared computer's back button,
+                        # a caching proxy).
+                        headers["Cache-Control"] = "no-store"
+                await send(message)
+
+            await inner(scope, receive, send_with_headers)
+
+        return call
 
 
 def _fmt(value: float | None, spec: str = ",.2f") -> str:
@@ -161,13 +191,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_auth,
         routes_estate,
         routes_intake,
+        routes_jobs,
         routes_police,
         routes_tiles,
     )
 
     settings = settings or WebSettings()
     engine = init_store(settings.database_url)
-    jobs = JobRunner()
+    jobs = JobRunner(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -199,8 +230,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         ),
     )
     _install_handlers(app)
-    _install_middleware(app, settings)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)  # the camera layer is megabytes
+    app.add_middleware(Guard, max_upload_bytes=settings.max_upload_bytes)
+    # Level 6 (zlib's default): JSON compresses almost as well as at 9 for half the CPU;
+    # the camera layer, megabytes, is kept compressed once per version (web/prepared.py).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount(
         "/vendor/leaflet",
@@ -217,6 +250,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_estate,
         routes_analysis,
         routes_intake,
+        routes_jobs,
         routes_police,
         routes_tiles,
     )

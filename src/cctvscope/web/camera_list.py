@@ -11,15 +11,17 @@ import io
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+import numpy as np
 import pandas as pd
 from fastapi import Request
 
 from cctvscope.reporting.safe_csv import defuse_formulas
 from cctvscope.web.accounts import User
-from cctvscope.web.data import Loaded, clean, records
+from cctvscope.web.data import clean, records
 from cctvscope.web.deps import AppState, WebError
-from cctvscope.web.schemas import CameraPage
-from cctvscope.web.views import CAMERA_FIELDS, audit_private_view, camera_out, visible_cameras
+from cctvscope.web.prepared import CameraRows, IntArray, camera_rows, visible_positions
+from cctvscope.web.schemas import CameraOut, CameraPage
+from cctvscope.web.views import CAMERA_FIELDS, audit_private_ids, audit_private_view, scope_key
 
 SortField = Literal[
     "camera_id", "borough", "owner_type", "operator", "install_year", "resolution",
@@ -43,12 +45,6 @@ class CameraQuery:
     text: str | None = None
     sort: SortField = "camera_id"
     descending: bool = False
-
-
-def _with_names(cams: pd.DataFrame, loaded: Loaded) -> pd.DataFrame:
-    areas = loaded.estate.boroughs
-    names = dict(zip(areas["gss_code"].astype(str), areas["name"].astype(str), strict=True))
-    return cams.assign(borough=cams["borough_code"].astype(str).map(names))
 
 
 def select_cameras(cams: pd.DataFrame, query: CameraQuery) -> pd.DataFrame:
@@ -75,25 +71,49 @@ def select_cameras(cams: pd.DataFrame, query: CameraQuery) -> pd.DataFrame:
     return order.drop(columns="resolution") if key == "resolution" else order
 
 
-def _visible(state: AppState, user: User, query: CameraQuery) -> pd.DataFrame:
-    loaded = state.data.current()
-    cams = _with_names(visible_cameras(state.data, user, loaded), loaded)
-    return select_cameras(cams, query)
+def selected(state: AppState, user: User, query: CameraQuery) -> tuple[CameraRows, IntArray]:
+    """The version's camera rows and the positions of those the user may see that match
+    ``query``, in order (kept per version, role scope and query)."""
+    data = state.data
+    loaded = data.current()
+    rows = camera_rows(data, loaded)
+
+    def build() -> IntArray:
+        cams = rows.frame.iloc[visible_positions(data, user, loaded)]
+        return select_cameras(cams, query).index.to_numpy(dtype=np.int64)
+
+    return rows, data.scoped("camera_query", loaded, (scope_key(user), query), build)
+
+
+def _page(
+    state: AppState, request: Request, user: User, query: CameraQuery, page: int, page_size: int
+) -> tuple[int, list[bytes]]:
+    rows, order = selected(state, user, query)
+    shown = order[(page - 1) * page_size : page * page_size]
+    audit_private_ids(state, request, user, rows.private_ids(shown), "cameras list")
+    return len(order), rows.items(shown)
 
 
 def camera_list(
     state: AppState, request: Request, user: User, query: CameraQuery, page: int, page_size: int
 ) -> CameraPage:
     """One page of the cameras the user may see that match ``query``."""
-    cams = _visible(state, user, query)
-    shown = cams.iloc[(page - 1) * page_size : page * page_size]
-    audit_private_view(state, request, user, shown, "cameras list")
+    total, items = _page(state, request, user, query, page, page_size)
     return CameraPage(
-        total=len(cams),
+        total=total,
         page=page,
         page_size=page_size,
-        items=[camera_out(r) for r in records(shown)],
+        items=[CameraOut.model_validate_json(i) for i in items],
     )
+
+
+def camera_list_json(
+    state: AppState, request: Request, user: User, query: CameraQuery, page: int, page_size: int
+) -> bytes:
+    """:func:`camera_list` as the JSON of a ``CameraPage``, from the kept list entries."""
+    total, items = _page(state, request, user, query, page, page_size)
+    head = f'{{"total":{total},"page":{page},"page_size":{page_size},"items":['
+    return head.encode() + b",".join(items) + b"]}"
 
 
 def camera_export(
@@ -103,7 +123,8 @@ def camera_export(
 
     More than :data:`MAX_EXPORT_ROWS` is refused (413): narrow the filters.
     """
-    cams = _visible(state, user, query)
+    rows, order = selected(state, user, query)
+    cams = rows.frame.iloc[order]
     if len(cams) > MAX_EXPORT_ROWS:
         raise WebError(
             413, f"{len(cams):,} cameras match: an export holds at most {MAX_EXPORT_ROWS:,}"
@@ -138,5 +159,6 @@ __all__ = [
     "SortField",
     "camera_export",
     "camera_list",
+    "camera_list_json",
     "select_cameras",
 ]

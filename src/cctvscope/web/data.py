@@ -1,17 +1,21 @@
 """What the pages show: the latest estate version and its analyses, cached per version.
 
-The estate is re-read only when the store holds a newer version (a survey import or
-a registration writes one); its summary, compliance, data confidence, police lookup
-and map layers are computed once per version. Outputs of `cctvscope demo` (coverage
-GeoPackage and summary, value for money, stored control-room options, the guide) are
-read from the output folder, keyed by file modification time.
+Each request asks the store one indexed question (the newest version's stamp,
+:func:`~cctvscope.store.latest_version_stamp`); the estate is re-read only when that
+changes (a survey import or a registration writes a new version, in this process or
+another one over the same store). Its summary, compliance, data confidence, police
+lookup, map layers and the answers prepared from them (per role scope, see
+:meth:`EstateData.scoped`) are computed once per version and process. Outputs of
+`cctvscope demo` (coverage GeoPackage and summary, value for money, stored control-room
+options, the guide) are read from the output folder, keyed by file modification time.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,7 +30,7 @@ from cctvscope.coverage.lookup import CameraLookup
 from cctvscope.crs import bng_to_wgs84
 from cctvscope.ingest.gazetteer import Gazetteer
 from cctvscope.model.estate import REGION_METADATA_KEY, Estate
-from cctvscope.store import list_estates, load_estate
+from cctvscope.store import VersionStamp, latest_version_stamp, load_estate
 from cctvscope.store.registry_tables import private_registrations
 from cctvscope.web.deps import WebError
 from cctvscope.web.schemas import EstateRef
@@ -43,6 +47,8 @@ T = TypeVar("T")
 #: Tolerance of the simplified borough outlines and coverage layers [m].
 SIMPLIFY_M = 25.0
 COVERAGE_MISSING = "coverage not computed yet — run `cctvscope coverage`"
+#: Entries kept per kind of scoped answer (role scopes, camera-list queries) per version.
+SCOPED_ENTRIES = 256
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Loaded:
     ref: EstateRef
     cameras: pd.DataFrame
     summary: pd.DataFrame
+    stamp: VersionStamp
+    """Tells this save from any other (the key of every per-version cache)."""
 
 
 class EstateData:
@@ -65,6 +73,7 @@ class EstateData:
         self.outputs = AssessmentOutputs(output_dir)
         self._lock = threading.RLock()
         self._cache: dict[tuple[str, object], Any] = {}
+        self._scoped: dict[str, tuple[object, OrderedDict[Hashable, Any]]] = {}
 
     def _cached(self, kind: str, key: object, build: Callable[[], T]) -> T:
         with self._lock:
@@ -76,34 +85,55 @@ class EstateData:
                 self._cache[(kind, key)] = hit
             return hit
 
+    def scoped(self, kind: str, loaded: Loaded, key: Hashable, build: Callable[[], T]) -> T:
+        """One of several answers of ``kind`` for this version (one per role scope, or per
+        query), the least recently used dropped beyond :data:`SCOPED_ENTRIES`; a new
+        version drops every one of the old."""
+        with self._lock:
+            stamp, entries = self._scoped.get(kind, (None, OrderedDict()))
+            if stamp != loaded.stamp:
+                entries = OrderedDict()
+                self._scoped[kind] = (loaded.stamp, entries)
+            if key in entries:
+                entries.move_to_end(key)
+                found: T = entries[key]
+                return found
+        value = build()  # outside the lock: a slow query must not hold up the others
+        with self._lock:
+            if self._scoped.get(kind, (None,))[0] == loaded.stamp:
+                entries[key] = value
+                while len(entries) > SCOPED_ENTRIES:
+                    entries.popitem(last=False)
+        return value
+
     # --- the estate ---------------------------------------------------------------------
 
     def latest_version(self) -> int | None:
         """The newest stored version of the estate, or None."""
-        for info in list_estates(self.engine):
-            if info.name == self.estate_name:
-                return info.version
-        return None
+        stamp = latest_version_stamp(self.engine, self.estate_name)
+        return None if stamp is None else stamp.version
 
     def current(self) -> Loaded:
         """The latest version, loaded (503 when the store holds no such estate)."""
-        version = self.latest_version()
-        if version is None:
+        stamp = latest_version_stamp(self.engine, self.estate_name)
+        if stamp is None:
             raise WebError(
                 503, f"no estate {self.estate_name!r} in the store yet — run `cctvscope demo`"
             )
-        return self._cached("estate", version, lambda: self._load(version))
+        return self._cached("estate", stamp, lambda: self._load(stamp))
 
-    def _load(self, version: int) -> Loaded:
+    def _load(self, stamp: VersionStamp) -> Loaded:
         from cctvscope.workflows import summarise_boroughs
 
+        version = stamp.version
         estate = load_estate(self.engine, self.estate_name, version)
-        cameras = pd.DataFrame(estate.cameras.drop(columns="geometry"))
+        # Positions are row numbers (the prepared answers index cameras by position).
+        cameras = pd.DataFrame(estate.cameras.drop(columns="geometry")).reset_index(drop=True)
         lon, lat = bng_to_wgs84(cameras["x_m"].to_numpy(), cameras["y_m"].to_numpy())
         cameras["lon_deg"] = np.round(lon, 6)
         cameras["lat_deg"] = np.round(lat, 6)
         ref = EstateRef(name=estate.name, version=version, input_hash=estate.input_hash())
-        return Loaded(estate, ref, cameras, summarise_boroughs(estate))
+        return Loaded(estate, ref, cameras, summarise_boroughs(estate), stamp)
 
     def registrations(self, loaded: Loaded) -> pd.DataFrame:
         """Every registration of the estate (camera id, business id, consents...)."""
@@ -117,14 +147,14 @@ class EstateData:
                 frame = pd.DataFrame(columns=[c.name for c in table.columns])
             return frame
 
-        return self._cached("registrations", loaded.ref.version, build)
+        return self._cached("registrations", loaded.stamp, build)
 
     def region(self, loaded: Loaded) -> RegionInputs:
         """The layers of the estate's region (London's bundled ones, or its stored ones)."""
         from cctvscope.workflows.region_inputs import region_inputs
 
         return self._cached(
-            "region", loaded.ref.version, lambda: region_inputs(self.engine, loaded.estate)
+            "region", loaded.stamp, lambda: region_inputs(self.engine, loaded.estate)
         )
 
     def compliance(self, loaded: Loaded) -> Any:
@@ -141,22 +171,20 @@ class EstateData:
                 region=self.region(loaded),
             )
 
-        return self._cached("compliance", loaded.ref.version, build)
+        return self._cached("compliance", loaded.stamp, build)
 
     def confidence(self, loaded: Loaded) -> DataConfidence:
         """The estate's data confidence per borough and table (workflows.confidence)."""
         from cctvscope.workflows.confidence import data_confidence
 
-        return self._cached(
-            "confidence", loaded.ref.version, lambda: data_confidence(loaded.estate)
-        )
+        return self._cached("confidence", loaded.stamp, lambda: data_confidence(loaded.estate))
 
     def lookup(self, loaded: Loaded) -> CameraLookup:
         """The police lookup: public cameras and consenting private ones."""
         from cctvscope.workflows.evidence import police_lookup
 
         return self._cached(
-            "lookup", loaded.ref.version, lambda: police_lookup(self.engine, loaded.estate)
+            "lookup", loaded.stamp, lambda: police_lookup(self.engine, loaded.estate)
         )
 
     def gazetteer(self, loaded: Loaded) -> Gazetteer:
@@ -164,7 +192,7 @@ class EstateData:
         from cctvscope.workflows.places import estate_gazetteer
 
         return self._cached(
-            "gazetteer", loaded.ref.version, lambda: estate_gazetteer(self.engine, loaded.estate)
+            "gazetteer", loaded.stamp, lambda: estate_gazetteer(self.engine, loaded.estate)
         )
 
     def boroughs_geojson(self, loaded: Loaded) -> dict[str, Any]:
@@ -176,7 +204,7 @@ class EstateData:
             frame["cameras"] = frame["gss_code"].map(counts).fillna(0).astype(int)
             return to_geojson(frame)
 
-        return self._cached("boroughs_geojson", loaded.ref.version, build)
+        return self._cached("boroughs_geojson", loaded.stamp, build)
 
     # --- the pipeline's outputs (`cctvscope demo`, `report`, `coverage`) -----------------------
 

@@ -24,7 +24,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -155,6 +155,7 @@ def check_and_import(
     *,
     dry_run: bool,
     audit_row: AuditRow | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> Checked:
     """Check ``path`` against ``borough``; when clean, run the replace import (a dry run
     writes nothing). Every problem comes back as a finding (no outcome).
@@ -171,6 +172,8 @@ def check_and_import(
         return Checked(exc.findings or reason, 0, None)
     if located.errors:
         return Checked(located.findings, len(located.cameras), None)
+    if progress is not None:
+        progress(0.3, "loading the estate")
     request = ImportRequest(
         table="cameras",
         path=path,
@@ -181,12 +184,31 @@ def check_and_import(
     )
     try:
         outcome = import_file(
-            state.engine, state.settings.estate_name, request, create_missing=False
+            state.engine,
+            state.settings.estate_name,
+            request,
+            create_missing=False,
+            on_step=None if progress is None else _import_steps(progress),
         )
     except InputError as exc:
         reason = (Finding("error", None, None, None, str(exc)),)
         return Checked(exc.findings or reason, len(located.cameras), None)
     return Checked(outcome.findings, outcome.records, outcome)
+
+
+#: Progress reached at each step the import names (validate, plan, save): saving a city's
+#: estate takes most of the time.
+IMPORT_STEP_SHARES = (0.35, 0.45, 0.6)
+
+
+def _import_steps(progress: Callable[[float, str], None]) -> Callable[[str], None]:
+    """The import's step names as progress (a job's status line)."""
+    shares = iter(IMPORT_STEP_SHARES)
+
+    def step(text: str) -> None:
+        progress(next(shares, IMPORT_STEP_SHARES[-1]), text[:1].lower() + text[1:])
+
+    return step
 
 
 def findings_out(findings: Iterable[Finding]) -> list[FindingOut]:
@@ -348,29 +370,49 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
     )
 
 
-def confirm(
-    state: AppState, user: User, upload_id: str, *, ip: str | None
-) -> tuple[SurveyResult, str]:
-    """Import a previewed upload of this user (re-checked); returns the result and borough.
-
-    The audit entry is saved with the new version, in one transaction: a confirm that
-    answers 200 has its audit row, and one that fails has neither.
-    """
+def confirmable(state: AppState, user: User, upload_id: str) -> Upload:
+    """This user's previewed upload that may be imported (404 when it is not theirs or is
+    gone, 422 when its preview had errors; such an upload is forgotten)."""
     entry = state.uploads.get(upload_id)
     if entry is None or entry.user_id != user.id:
         raise WebError(404, "no such previewed upload; upload the file again")
     if entry.path is None:
         _discard(state, upload_id)
         raise WebError(422, "the preview had errors; nothing was saved; fix the file and upload it")
+    _check_borough(state, user, entry.borough)
+    return entry
+
+
+def _no_progress(_share: float, _message: str) -> None:
+    return None
+
+
+def confirm(
+    state: AppState,
+    user: User,
+    upload_id: str,
+    *,
+    ip: str | None,
+    progress: Callable[[float, str], None] = _no_progress,
+) -> tuple[SurveyResult, str]:
+    """Import a previewed upload of this user (re-checked); returns the result and borough.
+
+    The audit entry is saved with the new version, in one transaction: a confirm that
+    answers 200 has its audit row, and one that fails has neither. ``progress`` hears
+    of each step (a job's status line).
+    """
+    entry = confirmable(state, user, upload_id)
     borough = entry.borough
-    _check_borough(state, user, borough)
-    path = Path(entry.path)
+    path = Path(str(entry.path))
     base_version = state.data.latest_version()
     try:
         entry_row = audit.row(
             audit.DATA_CHANGE, f"survey import {borough}", username=user.username, ip=ip
         )
-        checked = check_and_import(state, path, borough, dry_run=False, audit_row=entry_row)
+        progress(0.05, f"checking {entry.name} against {borough}")
+        checked = check_and_import(
+            state, path, borough, dry_run=False, audit_row=entry_row, progress=progress
+        )
     except StoreError as exc:
         raise WebError(409, f"{exc}; nothing was saved; upload the file again") from exc
     finally:

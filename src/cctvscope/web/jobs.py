@@ -1,157 +1,191 @@
-"""Control-room runs in a background thread, polled by the options explorer.
+"""Long actions as jobs: queued, run in a background thread, their progress in the store.
 
-One worker: solves are CPU-bound and HiGHS uses threads of its own, so queuing
-runs keeps the server responsive. Jobs live in memory (a restart forgets them;
-the store's ``runs`` table keeps the record of each finished run).
+A control-room run, a survey import or a camera registration takes seconds to a
+minute on a city's estate (each saves or solves over the whole estate). The request
+that starts one answers at once with the job; the job's row (``web_jobs``) is written
+when it is queued and each time it advances (state, status line, progress 0-1), so
+whichever server process a poll reaches (``serve --workers N``) answers it, and a
+restart keeps the record.
+
+A job runs in a thread of the process that accepted it, one at a time per process:
+solves and imports are CPU-bound, and queuing them keeps the server responsive. A job
+that was queued or running in a process that has since stopped stays as it was last
+written (its status line says how far it got).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
 
-import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import Engine
 
-from cctvscope.crs import bng_to_wgs84
-from cctvscope.model.estate import Estate
-from cctvscope.web.schemas import OptionRow, OptionsJob, OptionsRequest, RoomPoint
+from cctvscope.store.engine import write_transaction
+from cctvscope.store.web_tables import web_jobs
 
 log = logging.getLogger(__name__)
 
-#: Jobs kept in memory; the oldest finished ones are dropped beyond this.
-MAX_JOBS = 50
+JobKind = Literal["control_rooms", "survey_import", "registration"]
+JobState = Literal["queued", "running", "done", "failed"]
+#: Jobs listed at most (newest first).
+MAX_LISTED = 50
+#: How often :meth:`JobRunner.wait` reads the job's row [s].
+POLL_S = 0.05
 
 
-def _num(value: float | int | None) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if np.isfinite(number) else None
+class JobFailedError(Exception):
+    """A job ends failed with this message (safe to show; no server log needed)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job as stored."""
+
+    id: str
+    kind: str
+    username: str
+    state: JobState
+    message: str
+    progress: float
+    request: dict[str, Any]
+    result: dict[str, Any] | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def finished(self) -> bool:
+        """True once done or failed."""
+        return self.state in ("done", "failed")
+
+
+Progress = Callable[[float, str], None]
+"""Report progress: a share done [0-1] and a status line."""
+Work = Callable[[Progress], tuple[str, Mapping[str, Any]]]
+"""A job's work: given a progress reporter, the final status line and the result."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _job(row: sa.RowMapping) -> Job:
+    return Job(
+        id=str(row["id"]),
+        kind=str(row["kind"]),
+        username=str(row["username"]),
+        state=row["state"],
+        message=str(row["message"]),
+        progress=float(row["progress"]),
+        request=dict(row["request"]),
+        result=None if row["result"] is None else dict(row["result"]),
+        created_at=_utc(row["created_at"]),
+        updated_at=_utc(row["updated_at"]),
+    )
 
 
 class JobRunner:
-    """Queue, run and report control-room consolidation runs."""
+    """Queue and run jobs; read any job of the store."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._pool: ThreadPoolExecutor | None = None
-        self._jobs: dict[str, OptionsJob] = {}
         self._lock = threading.Lock()
 
-    def _set(self, job_id: str, **changes: object) -> None:
-        with self._lock:
-            self._jobs[job_id] = self._jobs[job_id].model_copy(update=changes)
+    def _update(self, job_id: str, **values: Any) -> None:
+        with write_transaction(self.engine) as connection:
+            connection.execute(
+                web_jobs.update().where(web_jobs.c.id == job_id).values(**values, updated_at=_now())
+            )
 
     def submit(
         self,
-        request: OptionsRequest,
-        estate: Callable[[], Estate],
-        on_done: Callable[[OptionsJob], None] | None = None,
-    ) -> OptionsJob:
-        """Queue a run on the estate returned by ``estate`` (called in the worker)."""
-        job = OptionsJob(id=secrets.token_hex(8), state="queued", message="queued", request=request)
+        kind: JobKind,
+        username: str,
+        request: Mapping[str, Any],
+        work: Work,
+        on_done: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Queue ``work`` (run in this process's job thread) and store the queued job."""
+        now = _now()
+        values = {
+            "id": secrets.token_hex(8),
+            "kind": kind,
+            "username": username,
+            "state": "queued",
+            "message": "queued",
+            "progress": 0.0,
+            "request": dict(request),
+            "result": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with write_transaction(self.engine) as connection:
+            connection.execute(web_jobs.insert().values(**values))
+        job_id = str(values["id"])
         with self._lock:
-            self._jobs[job.id] = job
-            finished = [k for k, j in self._jobs.items() if j.state in ("done", "failed")]
-            for old in finished[: max(0, len(self._jobs) - MAX_JOBS)]:
-                del self._jobs[old]
             if self._pool is None:  # created on demand: the app may be started again
-                self._pool = ThreadPoolExecutor(
-                    max_workers=1, thread_name_prefix="cctvscope-options"
-                )
-            self._pool.submit(self._run, job.id, request, estate, on_done)
-        return job
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cctvscope-job")
+            self._pool.submit(self._run, job_id, work, on_done)
+        return self.get(job_id)
 
-    def _run(
-        self,
-        job_id: str,
-        request: OptionsRequest,
-        estate_of: Callable[[], Estate],
-        on_done: Callable[[OptionsJob], None] | None,
-    ) -> None:
-        from cctvscope.optimisation.control_rooms import ControlRoomOptions
-        from cctvscope.optimisation.solve import SolveOptions
-        from cctvscope.workflows.options import run_control_room_options
+    def _run(self, job_id: str, work: Work, on_done: Callable[[Job], None] | None) -> None:
+        def progress(share: float, message: str) -> None:
+            self._update(job_id, progress=min(max(float(share), 0.0), 1.0), message=message)
 
         try:
-            self._set(job_id, state="running", message="loading the estate")
-            estate = estate_of()
-            counts = sorted(set(request.room_counts))
-            self._set(job_id, message=f"solving {len(counts)} option(s) with HiGHS: {counts}")
-            settings = ControlRoomOptions(
-                max_distance_km=request.max_distance_km,
-                resilience=request.resilience,
-                solver=SolveOptions(time_limit_s=request.time_limit_s),
-            )
-            result = run_control_room_options(estate, room_counts=counts, settings=settings)
-            rows = [
-                OptionRow(
-                    rooms=o.room_count,
-                    status=o.status,
-                    annual_cost_gbp_per_year=_num(o.annual_cost_gbp_per_year),
-                    one_off_gbp=_num(o.one_off_gbp),
-                    npv_gbp=_num(o.npv_gbp),
-                    payback_year=_num(o.payback_year),
-                    open_rooms=list(o.open_rooms),
-                    reason=o.reason,
-                )
-                for o in result.options
-            ]
-            rooms: dict[str, list[RoomPoint]] = {}
-            for o in result.options:
-                ids = [r for r in o.open_rooms if r in o.room_xy_m]
-                if not ids:
-                    continue
-                xy = np.array([o.room_xy_m[r] for r in ids], dtype=float)
-                lon, lat = bng_to_wgs84(xy[:, 0], xy[:, 1])
-                rooms[str(o.room_count)] = [
-                    RoomPoint(
-                        room_id=r, name=o.room_names.get(r, r), lon_deg=float(a), lat_deg=float(b)
-                    )
-                    for r, a, b in zip(ids, lon, lat, strict=True)
-                ]
-            feasible = sum(o.status == "optimal" for o in result.options)
-            self._set(
-                job_id,
-                state="done",
-                message=f"{feasible} of {len(rows)} {'option' if len(rows) == 1 else 'options'} "
-                "solved to optimality",
-                status_quo_annual_gbp_per_year=_num(result.status_quo.annual_cost_gbp_per_year),
-                options=rows,
-                rooms=rooms,
-            )
-        except Exception:  # a failed solve must not kill the worker; the log has the trace
-            log.exception("control-room run %s failed", job_id)
-            self._set(job_id, state="failed", message="the run failed; see the server log")
+            self._update(job_id, state="running", message="started")
+            message, result = work(progress)
+            self._update(job_id, state="done", progress=1.0, message=message, result=dict(result))
+        except JobFailedError as exc:
+            self._update(job_id, state="failed", message=str(exc))
+        except Exception:  # a failed job must not kill the worker; the log has the trace
+            log.exception("job %s failed", job_id)
+            self._update(job_id, state="failed", message="the job failed; see the server log")
         if on_done is not None:
             on_done(self.get(job_id))
 
-    def get(self, job_id: str) -> OptionsJob:
+    def get(self, job_id: str) -> Job:
         """A job by id (KeyError when unknown)."""
-        with self._lock:
-            return self._jobs[job_id]
+        with self.engine.connect() as connection:
+            row = (
+                connection.execute(sa.select(web_jobs).where(web_jobs.c.id == job_id))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise KeyError(job_id)
+        return _job(row)
 
-    def all(self) -> list[OptionsJob]:
-        """Every job, newest first."""
-        with self._lock:
-            return list(reversed(self._jobs.values()))
+    def all(self, kind: JobKind | None = None, username: str | None = None) -> list[Job]:
+        """The newest jobs (of one kind, of one user), newest first."""
+        query = sa.select(web_jobs).order_by(web_jobs.c.created_at.desc()).limit(MAX_LISTED)
+        if kind is not None:
+            query = query.where(web_jobs.c.kind == kind)
+        if username is not None:
+            query = query.where(web_jobs.c.username == username)
+        with self.engine.connect() as connection:
+            return [_job(r) for r in connection.execute(query).mappings()]
 
-    def wait(self, job_id: str, timeout_s: float = 60.0) -> OptionsJob:
-        """Block until the job has finished (tests and scripts)."""
-        done = threading.Event()
-
-        def poll() -> None:
-            while self.get(job_id).state in ("queued", "running"):
-                if done.wait(0.05):
-                    return
-
-        worker = threading.Thread(target=poll, daemon=True)
-        worker.start()
-        worker.join(timeout_s)
-        done.set()
-        return self.get(job_id)
+    def wait(self, job_id: str, timeout_s: float = 60.0) -> Job:
+        """The job once finished, or as it stands after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        job = self.get(job_id)
+        while not job.finished and time.monotonic() < deadline:
+            time.sleep(POLL_S)
+            job = self.get(job_id)
+        return job
 
     def shutdown(self) -> None:
         """Cancel queued jobs (a running one finishes); a later submit starts a new worker."""

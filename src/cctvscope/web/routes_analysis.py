@@ -15,6 +15,7 @@ from cctvscope.web.compliance_rules import rule_failures
 from cctvscope.web.data import clean, records
 from cctvscope.web.deps import Analyst, AppState, FormCsrf, HeaderCsrf, Reader, State, WebError
 from cctvscope.web.deps import client_ip as ip_of
+from cctvscope.web.job_work import control_rooms_work, options_job
 from cctvscope.web.pages import render
 from cctvscope.web.schemas import (
     ComplianceView,
@@ -92,7 +93,8 @@ def _stored_options(state: AppState) -> list[OptionRow]:
 
 
 def _options_view(state: AppState) -> OptionsView:
-    return OptionsView(stored=_stored_options(state), jobs=state.jobs.all())
+    runs = [options_job(j) for j in state.jobs.all("control_rooms")]
+    return OptionsView(stored=_stored_options(state), jobs=runs)
 
 
 def _start(state: AppState, request: Request, user: User, body: OptionsRequest) -> OptionsJob:
@@ -105,12 +107,14 @@ def _start(state: AppState, request: Request, user: User, body: OptionsRequest) 
         ip=ip_of(request),
         detail=body.model_dump(),
     )
-    return state.jobs.submit(body, lambda: loaded.estate)
+    work = control_rooms_work(body, lambda: loaded.estate)
+    job = state.jobs.submit("control_rooms", user.username, body.model_dump(mode="json"), work)
+    return options_job(job)
 
 
 @router.get("/api/options/control-rooms", response_model=OptionsView, tags=["analyses"])
 def options_api(state: State, _user: Analyst) -> OptionsView:
-    """The demo's stored options and this server's runs."""
+    """The demo's stored options and the runs started from the web (newest first)."""
     return _options_view(state)
 
 
@@ -136,9 +140,12 @@ def options_run_api(
 def options_job_api(state: State, _user: Analyst, job_id: str) -> OptionsJob:
     """A run's state, status line and (when done) result."""
     try:
-        return state.jobs.get(job_id)
+        job = state.jobs.get(job_id)
     except KeyError:
-        raise WebError(404, f"no run {job_id!r}") from None
+        job = None
+    if job is None or job.kind != "control_rooms":
+        raise WebError(404, f"no run {job_id!r}")
+    return options_job(job)
 
 
 @router.get("/options", response_class=HTMLResponse, include_in_schema=False)

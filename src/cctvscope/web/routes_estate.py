@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from cctvscope.model.entities import AREA_CODE_PATTERN, OPTIONAL_AREA_CODE_PATTERN
-from cctvscope.web import views
+from cctvscope.web import prepared, views
 from cctvscope.web.camera_list import (
     SORT_FIELDS,
     CameraQuery,
@@ -16,10 +16,12 @@ from cctvscope.web.camera_list import (
     SortField,
     camera_export,
     camera_list,
+    camera_list_json,
 )
 from cctvscope.web.data import COVERAGE_MISSING
 from cctvscope.web.deps import AnyUser, CameraReader, Reader, State, WebError
 from cctvscope.web.pages import render
+from cctvscope.web.prepared import json_response
 from cctvscope.web.schemas import (
     BoroughProfile,
     CameraDetail,
@@ -27,6 +29,7 @@ from cctvscope.web.schemas import (
     FeatureCollection,
     Overview,
 )
+from cctvscope.web.views import audit_private_ids
 from cctvscope.web.wedges import camera_wedges, wedges_in_view
 
 router = APIRouter()
@@ -39,9 +42,10 @@ PAGE_SIZE = 50
 
 
 @router.get("/api/overview", response_model=Overview, tags=["estate"])
-def overview_api(state: State, user: AnyUser) -> Overview:
+def overview_api(request: Request, state: State, user: AnyUser) -> Response:
     """The region's headline figures and the table of its areas."""
-    return views.overview(state.data, user)
+    body = views.overview(state.data, user).model_dump_json().encode("utf-8")
+    return json_response(request, body)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -70,7 +74,7 @@ TextParam = Annotated[
 ]
 
 
-def camera_query(
+async def camera_query(
     borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
     owner: OwnerType | None = None,
     type: CameraKind | None = None,
@@ -93,9 +97,9 @@ def cameras_api(
     query: ListQuery,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
-) -> CameraPage:
+) -> Response:
     """The cameras the caller may see: filtered by borough, owner type, kind and text, sorted."""
-    return camera_list(state, request, user, query, page, page_size)
+    return json_response(request, camera_list_json(state, request, user, query, page, page_size))
 
 
 @router.get("/api/cameras.{fmt}", tags=["cameras"])
@@ -180,9 +184,9 @@ def camera_page(request: Request, state: State, user: CameraReader, camera_id: s
 
 
 @router.get("/api/layers/boroughs", response_model=FeatureCollection, tags=["map"])
-def boroughs_layer(state: State, _user: AnyUser) -> dict[str, Any]:
+def boroughs_layer(request: Request, state: State, _user: AnyUser) -> Response:
     """Borough outlines (WGS84, simplified) with code, name and camera count."""
-    return state.data.boroughs_geojson(state.data.current())
+    return json_response(request, prepared.boroughs_layer(state.data))
 
 
 @router.get("/api/layers/cameras", response_model=FeatureCollection, tags=["map"])
@@ -191,9 +195,11 @@ def cameras_layer(
     state: State,
     user: CameraReader,
     borough: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """The cameras the caller may see, as points."""
-    return views.cameras_geojson(state, request, user, borough)
+    body = prepared.cameras_layer(state.data, user, borough)
+    audit_private_ids(state, request, user, body.private_ids, "camera map layer")
+    return json_response(request, body)
 
 
 @router.get(

@@ -6,8 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from cctvscope.errors import InputError, StoreError
 from cctvscope.evidence.registry import (
@@ -81,18 +79,6 @@ def survey_preview_page(
     return render(request, "survey_preview.html", user, {"view": view})
 
 
-@router.post("/survey/confirm", include_in_schema=False, dependencies=[FormCsrf])
-def survey_confirm_page(
-    request: Request,
-    state: State,
-    user: Surveyor,
-    upload_id: Annotated[str, Form(min_length=8, max_length=64)],
-) -> Response:
-    """Import a previewed survey."""
-    result = _confirm(state, request, user, upload_id)
-    return render(request, "survey_done.html", user, {"result": result})
-
-
 @router.post("/api/survey/preview", response_model=SurveyPreview, tags=["intake"])
 def survey_preview_api(
     state: State,
@@ -140,7 +126,7 @@ def survey_confirm_api(
     return _confirm(state, request, user, body.upload_id)
 
 
-def _registrations(state: AppState, request: Request, user: User) -> list[RegistrationOut]:
+def registrations_shown(state: AppState, request: Request, user: User) -> list[RegistrationOut]:
     loaded = state.data.current()
     actor = (
         Actor.business(user.business_id or "") if user.role is UserRole.BUSINESS else Actor.police()
@@ -157,9 +143,8 @@ def _registrations(state: AppState, request: Request, user: User) -> list[Regist
     ]
 
 
-def _register(
-    state: AppState, request: Request, user: User, body: RegistrationIn
-) -> RegistrationOut:
+def register(state: AppState, ip: str, user: User, body: RegistrationIn) -> RegistrationOut:
+    """Register one of the business's cameras (a new estate version, audited with it)."""
     spec = PrivateCameraSpec(
         heading_deg=body.heading_deg,
         hfov_deg=body.hfov_deg,
@@ -175,8 +160,7 @@ def _register(
     )
     actor = Actor.business(user.business_id or "")
     # Saved with the camera's estate version (its target names the camera id).
-    entry = audit.row(audit.DATA_CHANGE, "registration", username=user.username,
-                      ip=client_ip(request))  # fmt: skip
+    entry = audit.row(audit.DATA_CHANGE, "registration", username=user.username, ip=ip)
     try:
         reg = register_camera(
             state.engine,
@@ -207,7 +191,7 @@ def _register(
 @router.get("/api/registrations", response_model=list[RegistrationOut], tags=["registry"])
 def registrations_api(request: Request, state: State, user: RegistryReader) -> Any:
     """A business's own registrations; police and admin: those consenting to share."""
-    return _registrations(state, request, user)
+    return registrations_shown(state, request, user)
 
 
 @router.post(
@@ -217,40 +201,11 @@ def register_api(
     request: Request, state: State, user: Business, body: RegistrationIn, _csrf: None = HeaderCsrf
 ) -> RegistrationOut:
     """Register one of the business's cameras (it joins a new estate version)."""
-    return _register(state, request, user, body)
+    return register(state, client_ip(request), user, body)
 
 
 @router.get("/registrations", response_class=HTMLResponse, include_in_schema=False)
 def registrations_page(request: Request, state: State, user: RegistryReader) -> Response:
     """Registered private cameras, and (for a business) the registration form."""
-    rows = _registrations(state, request, user)
+    rows = registrations_shown(state, request, user)
     return render(request, "registrations.html", user, {"rows": rows, "errors": [], "form": {}})
-
-
-@router.post("/registrations", include_in_schema=False, dependencies=[FormCsrf])
-async def register_page(request: Request, state: State, user: Business) -> Response:
-    """Register a camera from the form; errors are shown beside the form (422)."""
-    form = await request.form()
-    values: dict[str, Any] = {
-        k: form.get(k) for k in RegistrationIn.model_fields if form.get(k) not in (None, "")
-    }
-    for flag in ("consent_contact", "consent_share"):
-        values[flag] = form.get(flag) in ("on", "true", "1", "yes")
-    try:
-        body = RegistrationIn.model_validate(values)
-        created = await run_in_threadpool(_register, state, request, user, body)
-    except (ValidationError, WebError) as exc:
-        errors = (
-            [
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in exc.errors(include_url=False)
-            ]
-            if isinstance(exc, ValidationError)
-            else [exc.detail]
-        )
-        rows = await run_in_threadpool(_registrations, state, request, user)
-        context = {"rows": rows, "errors": errors, "form": {k: str(v) for k, v in values.items()}}
-        return render(request, "registrations.html", user, context, status_code=422)
-    rows = await run_in_threadpool(_registrations, state, request, user)
-    context = {"rows": rows, "errors": [], "form": {}, "created": created}
-    return render(request, "registrations.html", user, context, status_code=201)

@@ -120,6 +120,33 @@ def _area_names(loaded: Loaded) -> dict[str, str]:
     return dict(zip(areas["gss_code"].astype(str), areas["name"].astype(str), strict=True))
 
 
+@dataclass(frozen=True)
+class SearchTables:
+    """What a search adds to its hits, made once per estate version."""
+
+    attributes: pd.DataFrame
+    """:func:`~cctvscope.workflows.evidence.candidate_attributes` with lon/lat added."""
+    listed: frozenset[str]
+    """Ids of the estate's cameras (each has a page)."""
+    names: dict[str, str]
+    bounds_m: tuple[float, float, float, float]
+
+
+def search_tables(state: AppState, loaded: Loaded) -> SearchTables:
+    """The version's :class:`SearchTables`."""
+    from cctvscope.workflows.evidence import candidate_attributes
+
+    def build() -> SearchTables:
+        attributes = candidate_attributes(loaded.estate)
+        at = loaded.cameras.set_index("camera_id")[["lon_deg", "lat_deg"]]
+        attributes = attributes.join(at)
+        x0, y0, x1, y1 = (float(v) for v in loaded.estate.boroughs.total_bounds)
+        listed = frozenset(loaded.cameras["camera_id"].astype(str))
+        return SearchTables(attributes, listed, _area_names(loaded), (x0, y0, x1, y1))
+
+    return state.data.scoped("search_tables", loaded, None, build)
+
+
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
@@ -139,7 +166,8 @@ def search(
     x_m, y_m = where.x_m, where.y_m
     incident_at = _utc(incident_at)
     loaded = state.data.current()
-    x0, y0, x1, y1 = (float(v) for v in loaded.estate.boroughs.total_bounds)
+    tables = search_tables(state, loaded)
+    x0, y0, x1, y1 = tables.bounds_m
     m = REGION_MARGIN_M
     if not (x0 - m <= x_m <= x1 + m and y0 - m <= y_m <= y1 + m):
         raise WebError(
@@ -149,14 +177,17 @@ def search(
             loc=("query",),
         )
     hits = candidates_at(
-        state.data.lookup(loaded), loaded.estate, x_m, y_m, incident_at=incident_at
-    )
-    at = loaded.cameras.set_index("camera_id")[["lon_deg", "lat_deg"]]
-    hits = hits.join(at, on="camera_id").sort_values("distance_m")
+        state.data.lookup(loaded),
+        loaded.estate,
+        x_m,
+        y_m,
+        incident_at=incident_at,
+        attributes=tables.attributes,
+    ).sort_values("distance_m")
     audit_private_view(state, request, user, hits, f"police search at {x_m:.0f},{y_m:.0f}")
     lon, lat = bng_to_wgs84([x_m], [y_m])
-    names = _area_names(loaded)
-    public = set(loaded.cameras["camera_id"].astype(str))
+    names = tables.names
+    public = tables.listed
     hits = hits.assign(
         level=hits["level"].astype(str),
         borough=pd.Series(

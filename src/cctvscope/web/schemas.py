@@ -345,10 +345,28 @@ class OptionsJob(Model):
     id: str
     state: Literal["queued", "running", "done", "failed"]
     message: str
+    progress: float = Field(default=0.0, description="Share of the run done [0-1]")
     request: OptionsRequest
     status_quo_annual_gbp_per_year: float | None = None
     options: list[OptionRow] = []
     rooms: dict[str, list[RoomPoint]] = {}
+
+
+class JobStatus(Model):
+    """A long action started from the web (a control-room run, a survey import, a
+    registration): its state, status line and progress, and its result when done."""
+
+    id: str
+    kind: Literal["control_rooms", "survey_import", "registration"]
+    state: Literal["queued", "running", "done", "failed"]
+    message: str
+    progress: float = Field(description="Share done [0-1]")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    url: str = Field(description="The job's page")
+    result: dict[str, Any] | None = Field(
+        default=None, description="When done: the action's answer (as its own endpoint gives it)"
+    )
 
 
 class OptionsView(Model):

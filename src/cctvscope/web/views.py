@@ -16,9 +16,11 @@ Aggregates (counts per borough, coverage, compliance shares) include every camer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from fastapi import Request
 
@@ -59,20 +61,36 @@ BOROUGH_FIELDS = list(BoroughRow.model_fields)
 COVERAGE_FIELDS = list(CoverageRow.model_fields)
 
 
-def visible_cameras(data: EstateData, user: User, loaded: Loaded) -> pd.DataFrame:
-    """The cameras whose locations ``user`` may see (see the module docstring); which
-    private ones is the evidence layer's policy (:mod:`cctvscope.evidence.visibility`)."""
+def scope_key(user: User) -> tuple[str, frozenset[str], str | None]:
+    """What decides which cameras ``user`` may see: the role, a borough manager's boroughs
+    and a business's id (the key of answers prepared per scope)."""
+    boroughs = user.boroughs if user.role is UserRole.BOROUGH_MANAGER else frozenset()
+    business = user.business_id if user.role is UserRole.BUSINESS else None
+    return (user.role.value, boroughs, business)
+
+
+def visible_mask(data: EstateData, user: User, loaded: Loaded) -> npt.NDArray[np.bool_]:
+    """Per camera (by position), whether ``user`` may see its location (see the module
+    docstring); which private ones is the evidence layer's policy
+    (:mod:`cctvscope.evidence.visibility`)."""
     cams = loaded.cameras
-    private = cams["owner_type"] == PRIVATE
+    private = (cams["owner_type"] == PRIVATE).to_numpy(dtype=bool)
     regs = data.registrations(loaded)
     allowed = regs.loc[visible_registrations(user.role.value, user.business_id, regs)]
-    shown_private = private & cams["camera_id"].astype(str).isin(set(allowed["camera_id"]))
+    listed = cams["camera_id"].astype(str).isin(set(allowed["camera_id"])).to_numpy(dtype=bool)
+    shown_private = private & listed
     if user.role is UserRole.BUSINESS:
-        return cams[shown_private]  # a business sees its own cameras only
+        return shown_private  # a business sees its own cameras only
     public = ~private
     if user.role is UserRole.BOROUGH_MANAGER:
-        public &= cams["borough_code"].isin(user.boroughs)
-    return cams[public | shown_private]
+        public &= cams["borough_code"].isin(user.boroughs).to_numpy(dtype=bool)
+    mask: npt.NDArray[np.bool_] = public | shown_private
+    return mask
+
+
+def visible_cameras(data: EstateData, user: User, loaded: Loaded) -> pd.DataFrame:
+    """The cameras whose locations ``user`` may see (:func:`visible_mask`)."""
+    return loaded.cameras[visible_mask(data, user, loaded)]
 
 
 def audit_private_view(
@@ -80,7 +98,14 @@ def audit_private_view(
 ) -> None:
     """Record a view that revealed private-camera locations (nothing when none did)."""
     private = shown.loc[shown["owner_type"] == PRIVATE, "camera_id"].astype(str)
-    if private.empty:
+    audit_private_ids(state, request, user, private.tolist(), what)
+
+
+def audit_private_ids(
+    state: AppState, request: Request, user: User, camera_ids: Sequence[str], what: str
+) -> None:
+    """Record a view that revealed these private cameras' locations (nothing when none)."""
+    if not camera_ids:
         return
     audit.record(
         state.engine,
@@ -89,7 +114,7 @@ def audit_private_view(
         username=user.username,
         ip=client_ip(request),
         # Every id: the log must say exactly which locations were revealed, not a sample.
-        detail={"cameras": len(private), "camera_ids": private.tolist()},
+        detail={"cameras": len(camera_ids), "camera_ids": list(camera_ids)},
     )
 
 
@@ -193,8 +218,15 @@ def coverage_status(data: EstateData, area_code: str) -> CoverageStatus:
 
 
 def overview(data: EstateData, user: User) -> Overview:
-    """The region's headline figures and per-area table (the areas the user may read)."""
+    """The region's headline figures and per-area table (the areas the user may read),
+    made once per version, coverage output and readable areas."""
     loaded = data.current()
+    readable = "all" if user.all_london else scope_key(user)
+    key = (readable, data.outputs.stamp(OutputFile.COVERAGE_SUMMARY))
+    return data.scoped("overview", loaded, key, lambda: _overview(data, user, loaded))
+
+
+def _overview(data: EstateData, user: User, loaded: Loaded) -> Overview:
     summary = loaded.summary
     estate = loaded.estate
     compliance = data.compliance(loaded)
@@ -355,28 +387,3 @@ def compliance_view(data: EstateData, user: User) -> ComplianceView:
         rules=_rules(rules, outcome.result.standard),
         boroughs=[BoroughRules.model_validate(r) for r in records(boroughs, cols)],
     )
-
-
-def cameras_geojson(
-    state: AppState, request: Request, user: User, borough: str | None
-) -> dict[str, Any]:
-    """The cameras the user may see as GeoJSON points (id, owner type, borough)."""
-    loaded = state.data.current()
-    cams = filter_cameras(visible_cameras(state.data, user, loaded), borough, None, None)
-    audit_private_view(state, request, user, cams, "camera map layer")
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": cid, "owner_type": owner, "borough_code": code},
-        }
-        for cid, owner, code, lon, lat in zip(
-            cams["camera_id"].astype(str),
-            cams["owner_type"].astype(str),
-            cams["borough_code"].astype(str),
-            cams["lon_deg"].astype(float),
-            cams["lat_deg"].astype(float),
-            strict=True,
-        )
-    ]
-    return {"type": "FeatureCollection", "features": features}

@@ -97,6 +97,19 @@ def police_lookup(engine: Engine, estate: Estate) -> CameraLookup:
     return CameraLookup.build(cameras, usable_range_m=usable)
 
 
+#: Camera columns a candidate carries beside the lookup's.
+CANDIDATE_COLUMNS = ["borough_code", "retention_days", "export_formats"]
+
+
+def candidate_attributes(estate: Estate) -> pd.DataFrame:
+    """What :func:`candidates_at` adds to each hit, indexed by camera id (make it once per
+    estate for many searches)."""
+    cams = estate.cameras
+    table = pd.DataFrame({c: cams[c].to_numpy() for c in CANDIDATE_COLUMNS})
+    table.index = pd.Index(cams["camera_id"].to_numpy(), name="camera_id")
+    return table
+
+
 def candidates_at(
     lookup: CameraLookup,
     estate: Estate,
@@ -105,18 +118,22 @@ def candidates_at(
     *,
     incident_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    attributes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Cameras that could have seen (x_m, y_m), with what a request needs about each.
 
     With ``incident_at`` (timezone-aware), each camera also says until when its
     footage of that moment is kept (``retention_ends_at``) and whether it still is at
     ``now`` (``within_retention``: None where the retention is unknown).
+    ``attributes`` is :func:`candidate_attributes` of ``estate``, when already made.
     """
     hits = lookup.cameras_at(x_m, y_m).to_frame()
-    attrs = pd.DataFrame(estate.cameras.drop(columns="geometry"))[
-        ["camera_id", "borough_code", "retention_days", "export_formats"]
-    ]
-    found = hits.merge(attrs, on="camera_id", how="left")
+    attrs = candidate_attributes(estate) if attributes is None else attributes
+    if attrs.index.is_unique:  # the index's hash table is made once and kept with it
+        extra = attrs.reindex(pd.Index(hits["camera_id"].to_numpy())).reset_index(drop=True)
+        found = pd.concat([hits, extra], axis=1)
+    else:
+        found = hits.join(attrs, on="camera_id")
     if incident_at is not None:
         moment = now or dt.datetime.now(dt.UTC)
         ends = [retention_ends_at(incident_at, d) for d in found["retention_days"]]
