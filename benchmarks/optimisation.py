@@ -23,7 +23,8 @@ from pathlib import Path
 import highspy
 import numpy as np
 
-from cctvscope.optimisation.facility import FacilityProblem, solve_facility
+from cctvscope.optimisation.facility import FacilityProblem
+from cctvscope.optimisation.facility_solve import solve_facility
 from cctvscope.optimisation.solve import SolveOptions, new_highs
 
 RESULTS = Path(__file__).parent / "results" / "optimisation.json"

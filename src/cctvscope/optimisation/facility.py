@@ -40,7 +40,8 @@ __all__ = [
     "check_feasibility",
     "diagnose_infeasibility",
     "extract",
-    "solve_facility",
+    "raise_if_obvious",
+    "solution_from_assignment",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -342,18 +343,31 @@ def extract(built: BuiltModel, outcome: SolveOutcome) -> FacilitySolution:
     values = np.asarray(built.highs.getSolution().col_value, dtype=np.float64)
     x = values[: m * n].reshape(m, n)
     y = values[built.y_start : built.y_start + n]
-    assignment = np.argmax(x, axis=1).astype(np.int64)
-    open_mask = y > 0.5
-    rows = np.arange(m)
-    loads = np.bincount(assignment, weights=problem.demands, minlength=n).astype(np.float64)
-    fixed_cost = float(problem.fixed_costs[open_mask].sum())
-    assignment_cost = float(problem.costs[rows, assignment].sum())
     backup: IntArray | None = None
-    backup_loads: FloatArray | None = None
-    backup_cost = 0.0
     if built.z_start is not None:
         z = values[built.z_start : built.z_start + m * n].reshape(m, n)
         backup = np.argmax(z, axis=1).astype(np.int64)
+    return solution_from_assignment(
+        problem, np.argmax(x, axis=1).astype(np.int64), y > 0.5, backup, outcome
+    )
+
+
+def solution_from_assignment(
+    problem: FacilityProblem,
+    assignment: IntArray,
+    open_mask: BoolArray,
+    backup: IntArray | None,
+    outcome: SolveOutcome,
+) -> FacilitySolution:
+    """Costs and loads of an integer solution (the objective is recomputed from it)."""
+    n = problem.n_facilities
+    rows = np.arange(problem.n_customers)
+    loads = np.bincount(assignment, weights=problem.demands, minlength=n).astype(np.float64)
+    fixed_cost = float(problem.fixed_costs[open_mask].sum())
+    assignment_cost = float(problem.costs[rows, assignment].sum())
+    backup_loads: FloatArray | None = None
+    backup_cost = 0.0
+    if backup is not None:
         backup_loads = np.bincount(backup, weights=problem.demands, minlength=n).astype(np.float64)
         backup_cost = problem.backup_cost_weight * float(problem.costs[rows, backup].sum())
     return FacilitySolution(
@@ -485,25 +499,8 @@ def diagnose_infeasibility(problem: FacilityProblem, options: SolveOptions | Non
     )
 
 
-def _raise_if_obvious(problem: FacilityProblem) -> None:
+def raise_if_obvious(problem: FacilityProblem) -> None:
+    """Raise :class:`InfeasibleError` listing every obvious reason for infeasibility."""
     reasons = check_feasibility(problem)
     if reasons:
         raise InfeasibleError("facility problem is infeasible: " + "; ".join(reasons))
-
-
-def solve_facility(
-    problem: FacilityProblem, options: SolveOptions | None = None
-) -> FacilitySolution:
-    """Check, build, solve and extract. Raises :class:`InfeasibleError` naming the cause.
-
-    Raises :class:`NoSolutionError` when the solver stops without any solution (e.g.
-    a time limit before the first incumbent). A solution found before a time limit
-    is returned with ``solution.status == "time_limit"``.
-    """
-    opts = options if options is not None else SolveOptions()
-    _raise_if_obvious(problem)
-    built = build_sscflp(problem)
-    outcome = solve(built.highs, opts)
-    if outcome.status == "infeasible":
-        raise InfeasibleError(diagnose_infeasibility(problem, opts))
-    return extract(built, outcome)
