@@ -235,6 +235,57 @@ def local_search(
                     assign[i] = b
                     assign[k] = a
                     improved = True
+        if not improved:
+            improved = _ejection_pass(costs, demand, usable, assign, is_open, residual)
+
+
+@numba.njit(cache=True, nogil=True)
+def _ejection_pass(
+    costs: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    assign: NDArray[np.int64],
+    is_open: NDArray[np.bool_],
+    residual: NDArray[np.float64],
+) -> bool:
+    """Chains of two shifts: ``i`` a→b where it does not fit, after ``k`` b→c makes room.
+
+    Tight capacities leave single shifts and swaps stuck; these chains free them.
+    Applies the first improving chain found per customer; True if any was applied.
+    """
+    m, n = costs.shape
+    improved = False
+    for i in range(m):
+        a = assign[i]
+        for b in range(n):
+            if b == a or not is_open[b] or not usable[i, b]:
+                continue
+            gain_i = costs[i, b] - costs[i, a]
+            if gain_i >= -_EPS or residual[b] >= demand[i] - _EPS:
+                continue  # no gain, or a plain shift (handled elsewhere)
+            done = False
+            for k in range(m):
+                if assign[k] != b or residual[b] + demand[k] < demand[i] - _EPS:
+                    continue
+                for c in range(n):
+                    if c == b or not is_open[c] or not usable[k, c]:
+                        continue
+                    room = residual[c] + (demand[i] if c == a else 0.0)
+                    if room < demand[k] - _EPS:
+                        continue
+                    if gain_i + costs[k, c] - costs[k, b] < -_EPS:
+                        residual[a] += demand[i]
+                        residual[b] += demand[k] - demand[i]
+                        residual[c] -= demand[k]
+                        assign[i] = b
+                        assign[k] = c
+                        improved = done = True
+                        break
+                if done:
+                    break
+            if done:
+                break
+    return improved
 
 
 @numba.njit(cache=True, nogil=True)

@@ -21,6 +21,7 @@ says whether a problem qualifies.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ from cctvscope.optimisation.facility_kernels import (
     local_search,
 )
 
-__all__ = ["LagrangianResult", "applicable", "lagrangian_fixing", "repair"]
+__all__ = ["LagrangianResult", "applicable", "lagrangian_fixing", "refix", "repair"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -54,7 +55,7 @@ class LagrangianResult:
     (``inf`` when the heuristic found none) with ``assignment`` (m,) and
     ``is_open`` (n,). ``fix_open`` / ``fix_closed``: facilities fixed by the
     bound; ``fix_pairs`` (m, n): pairs ``x_ij`` fixed to 0. ``iterations``:
-    subgradient steps taken.
+    subgradient steps taken; ``multipliers``: the best ``λ``.
     """
 
     bound: float
@@ -65,6 +66,7 @@ class LagrangianResult:
     fix_closed: frozenset[int]
     fix_pairs: BoolArray
     iterations: int
+    multipliers: FloatArray
 
 
 def _is_integral(values: FloatArray) -> bool:
@@ -254,31 +256,53 @@ def lagrangian_fixing(
     incumbent.offer(data, relaxed)
     if incumbent.assignment is not None and incumbent.is_open is not None:
         incumbent.value = improve(data, incumbent.assignment, incumbent.is_open)
-    n, m = problem.n_facilities, problem.n_customers
-    fix_pairs = np.zeros((m, n), dtype=np.bool_)
-    fix_open: set[int] = set()
-    fix_closed: set[int] = set()
-    upper = incumbent.value
-    if np.isfinite(upper):
-        limit = upper + 1e-7 * max(1.0, abs(upper))
-        flipped = float(lam.sum()) + cover_flip_values(
-            relaxed.facility_value, data.cap_int, data.need, data.state, relaxed.y
-        )
-        free = data.state == -1
-        fix_open = {int(j) for j in np.flatnonzero(free & relaxed.y & (flipped > limit))}
-        fix_closed = {int(j) for j in np.flatnonzero(free & ~relaxed.y & (flipped > limit))}
-        with_open = np.where(relaxed.y, relaxed.value, flipped)
-        fix_pairs = _pair_fixings(data, lam, relaxed, with_open, limit)
+    fix_open, fix_closed, fix_pairs = _fixings(data, lam, relaxed, incumbent.value)
     return LagrangianResult(
         bound=relaxed.value,
-        upper=upper,
+        upper=incumbent.value,
         assignment=incumbent.assignment,
         is_open=incumbent.is_open,
-        fix_open=frozenset(fix_open),
-        fix_closed=frozenset(fix_closed),
+        fix_open=fix_open,
+        fix_closed=fix_closed,
         fix_pairs=fix_pairs,
         iterations=iterations,
+        multipliers=lam,
     )
+
+
+def refix(
+    problem: FacilityProblem,
+    result: LagrangianResult,
+    upper: float,
+    assignment: IntArray,
+    is_open: BoolArray,
+) -> LagrangianResult:
+    """``result`` with a better incumbent (value ``upper``) and the fixings it allows."""
+    data = _data(problem)
+    relaxed = _relax(data, result.multipliers)
+    fix_open, fix_closed, fix_pairs = _fixings(data, result.multipliers, relaxed, upper)
+    return dataclasses.replace(
+        result, upper=upper, assignment=assignment, is_open=is_open, fix_open=fix_open,
+        fix_closed=fix_closed, fix_pairs=fix_pairs,
+    )  # fmt: skip
+
+
+def _fixings(
+    data: _Data, lam: FloatArray, relaxed: _Relaxed, upper: float
+) -> tuple[frozenset[int], frozenset[int], BoolArray]:
+    """Facilities fixed open / closed and pairs fixed to 0 by the bound and ``upper``."""
+    m, n = data.costs.shape
+    if not np.isfinite(upper):
+        return frozenset(), frozenset(), np.zeros((m, n), dtype=np.bool_)
+    limit = upper + 1e-7 * max(1.0, abs(upper))
+    flipped = float(lam.sum()) + cover_flip_values(
+        relaxed.facility_value, data.cap_int, data.need, data.state, relaxed.y
+    )
+    free = data.state == -1
+    fix_open = frozenset(int(j) for j in np.flatnonzero(free & relaxed.y & (flipped > limit)))
+    fix_closed = frozenset(int(j) for j in np.flatnonzero(free & ~relaxed.y & (flipped > limit)))
+    with_open = np.where(relaxed.y, relaxed.value, flipped)
+    return fix_open, fix_closed, _pair_fixings(data, lam, relaxed, with_open, limit)
 
 
 def _pair_fixings(

@@ -98,6 +98,11 @@ def _solve_with_bounds(problem: FacilityProblem, opts: SolveOptions) -> Facility
             highs_status="Optimal (Lagrangian bound)",
         )  # fmt: skip
         return solution_from_assignment(problem, lag.assignment, lag.is_open, None, outcome)
+    if gap > _POLISH_GAP * abs(lag.upper):
+        lag = _polish(problem, lag, lag.assignment, lag.is_open, opts)
+    assignment, is_open = lag.assignment, lag.is_open
+    if assignment is None or is_open is None:
+        return None
     reduced = dataclasses.replace(
         problem,
         allowed=problem.usable() & ~lag.fix_pairs,
@@ -105,7 +110,7 @@ def _solve_with_bounds(problem: FacilityProblem, opts: SolveOptions) -> Facility
         must_close=problem.must_close | lag.fix_closed,
     )
     built = build_sscflp(reduced)
-    _set_start(built, lag.assignment, lag.is_open)
+    _set_start(built, assignment, is_open)
     left = opts.time_limit_s
     if left is not None:
         left = max(left - (time.perf_counter() - start), 1e-3)
@@ -116,10 +121,44 @@ def _solve_with_bounds(problem: FacilityProblem, opts: SolveOptions) -> Facility
         # should never end without it; if it does, the incumbent is the answer.
         status = "optimal" if outcome.status in ("optimal", "infeasible") else outcome.status
         kept = dataclasses.replace(outcome, status=status, objective=lag.upper, seconds=seconds)
-        return solution_from_assignment(problem, lag.assignment, lag.is_open, None, kept)
+        return solution_from_assignment(problem, assignment, is_open, None, kept)
     bound = outcome.bound if outcome.bound is None else max(outcome.bound, lag.bound)
     outcome = dataclasses.replace(outcome, seconds=seconds, bound=bound)
     return dataclasses.replace(extract(built, outcome), problem=problem)
+
+
+#: Relative gap between incumbent and bound above which the incumbent is polished.
+_POLISH_GAP = 3e-3
+#: Branch-and-bound nodes the polishing solve may use (it is a heuristic, not a proof).
+_POLISH_NODES = 30
+
+
+def _polish(
+    problem: FacilityProblem,
+    lag: facility_lagrange.LagrangianResult,
+    assignment: IntArray,
+    is_open: BoolArray,
+    opts: SolveOptions,
+) -> facility_lagrange.LagrangianResult:
+    """Best assignment for the incumbent's open set (a short HiGHS run), then refix.
+
+    On tight capacities the greedy repair leaves the incumbent well above the
+    optimum; a better incumbent fixes far more variables.
+    """
+    open_set = frozenset(int(j) for j in np.flatnonzero(is_open))
+    closed = frozenset(range(problem.n_facilities)) - open_set
+    restricted = dataclasses.replace(problem, allowed=problem.usable() & ~lag.fix_pairs,
+                                     must_open=open_set, must_close=closed)  # fmt: skip
+    built = build_sscflp(restricted)
+    _set_start(built, assignment, is_open)
+    built.highs.setOptionValue("mip_max_nodes", _POLISH_NODES)
+    outcome = solve(built.highs, opts)
+    if not outcome.has_solution or (outcome.objective or np.inf) >= lag.upper - 1e-9:
+        return lag
+    found = extract(built, outcome)
+    now_open = np.zeros(problem.n_facilities, dtype=np.bool_)
+    now_open[list(found.open_facilities)] = True
+    return facility_lagrange.refix(problem, lag, found.objective, found.assignment, now_open)
 
 
 def _set_start(built: BuiltModel, assignment: IntArray, is_open: BoolArray) -> None:
