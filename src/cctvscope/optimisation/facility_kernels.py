@@ -142,6 +142,26 @@ def cover_flip_values(
 
 
 @numba.njit(cache=True, nogil=True)
+def _cheapest_fit(
+    costs: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    is_open: NDArray[np.bool_],
+    residual: NDArray[np.float64],
+    i: int,
+) -> int:
+    """The cheapest open facility with room for customer ``i`` (−1: none)."""
+    best = -1
+    best_cost = np.inf
+    for j in range(costs.shape[1]):
+        fits = is_open[j] and usable[i, j] and residual[j] >= demand[i] - _EPS
+        if fits and costs[i, j] < best_cost:
+            best_cost = costs[i, j]
+            best = j
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
 def greedy_assign(
     costs: NDArray[np.float64],
     demand: NDArray[np.float64],
@@ -179,13 +199,7 @@ def greedy_assign(
     for i in order:
         if assign[i] >= 0:
             continue
-        best = -1
-        best_cost = np.inf
-        for j in range(n):
-            fits = is_open[j] and usable[i, j] and residual[j] >= demand[i] - _EPS
-            if fits and costs[i, j] < best_cost:
-                best_cost = costs[i, j]
-                best = j
+        best = _cheapest_fit(costs, demand, usable, is_open, residual, i)
         if best >= 0:
             assign[i] = best
             residual[best] -= demand[i]
@@ -304,21 +318,14 @@ def _move_out(
     returns the cost change, or ``inf`` (with the caller expected to restore the
     arrays) when some customer fits nowhere.
     """
-    n = costs.shape[1]
     members = np.flatnonzero(assign == j)
     order = members[np.argsort(-demand[members])]
     delta = 0.0
     for i in order:
-        best = -1
-        best_cost = np.inf
-        for k in range(n):
-            fits = is_open[k] and usable[i, k] and residual[k] >= demand[i] - _EPS
-            if fits and costs[i, k] < best_cost:
-                best_cost = costs[i, k]
-                best = k
+        best = _cheapest_fit(costs, demand, usable, is_open, residual, i)
         if best < 0:
             return np.inf
-        delta += best_cost - costs[i, j]
+        delta += costs[i, best] - costs[i, j]
         assign[i] = best
         residual[best] -= demand[i]
     return delta
