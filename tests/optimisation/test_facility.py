@@ -18,8 +18,8 @@ from cctvscope.optimisation.facility import (
     build_sscflp,
     check_feasibility,
     extract,
-    solve_facility,
 )
+from cctvscope.optimisation.facility_solve import solve_facility
 from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, new_highs, solve
 from cctvscope.optimisation.sscflp_io import write_sscflp
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cctvscope.optimisation.facility import FacilityProblem, solve_facility
+from cctvscope.optimisation.facility import FacilityProblem
+from cctvscope.optimisation.facility_solve import solve_facility
 from cctvscope.optimisation.solve import SolveOptions
 
 

@@ -62,7 +62,8 @@ def solve_sscflp(
 ) -> None:
     """Solve a single-source capacitated facility-location instance to proven optimality."""
     # HiGHS and NumPy are imported here, not at start-up, so `--help` and a bad path answer fast.
-    from cctvscope.optimisation.facility import NoSolutionError, solve_facility
+    from cctvscope.optimisation.facility import NoSolutionError
+    from cctvscope.optimisation.facility_solve import solve_facility
     from cctvscope.optimisation.solve import SolveOptions
     from cctvscope.optimisation.sscflp_io import read_sscflp
 

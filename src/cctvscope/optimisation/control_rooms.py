@@ -49,7 +49,8 @@ from cctvscope.optimisation.control_rooms_data import (
     Sites,
     prepare,
 )
-from cctvscope.optimisation.facility import FacilityProblem, solve_facility
+from cctvscope.optimisation.facility import FacilityProblem
+from cctvscope.optimisation.facility_solve import solve_facility
 from cctvscope.optimisation.solve import SolveOptions
 
 __all__ = [

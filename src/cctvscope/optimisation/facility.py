@@ -29,7 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cctvscope.errors import CctvscopeError, InfeasibleError, InputError
-from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, new_highs, solve
+from cctvscope.optimisation.model_builder import ModelBuilder
+from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, solve
 
 __all__ = [
     "BuiltModel",
@@ -40,7 +41,8 @@ __all__ = [
     "check_feasibility",
     "diagnose_infeasibility",
     "extract",
-    "solve_facility",
+    "raise_if_obvious",
+    "solution_from_assignment",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -221,114 +223,60 @@ class FacilitySolution:
 
 
 def build_sscflp(problem: FacilityProblem) -> BuiltModel:
-    """Build the strong SSCFLP formulation as one HiGHS model (vectorised, row-wise)."""
+    """Build the strong SSCFLP formulation from named blocks (vectorised)."""
     n, m = problem.n_facilities, problem.n_customers
     d, q = problem.demands, problem.capacities
     usable = problem.usable()
     res = problem.resilience
-    nx = m * n
-    y_start = nx
-    z_start = nx + n if res else None
-    num_col = nx + n + (nx if res else 0)
+    y_lower, y_upper = np.zeros(n), np.ones(n)
+    y_upper[sorted(problem.must_close)] = 0.0
+    y_lower[sorted(problem.must_open)] = 1.0
 
-    cost = np.concatenate(
-        [problem.costs.ravel(), problem.fixed_costs]
-        + ([problem.backup_cost_weight * problem.costs.ravel()] if res else [])
-    )
-    lower = np.zeros(num_col)
-    upper = np.ones(num_col)
-    upper[:nx] = usable.ravel()
+    mb = ModelBuilder()
+    x = mb.add_variables("x", m * n, cost=problem.costs.ravel(), upper=usable.ravel(), integer=True)
+    y = mb.add_variables("y", n, cost=problem.fixed_costs, lower=y_lower, upper=y_upper,
+                         integer=True)  # fmt: skip
+    z = None
     if res:
-        upper[nx + n :] = usable.ravel()
-    if problem.must_close:
-        upper[y_start + np.array(sorted(problem.must_close))] = 0.0
-    if problem.must_open:
-        lower[y_start + np.array(sorted(problem.must_open))] = 1.0
+        z = mb.add_variables("z", m * n, cost=problem.backup_cost_weight * problem.costs.ravel(),
+                             upper=usable.ravel(), integer=True)  # fmt: skip
 
     ii, jj = np.nonzero(usable)  # usable pairs in row-major order
-    x_of = ii * n + jj
-    blocks: list[tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]] = []
-    rows: dict[str, tuple[int, int]] = {}
-    next_row = 0
-
-    def add(name: str, count: int, r: Any, c: Any, v: Any, lo: Any, hi: Any) -> None:
-        nonlocal next_row
-        blocks.append(
-            (
-                np.asarray(r, dtype=np.int64) + next_row,
-                np.asarray(c, dtype=np.int64),
-                np.asarray(v, dtype=np.float64),
-                np.broadcast_to(np.asarray(lo, dtype=np.float64), (count,)),
-                np.broadcast_to(np.asarray(hi, dtype=np.float64), (count,)),
-            )
-        )
-        rows[name] = (next_row, next_row + count)
-        next_row += count
-
+    x_of = x.at(ii * n + jj)
+    ones = np.ones(ii.size)
     # assign: Σ_j x_ij = 1
-    add("assign", m, ii, x_of, np.ones(ii.size), 1.0, 1.0)
+    mb.add_constraints("assign", m, ii, x_of, ones, lower=1.0, upper=1.0)
     # capacity: Σ_i d_i (x_ij + z_ij) − Q_j y_j ≤ 0
-    cap_r = [jj, np.arange(n)]
-    cap_c = [x_of, y_start + np.arange(n)]
-    cap_v = [d[ii], -q]
-    if z_start is not None:
-        cap_r.append(jj)
-        cap_c.append(z_start + x_of)
-        cap_v.append(d[ii])
-    add("capacity", n, np.concatenate(cap_r), np.concatenate(cap_c), np.concatenate(cap_v),
-        -_INF, 0.0)  # fmt: skip
+    cap_r, cap_c, cap_v = [jj, np.arange(n)], [x_of, y.all()], [d[ii], -q]
     # link (strong): x_ij (+ z_ij) − y_j ≤ 0 for every usable pair
     k = np.arange(ii.size)
-    link_r = [k, k]
-    link_c = [x_of, y_start + jj]
-    link_v = [np.ones(ii.size), -np.ones(ii.size)]
-    if z_start is not None:
+    link_r, link_c, link_v = [k, k], [x_of, y.at(jj)], [ones, -ones]
+    if z is not None:
+        cap_r.append(jj)
+        cap_c.append(z.at(ii * n + jj))
+        cap_v.append(d[ii])
         link_r.append(k)
-        link_c.append(z_start + x_of)
-        link_v.append(np.ones(ii.size))
-    add("link", ii.size, np.concatenate(link_r), np.concatenate(link_c),
-        np.concatenate(link_v), -_INF, 0.0)  # fmt: skip
+        link_c.append(z.at(ii * n + jj))
+        link_v.append(ones)
+    mb.add_constraints("capacity", n, np.concatenate(cap_r), np.concatenate(cap_c),
+                       np.concatenate(cap_v), upper=0.0)  # fmt: skip
+    mb.add_constraints("link", ii.size, np.concatenate(link_r), np.concatenate(link_c),
+                       np.concatenate(link_v), upper=0.0)  # fmt: skip
     # aggregate capacity cut: Σ_j Q_j y_j ≥ k Σ_i d_i
     factor = 2.0 if res else 1.0
-    add("aggregate", 1, np.zeros(n), y_start + np.arange(n), q, factor * float(d.sum()), _INF)
+    mb.add_constraints("aggregate", 1, np.zeros(n), y.all(), q, lower=factor * float(d.sum()))
     # count of open facilities
     lo_open = max(problem.min_open or 0, 2 if res else 0)
     hi_open = problem.max_open
     if lo_open > 0 or hi_open is not None:
-        add("count", 1, np.zeros(n), y_start + np.arange(n), np.ones(n), float(lo_open),
-            _INF if hi_open is None else float(hi_open))  # fmt: skip
-    if z_start is not None:
-        add("backup", m, ii, z_start + x_of, np.ones(ii.size), 1.0, 1.0)
-
-    r_all = np.concatenate([b[0] for b in blocks])
-    c_all = np.concatenate([b[1] for b in blocks])
-    v_all = np.concatenate([b[2] for b in blocks])
-    order = np.lexsort((c_all, r_all))
-    r_all, c_all, v_all = r_all[order], c_all[order], v_all[order]
-    num_row = next_row
-    start = np.searchsorted(r_all, np.arange(num_row)).astype(np.int32)
-
-    highs = new_highs()
-    status = highs.passModel(
-        num_col,
-        num_row,
-        int(v_all.size),
-        int(highspy.MatrixFormat.kRowwise),
-        int(highspy.ObjSense.kMinimize),
-        0.0,
-        cost,
-        lower,
-        upper,
-        np.concatenate([b[3] for b in blocks]),
-        np.concatenate([b[4] for b in blocks]),
-        start,
-        c_all.astype(np.int32),
-        v_all,
-        np.ones(num_col, dtype=np.int32),
-    )
-    if status == highspy.HighsStatus.kError:
-        raise CctvscopeError(f"HiGHS rejected the facility model ({status})")
-    return BuiltModel(highs=highs, problem=problem, y_start=y_start, z_start=z_start, rows=rows)
+        mb.add_constraints("count", 1, np.zeros(n), y.all(), 1.0, lower=float(lo_open),
+                           upper=_INF if hi_open is None else float(hi_open))  # fmt: skip
+    if z is not None:
+        mb.add_constraints("backup", m, ii, z.at(ii * n + jj), ones, lower=1.0, upper=1.0)
+    built = mb.build()
+    rows = {name: (b.start, b.stop) for name, b in built.rows.items()}
+    return BuiltModel(highs=built.highs, problem=problem, y_start=y.start,
+                      z_start=None if z is None else z.start, rows=rows)  # fmt: skip
 
 
 def extract(built: BuiltModel, outcome: SolveOutcome) -> FacilitySolution:
@@ -342,18 +290,31 @@ def extract(built: BuiltModel, outcome: SolveOutcome) -> FacilitySolution:
     values = np.asarray(built.highs.getSolution().col_value, dtype=np.float64)
     x = values[: m * n].reshape(m, n)
     y = values[built.y_start : built.y_start + n]
-    assignment = np.argmax(x, axis=1).astype(np.int64)
-    open_mask = y > 0.5
-    rows = np.arange(m)
-    loads = np.bincount(assignment, weights=problem.demands, minlength=n).astype(np.float64)
-    fixed_cost = float(problem.fixed_costs[open_mask].sum())
-    assignment_cost = float(problem.costs[rows, assignment].sum())
     backup: IntArray | None = None
-    backup_loads: FloatArray | None = None
-    backup_cost = 0.0
     if built.z_start is not None:
         z = values[built.z_start : built.z_start + m * n].reshape(m, n)
         backup = np.argmax(z, axis=1).astype(np.int64)
+    return solution_from_assignment(
+        problem, np.argmax(x, axis=1).astype(np.int64), y > 0.5, backup, outcome
+    )
+
+
+def solution_from_assignment(
+    problem: FacilityProblem,
+    assignment: IntArray,
+    open_mask: BoolArray,
+    backup: IntArray | None,
+    outcome: SolveOutcome,
+) -> FacilitySolution:
+    """Costs and loads of an integer solution (the objective is recomputed from it)."""
+    n = problem.n_facilities
+    rows = np.arange(problem.n_customers)
+    loads = np.bincount(assignment, weights=problem.demands, minlength=n).astype(np.float64)
+    fixed_cost = float(problem.fixed_costs[open_mask].sum())
+    assignment_cost = float(problem.costs[rows, assignment].sum())
+    backup_loads: FloatArray | None = None
+    backup_cost = 0.0
+    if backup is not None:
         backup_loads = np.bincount(backup, weights=problem.demands, minlength=n).astype(np.float64)
         backup_cost = problem.backup_cost_weight * float(problem.costs[rows, backup].sum())
     return FacilitySolution(
@@ -485,25 +446,8 @@ def diagnose_infeasibility(problem: FacilityProblem, options: SolveOptions | Non
     )
 
 
-def _raise_if_obvious(problem: FacilityProblem) -> None:
+def raise_if_obvious(problem: FacilityProblem) -> None:
+    """Raise :class:`InfeasibleError` listing every obvious reason for infeasibility."""
     reasons = check_feasibility(problem)
     if reasons:
         raise InfeasibleError("facility problem is infeasible: " + "; ".join(reasons))
-
-
-def solve_facility(
-    problem: FacilityProblem, options: SolveOptions | None = None
-) -> FacilitySolution:
-    """Check, build, solve and extract. Raises :class:`InfeasibleError` naming the cause.
-
-    Raises :class:`NoSolutionError` when the solver stops without any solution (e.g.
-    a time limit before the first incumbent). A solution found before a time limit
-    is returned with ``solution.status == "time_limit"``.
-    """
-    opts = options if options is not None else SolveOptions()
-    _raise_if_obvious(problem)
-    built = build_sscflp(problem)
-    outcome = solve(built.highs, opts)
-    if outcome.status == "infeasible":
-        raise InfeasibleError(diagnose_infeasibility(problem, opts))
-    return extract(built, outcome)

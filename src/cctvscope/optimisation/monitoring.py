@@ -55,7 +55,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from cctvscope.model.assumptions import Assumptions
-from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, new_highs, solve
+from cctvscope.optimisation.model_builder import ModelBuilder
+from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, solve
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -261,35 +262,14 @@ def build_allocation_model(values: FloatArray, budget_operator_hours: int) -> hi
     :math:`\sum_{h,o} o\,y_{h,o} \le B`. Objective :math:`-\sum V_h(o)\,y_{h,o}`.
     """
     n_hours, n_ops = values.shape
-    n_col = n_hours * n_ops
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_col
-    lp.num_row_ = n_hours + 1
-    lp.col_cost_ = (-values.ravel()).tolist()
-    lp.col_lower_ = [0.0] * n_col
-    lp.col_upper_ = [1.0] * n_col
-    lp.row_lower_ = [1.0] * n_hours + [-highspy.kHighsInf]
-    lp.row_upper_ = [1.0] * n_hours + [float(budget_operator_hours)]
-    starts: list[int] = []
-    index: list[int] = []
-    coef: list[float] = []
-    for col in range(n_col):
-        h, o = divmod(col, n_ops)
-        starts.append(len(index))
-        index.append(h)
-        coef.append(1.0)
-        if o:
-            index.append(n_hours)
-            coef.append(float(o))
-    starts.append(len(index))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = coef
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_col
-    model = new_highs()
-    model.passModel(lp)
-    return model
+    mb = ModelBuilder()
+    y = mb.add_variables("y", n_hours * n_ops, cost=-values.ravel(), integer=True)
+    hour, ops = np.divmod(np.arange(n_hours * n_ops), n_ops)
+    mb.add_constraints("one_level_per_hour", n_hours, hour, y.all(), 1.0, lower=1.0, upper=1.0)
+    staffed = ops > 0
+    mb.add_constraints("budget", 1, np.zeros(int(staffed.sum())), y.all()[staffed],
+                       ops[staffed], upper=float(budget_operator_hours))  # fmt: skip
+    return mb.build().highs
 
 
 def extract_operators(model: highspy.Highs, n_hours: int, n_ops: int) -> IntArray:

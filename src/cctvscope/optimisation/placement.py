@@ -50,6 +50,7 @@ from cctvscope.coverage.detail import DetailLevel, FloatArray, assumed_usable_ra
 from cctvscope.coverage.occlusion import BuildingIndex, building_index
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.estate import Estate
+from cctvscope.optimisation.model_builder import ModelBuilder
 from cctvscope.optimisation.placement_inputs import (
     SECTION,
     CameraModel,
@@ -63,7 +64,7 @@ from cctvscope.optimisation.placement_inputs import (
     existing_coverage,
     street_candidates,
 )
-from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, new_highs, solve
+from cctvscope.optimisation.solve import SolveOptions, SolveOutcome, solve
 
 __all__ = [
     "CameraModel",
@@ -282,65 +283,27 @@ def build_placement_model(
     u_col[demand_index] = n_opt + np.arange(demand_index.size)
     n_u = demand_index.size
 
-    highs = new_highs()
-    inf = highspy.kHighsInf
-    costs = np.concatenate([np.zeros(n_opt), -weight[demand_index]])
-    highs.addVars(n_opt + n_u, np.zeros(n_opt + n_u), np.ones(n_opt + n_u))
-    highs.changeColsCost(n_opt + n_u, np.arange(n_opt + n_u, dtype=np.int32), costs)
-    if n_opt:
-        highs.changeColsIntegrality(
-            n_opt,
-            np.arange(n_opt, dtype=np.int32),
-            np.full(n_opt, highspy.HighsVarType.kInteger),
-        )
+    mb = ModelBuilder()
+    x = mb.add_variables("x", n_opt, integer=True)
+    u = mb.add_variables("u", n_u, cost=-weight[demand_index])
     # Coverage rows: u_i - sum_{o in N(i)} x_o <= 0.
     keep = useful[covers.pair_demand]
     p_dem, p_opt = covers.pair_demand[keep], covers.pair_option[keep]
-    order = np.argsort(u_col[p_dem], kind="stable")
-    p_dem, p_opt = p_dem[order], p_opt[order]
-    per_row = np.bincount(u_col[p_dem] - n_opt, minlength=n_u)
-    idx_parts = np.empty(n_u + p_opt.size, dtype=np.int32)
-    val_parts = np.empty(n_u + p_opt.size)
-    # Row starts; written as end - length so that no demand row (n_u = 0) gives no starts.
-    starts = (np.cumsum(per_row + 1) - (per_row + 1)).astype(np.int64)
-    idx_parts[starts] = u_col[demand_index]
-    val_parts[starts] = 1.0
-    body = np.ones(idx_parts.size, dtype=np.bool_)
-    body[starts] = False
-    idx_parts[body] = p_opt
-    val_parts[body] = -1.0
-    if n_u:
-        highs.addRows(
-            n_u,
-            np.full(n_u, -inf),
-            np.zeros(n_u),
-            idx_parts.size,
-            starts.astype(np.int32),
-            idx_parts,
-            val_parts,
-        )
-    # Budget row.
+    row_of = u_col[p_dem] - n_opt
+    mb.add_constraints("coverage", n_u, np.concatenate([np.arange(n_u), row_of]),
+                       np.concatenate([u.all(), x.at(p_opt)]),
+                       np.concatenate([np.ones(n_u), -np.ones(p_opt.size)]),
+                       upper=0.0)  # fmt: skip
     if n_opt:
-        highs.addRow(
-            -inf,
-            problem.budget_gbp,
-            n_opt,
-            np.arange(n_opt, dtype=np.int32),
-            problem.option_cost_gbp,
-        )
+        mb.add_constraints("budget", 1, np.zeros(n_opt), x.all(), problem.option_cost_gbp,
+                           upper=problem.budget_gbp)  # fmt: skip
     # One heading per site.
     per_site = problem.camera.heading_options_deg().size
     if per_site > 1 and n_opt:
         n_sites = n_opt // per_site
-        highs.addRows(
-            n_sites,
-            np.full(n_sites, -inf),
-            np.ones(n_sites),
-            n_opt,
-            (np.arange(n_sites) * per_site).astype(np.int32),
-            np.arange(n_opt, dtype=np.int32),
-            np.ones(n_opt),
-        )
+        mb.add_constraints("one_heading", n_sites, np.arange(n_opt) // per_site, x.all(), 1.0,
+                           upper=1.0)  # fmt: skip
+    highs = mb.build().highs
     if start is not None and n_opt:
         x0 = np.zeros(n_opt + n_u)
         x0[start.options] = 1.0
