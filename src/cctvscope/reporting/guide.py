@@ -233,6 +233,7 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "estate_method": estate_method(inputs),
         "occlusion_method": occlusion_method(inputs),
         "map_coverage": MAP_COVERAGE,
+        "joint_from_grid": inputs.joint is not None and inputs.joint.from_grid,
         "estate": inputs.estate,
         "generated": inputs.run_date.isoformat(),
         "headlines": headlines(inputs),
