@@ -51,8 +51,6 @@ def run_demo(out: Path) -> tuple[list[StageTime], float, float, float, object]:
     from cctvscope.workflows import build_demo
     from cctvscope.workflows.pipeline import run_pipeline
 
-    # The CLI's --out option makes the folder before the work; so does this.
-    (out / "out").mkdir(parents=True, exist_ok=True)
     clock = StageClock("main")
     wall0, cpu0, child0 = time.perf_counter(), time.process_time(), _cpu_children_s()
     clock("Opening the store")

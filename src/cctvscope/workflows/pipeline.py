@@ -381,6 +381,9 @@ def run_pipeline(
     from cctvscope.workflows.runs import record_compliance, record_economics, record_options
 
     step = on_step or (lambda _message: None)
+    # Made here, not by whichever writer comes first: the worked request writes its clips
+    # into ``out`` while the coverage process may not have made it yet.
+    out.mkdir(parents=True, exist_ok=True)
     step("Reading the region's layers")
     region = region_inputs(engine, estate)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
