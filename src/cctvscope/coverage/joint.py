@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from cctvscope.coverage.aggregate import M2_PER_KM2, coverage_unions
+from cctvscope.coverage.aggregate import M2_PER_KM2, coverage_unions, crimes_in
 from cctvscope.coverage.detail import DetailLevel
 from cctvscope.coverage.wedges import wedges_by_level
 from cctvscope.crs import BNG
@@ -252,24 +252,6 @@ def _add_grid_crime(
     _set_crime(out, crimes, rows[:, 1 : 1 + n].ravel(), rows[:, 1 + n :].ravel())
 
 
-def _crimes_in(
-    cover: shapely.Geometry, lsoas: np.ndarray, totals: np.ndarray, tree: STRtree
-) -> float:
-    """Σ over LSOAs of total × area(LSOA ∩ cover) / area(LSOA).
-
-    The formula of :func:`~cctvscope.coverage.aggregate.crimes_in_coverage`, computed
-    per disjoint part of ``cover`` through an LSOA index (a whole-borough
-    intersection per LSOA is an order of magnitude slower city-wide).
-    """
-    parts = shapely.get_parts(np.asarray([cover], dtype=object))
-    parts = parts[~shapely.is_empty(parts)]
-    if not len(parts):
-        return 0.0
-    part_idx, lsoa_idx = tree.query(parts, predicate="intersects")
-    areas = shapely.area(shapely.intersection(parts[part_idx], lsoas[lsoa_idx]))
-    return float(np.sum(totals[lsoa_idx] * areas / shapely.area(lsoas[lsoa_idx])))
-
-
 def _add_crime(
     out: pd.DataFrame,
     public_geoms: list[shapely.Geometry],
@@ -291,8 +273,8 @@ def _add_crime(
         totals = group["total"].to_numpy(float)
         tree = STRtree(geoms)
         crimes[i] = float(totals.sum())
-        crimes_public[i] = _crimes_in(public_geoms[i], geoms, totals, tree)
-        crimes_joint[i] = _crimes_in(joint_geoms[i], geoms, totals, tree)
+        crimes_public[i] = crimes_in(public_geoms[i], geoms, totals, tree)
+        crimes_joint[i] = crimes_in(joint_geoms[i], geoms, totals, tree)
     _set_crime(out, crimes, crimes_public, crimes_joint)
 
 
