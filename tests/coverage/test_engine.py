@@ -15,6 +15,7 @@ from cctvscope.coverage.engine import CoverageInputs, CoverageOptions, compute_c
 from cctvscope.coverage.raster import (
     TileGrid,
     paint_coverage,
+    raster_outlines,
     raster_polygons,
     rasterise_polygons,
     zone_metrics,
@@ -192,6 +193,30 @@ def test_raster_polygons_outline_area():
     assert poly.area == pytest.approx(60 * 40 - 10 * 10, abs=1.01)
     merged = raster_polygons(mask, grid, factor=2)
     assert merged.area == pytest.approx(mask.sum(), rel=0.08)
+
+
+def test_outlines_of_all_levels_in_one_pass_match_each_level_traced_alone():
+    # Second method: each level's mask traced on its own (raster_polygons): the same
+    # outlines, up to where each ring starts.
+    rng = np.random.default_rng(11)
+    n = 40
+    x, y = rng.uniform(50, 350, n), rng.uniform(50, 350, n)
+    fans = cast_ray_fans(x, y, rng.uniform(0, 360, n), 70.0, 40.0, edge_grid([]))
+    reach = np.column_stack([np.full(n, 40.0), np.full(n, 25.0), np.full(n, 10.0)])
+    grid = TileGrid(0.0, 0.0, 1.0, 400, 400)
+    raster = paint_coverage(fans, reach, np.zeros(n, bool), grid)
+    outlines = raster_outlines(raster.count, grid, factor=2)
+    assert len(outlines) == 3
+    for lv, outline in enumerate(outlines):
+        alone = raster_polygons(raster.count[lv] > 0, grid, factor=2)
+        assert outline.is_valid
+        assert outline.area == pytest.approx(alone.area, rel=1e-12)
+        assert outline.symmetric_difference(alone).area < 1e-6
+    # A block counts when half its cells do (ties in): near the cells' area, as
+    # test_raster_polygons_outline_area bounds it.
+    assert outlines[1].area == pytest.approx((raster.count[1] > 0).sum(), rel=0.08)
+    empty = raster_outlines(np.zeros((2, 10, 10), np.uint16), TileGrid(0, 0, 1.0, 10, 10))
+    assert [g.is_empty for g in empty] == [True, True]
 
 
 def test_paint_and_zone_metrics_agree_with_polygons():

@@ -200,3 +200,83 @@ def test_london_joint_gain_at_recognise(capsys):
             f"joint {totals['joint_km2']:.3f} km², gain {totals['gain_km2']:.3f} km² "
             f"({totals['gain_pct']:.1f} %); crime-weighted gain {totals['crime_gain_pct']:.1f} %"
         )
+
+
+def _grid_scene() -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Two boroughs, three LSOAs with crime, public and private cameras overlapping.
+
+    1920 px at 60° HFOV: Detect reach 66.5 m capped at 50 m, Recognise 13.3 m. Every
+    view stays inside its camera's borough (the wedge unions credit a borough with its
+    own cameras only); p2's view straddles the LSOA boundary at x = 500.
+    """
+    rows = [
+        ("p1", "council", A, 200.0, 200.0, 0.0, True),
+        ("q1", "private", A, 230.0, 200.0, 0.0, True),  # overlaps p1
+        ("p2", "tfl", A, 480.0, 500.0, 90.0, False),
+        ("q2", "private", A, 700.0, 700.0, 0.0, False),  # on its own: all gain
+        ("p3", "police", B, 1500.0, 500.0, 0.0, True),
+        ("q3", "private", B, 1500.0, 520.0, 180.0, False),  # inside p3's circle
+    ]
+    cams = pd.DataFrame(
+        rows,
+        columns=["camera_id", "owner_type", "borough_code", "x_m", "y_m", "heading_deg", "ptz"],
+    )
+    cams["hfov_deg"] = 60.0
+    cams["resolution_h_px"] = 1920
+    cams["ptz_max_zoom"] = 1.0
+    cams["provenance"] = "synthetic"
+    boroughs = BOROUGHS.assign(name=["A", "B"])
+    lsoas = gpd.GeoDataFrame(
+        {
+            "lsoa_code": ["L1", "L2", "L3"],
+            "lsoa_name": ["A west", "A east", "B"],
+            "borough_code": [A, A, B],
+            "total": [100.0, 60.0, 40.0],
+        },
+        geometry=[
+            shapely.box(0, 0, 500, 1000),
+            shapely.box(500, 0, 1000, 1000),
+            BOROUGHS.geometry[1],
+        ],
+        crs=BNG,
+    )
+    return cams, boroughs, lsoas
+
+
+def test_grid_joint_coverage_matches_the_wedge_unions():
+    # Second method: the painted 1 m grid's public/private bits against exact polygon
+    # unions of the same views (no buildings, 128 arc vertices against 0.5° ray steps).
+    # Cells count by their centres, so each area differs from the polygon by a few cells
+    # along the outlines: within 1 % at Detect (50 m views), 3 % at Recognise (13 m).
+    from cctvscope.coverage.engine import CoverageInputs, CoverageOptions, compute_coverage
+    from cctvscope.coverage.joint import joint_coverage_from_grid
+
+    cams, boroughs, lsoas = _grid_scene()
+    levels = (DetailLevel.DETECT, DetailLevel.RECOGNISE)
+    vector = joint_coverage(
+        cams, boroughs, lsoas, levels, usable_range_m=R, arc_vertices=128
+    ).set_index(["gss_code", "level"])
+    inputs = CoverageInputs(
+        lsoas=lsoas,
+        boroughs=boroughs,
+        crime_points=gpd.GeoSeries(shapely.points(np.empty((0, 2))), crs=BNG),
+    )
+    result = compute_coverage(cams, inputs, CoverageOptions(levels=levels, usable_range_m=R))
+    grid = joint_coverage_from_grid(result.summary, boroughs, lsoas, levels)
+    assert list(grid.columns) == [*JOINT_COLUMNS, "geometry"]
+    grid = grid.set_index(["gss_code", "level"])
+    assert list(grid.index) == list(vector.index)
+    for level, rel in (("detect", 0.01), ("recognise", 0.03)):
+        for code in (A, B):
+            v, g = vector.loc[(code, level)], grid.loc[(code, level)]
+            for column in ("public_km2", "private_km2", "joint_km2", "overlap_km2", "gain_km2"):
+                assert g[column] == pytest.approx(v[column], rel=rel), (code, level, column)
+            for column in ("crimes_public", "crimes_joint", "crimes_gain"):
+                assert g[column] == pytest.approx(v[column], rel=rel), (code, level, column)
+            assert g["crimes"] == v["crimes"]
+    # The scene is not trivial: overlap and gain in both boroughs at Detect.
+    assert (vector.xs("detect", level="level")[["overlap_km2", "gain_km2"]] > 0).all().all()
+    totals = region_totals(grid.reset_index()).loc["detect"]
+    assert totals["gain_km2"] == pytest.approx(
+        totals["joint_km2"] - totals["public_km2"], abs=1e-12
+    )

@@ -40,6 +40,14 @@ NewDbOption = Annotated[str | None, _db_option(new_store)]
 
 OutDirOption = Annotated[Path, typer.Option("--out", help="Output folder.", callback=out_dir)]
 """An output folder, checked writable before the work (not after minutes of it)."""
+VisibilityPolygonsOption = Annotated[
+    bool,
+    typer.Option(
+        "--visibility-polygons",
+        help="Also write each camera's visibility polygon to coverage.gpkg (slow, large).",
+    ),
+]
+"""Per-camera visibility polygons in the pipeline's coverage.gpkg (off: figures use the grid)."""
 VersionOption = Annotated[
     int | None, typer.Option(help="Estate version (default latest).", callback=at_least_one)
 ]

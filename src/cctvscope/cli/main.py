@@ -17,7 +17,14 @@ from cctvscope import __version__
 from cctvscope.cli.analyses_cmd import compliance_table, comply, economics, headline_table
 from cctvscope.cli.audit_cmd import audit_footage
 from cctvscope.cli.audit_log_cmd import audit_app
-from cctvscope.cli.common import DbOption, NewDbOption, OutDirOption, fail, store_url
+from cctvscope.cli.common import (
+    DbOption,
+    NewDbOption,
+    OutDirOption,
+    VisibilityPolygonsOption,
+    fail,
+    store_url,
+)
 from cctvscope.cli.cop_cmd import cop_app
 from cctvscope.cli.coverage_cmd import coverage, coverage_table
 from cctvscope.cli.data_cmd import export, status
@@ -198,6 +205,7 @@ def demo(
         int | None, typer.Option(help="Seed of the synthetic estate.", callback=non_negative)
     ] = None,
     database_url: NewDbOption = None,
+    visibility_polygons: VisibilityPolygonsOption = False,
 ) -> None:
     """Build the London estate (real + synthetic), then run the whole assessment on it."""
     from cctvscope.reporting.outputs import WRITERS
@@ -222,6 +230,7 @@ def demo(
                 worked_example=True,
                 summary=result.summary,
                 on_step=on_step,
+                visibility_polygons=visibility_polygons,
             )
             on_step("Done")
     except CctvscopeError as exc:

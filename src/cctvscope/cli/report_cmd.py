@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 
-from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
+from cctvscope.cli.common import (
+    DbOption,
+    OutDirOption,
+    VersionOption,
+    VisibilityPolygonsOption,
+    fail,
+    store_url,
+)
 from cctvscope.cli.render import console, steps
 from cctvscope.cli.validate import one_of
 from cctvscope.errors import CctvscopeError
@@ -31,6 +38,7 @@ def report(
     ] = "final",
     version: VersionOption = None,
     database_url: DbOption = None,
+    visibility_polygons: VisibilityPolygonsOption = False,
 ) -> None:
     """Run the whole assessment of an estate: every output file and the guide (HTML, PDF).
 
@@ -60,6 +68,7 @@ def report(
                 mode="final" if mode == "final" else "interim",
                 worked_example=has_worked_example(engine, out / "evidence_vault"),
                 on_step=on_step,
+                visibility_polygons=visibility_polygons,
             )
             on_step("Done")
     except CctvscopeError as exc:

@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from cctvscope.coverage.aggregate import M2_PER_KM2, coverage_unions
+from cctvscope.coverage.aggregate import M2_PER_KM2, coverage_unions, crimes_in
 from cctvscope.coverage.detail import DetailLevel
 from cctvscope.coverage.wedges import wedges_by_level
 from cctvscope.crs import BNG
@@ -128,61 +128,128 @@ def joint_coverage(
     pub = _unions(public, boroughs, ordered, usable_range_m, arc_vertices)
     priv = _unions(private, boroughs, ordered, usable_range_m, arc_vertices)
     empty = shapely.Polygon()
-    rows: list[dict[str, object]] = []
     joint_geoms: list[shapely.Geometry] = []
     public_geoms: list[shapely.Geometry] = []
+    gain_geoms: list[shapely.Geometry] = []
+    km2: list[list[float]] = []
     for code in boroughs["gss_code"].astype(str):
         for level in ordered:
             p = pub.get((code, level.label), empty)
             q = priv.get((code, level.label), empty)
             joint = shapely.union(p, q)
             gain = shapely.difference(q, p)
-            public_km2 = float(shapely.area(p)) / M2_PER_KM2
-            private_km2 = float(shapely.area(q)) / M2_PER_KM2
-            joint_km2 = float(shapely.area(joint)) / M2_PER_KM2
-            overlap_km2 = float(shapely.area(shapely.intersection(p, q))) / M2_PER_KM2
-            gain_km2 = joint_km2 - public_km2
-            rows.append(
-                {
-                    "gss_code": code,
-                    "level": level.label,
-                    "public_km2": public_km2,
-                    "private_km2": private_km2,
-                    "joint_km2": joint_km2,
-                    "overlap_km2": overlap_km2,
-                    "private_only_km2": float(shapely.area(gain)) / M2_PER_KM2,
-                    "gain_km2": gain_km2,
-                    "gain_pct": 100.0 * gain_km2 / public_km2 if public_km2 > 0 else np.nan,
-                    "duplication_share": overlap_km2 / private_km2 if private_km2 > 0 else np.nan,
-                    "geometry": gain,
-                }
-            )
+            parts = (p, q, joint, shapely.intersection(p, q), gain)
+            km2.append([float(shapely.area(g)) / M2_PER_KM2 for g in parts])
             joint_geoms.append(joint)
             public_geoms.append(p)
-    out = pd.DataFrame(rows)
-    for column in JOINT_COLUMNS[10:]:
-        out[column] = np.nan
+            gain_geoms.append(gain)
+    areas = np.asarray(km2, dtype=np.float64).reshape(-1, 5)
+    out = _area_columns(boroughs, ordered, areas)
     if lsoa_crime is not None and len(out):
         _add_crime(out, public_geoms, joint_geoms, lsoa_crime)
-    return gpd.GeoDataFrame(out[[*JOINT_COLUMNS, "geometry"]], geometry="geometry", crs=BNG)
+    return gpd.GeoDataFrame(
+        out[list(JOINT_COLUMNS)], geometry=gpd.GeoSeries(gain_geoms, crs=BNG), crs=BNG
+    )
 
 
-def _crimes_in(
-    cover: shapely.Geometry, lsoas: np.ndarray, totals: np.ndarray, tree: STRtree
-) -> float:
-    """Σ over LSOAs of total × area(LSOA ∩ cover) / area(LSOA).
+def _area_columns(
+    boroughs: gpd.GeoDataFrame, levels: tuple[DetailLevel, ...], km2: np.ndarray
+) -> pd.DataFrame:
+    """The table's rows per (borough, level) from km² columns public, private, joint,
+    overlap and private-only (shape (rows, 5)); crime columns NaN.
 
-    The formula of :func:`~cctvscope.coverage.aggregate.crimes_in_coverage`, computed
-    per disjoint part of ``cover`` through an LSOA index (a whole-borough
-    intersection per LSOA is an order of magnitude slower city-wide).
+    gain = joint − public (equal to private-only up to rounding).
     """
-    parts = shapely.get_parts(np.asarray([cover], dtype=object))
-    parts = parts[~shapely.is_empty(parts)]
-    if not len(parts):
-        return 0.0
-    part_idx, lsoa_idx = tree.query(parts, predicate="intersects")
-    areas = shapely.area(shapely.intersection(parts[part_idx], lsoas[lsoa_idx]))
-    return float(np.sum(totals[lsoa_idx] * areas / shapely.area(lsoas[lsoa_idx])))
+    codes = boroughs["gss_code"].astype(str).to_numpy()
+    public, private, joint, overlap, private_only = km2.T
+    gain = joint - public
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame(
+            {
+                "gss_code": np.repeat(codes, len(levels)),
+                "level": np.tile([lv.label for lv in levels], len(codes)),
+                "public_km2": public,
+                "private_km2": private,
+                "joint_km2": joint,
+                "overlap_km2": overlap,
+                "private_only_km2": private_only,
+                "gain_km2": gain,
+                "gain_pct": np.where(public > 0, 100.0 * gain / public, np.nan),
+                "duplication_share": np.where(private > 0, overlap / private, np.nan),
+            }
+        )
+    for column in JOINT_COLUMNS[10:]:
+        out[column] = np.nan
+    return out
+
+
+def joint_coverage_from_grid(
+    summary: pd.DataFrame,
+    boroughs: gpd.GeoDataFrame,
+    lsoa_crime: gpd.GeoDataFrame | None = None,
+    levels: Iterable[DetailLevel] = (DetailLevel.RECOGNISE,),
+) -> gpd.GeoDataFrame:
+    """:func:`joint_coverage`'s table from the coverage engine's painted grid.
+
+    ``summary`` is :attr:`~cctvscope.coverage.engine.CoverageResult.summary`: per
+    LSOA and borough, the area of cells seen by public cameras only, private only,
+    and both (``public_only_km2``, ``private_only_km2``, ``joint_km2`` there). Then
+    P = public-only + both, Q = private-only + both, P ∪ Q = all three, P ∩ Q = both
+    and Q − P = private-only: no polygon is built. Unlike the wedge unions, the grid
+    is occluded by building footprints where the region has them, and credits a
+    borough with every camera's view inside it (not only its own cameras'); a cell
+    counts when its centre is seen. Crime spreads each LSOA's total over its area,
+    as :func:`joint_coverage` does, with the LSOA's seen share taken from its cells.
+    ``lsoa_crime`` (``lsoa_code``, ``borough_code``, ``total``) must be the zones the
+    coverage was summed over. The geometry column is empty (the grid gives areas).
+    """
+    chosen = set(levels)
+    ordered = tuple(lv for lv in DetailLevel if lv in chosen)
+    labels = [lv.label for lv in ordered]
+    codes = boroughs["gss_code"].astype(str).to_numpy()
+    b = _grid_km2(summary, "borough", pd.MultiIndex.from_product([codes, labels]))
+    both = b["joint_km2"].to_numpy()
+    public = b["public_only_km2"].to_numpy() + both
+    private_only = b["private_only_km2"].to_numpy()
+    km2 = np.column_stack([public, private_only + both, public + private_only, both, private_only])
+    out = _area_columns(boroughs, ordered, km2)
+    if lsoa_crime is not None and len(out):
+        _add_grid_crime(out, summary, lsoa_crime, labels)
+    empty = gpd.GeoSeries([shapely.Polygon()] * len(out), crs=BNG)
+    return gpd.GeoDataFrame(out[list(JOINT_COLUMNS)], geometry=empty, crs=BNG)
+
+
+def _grid_km2(summary: pd.DataFrame, area_type: str, index: pd.MultiIndex) -> pd.DataFrame:
+    """The summary's public/private km² (and area) of ``area_type`` rows, by (code, level)."""
+    rows = summary[summary["area_type"] == area_type]
+    keyed = rows.set_index([rows["area_code"].astype(str), rows["level"].astype(str)])
+    columns = ["area_km2", "public_only_km2", "private_only_km2", "joint_km2"]
+    return keyed[columns].reindex(index).fillna(0.0)
+
+
+def _add_grid_crime(
+    out: pd.DataFrame, summary: pd.DataFrame, lsoa_crime: pd.DataFrame, labels: list[str]
+) -> None:
+    """Fill the crime columns of ``out`` in place from the summary's LSOA rows."""
+    lsoa = lsoa_crime["lsoa_code"].astype(str).to_numpy()
+    borough = lsoa_crime["borough_code"].astype(str).to_numpy()
+    totals = lsoa_crime["total"].to_numpy(float)
+    cells = _grid_km2(summary, "lsoa", pd.MultiIndex.from_product([lsoa, labels]))
+    n = len(labels)
+    area = cells["area_km2"].to_numpy().reshape(-1, n)
+    both = cells["joint_km2"].to_numpy().reshape(-1, n)
+    public = cells["public_only_km2"].to_numpy().reshape(-1, n) + both
+    joint = public + cells["private_only_km2"].to_numpy().reshape(-1, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(area > 0, totals[:, None] / area, 0.0)
+    per_borough = (
+        pd.DataFrame(np.column_stack([totals, weight * public, weight * joint]), index=borough)
+        .groupby(level=0, sort=False)
+        .sum()
+    )
+    rows = per_borough.reindex(out["gss_code"].to_numpy()[::n]).fillna(0.0).to_numpy()
+    crimes = np.repeat(rows[:, 0], n)
+    _set_crime(out, crimes, rows[:, 1 : 1 + n].ravel(), rows[:, 1 + n :].ravel())
 
 
 def _add_crime(
@@ -206,8 +273,15 @@ def _add_crime(
         totals = group["total"].to_numpy(float)
         tree = STRtree(geoms)
         crimes[i] = float(totals.sum())
-        crimes_public[i] = _crimes_in(public_geoms[i], geoms, totals, tree)
-        crimes_joint[i] = _crimes_in(joint_geoms[i], geoms, totals, tree)
+        crimes_public[i] = crimes_in(public_geoms[i], geoms, totals, tree)
+        crimes_joint[i] = crimes_in(joint_geoms[i], geoms, totals, tree)
+    _set_crime(out, crimes, crimes_public, crimes_joint)
+
+
+def _set_crime(
+    out: pd.DataFrame, crimes: np.ndarray, crimes_public: np.ndarray, crimes_joint: np.ndarray
+) -> None:
+    """The crime columns of ``out`` from the crime, in public and in joint coverage, per row."""
     out["crimes"] = crimes
     out["crimes_public"] = crimes_public
     out["crimes_joint"] = crimes_joint

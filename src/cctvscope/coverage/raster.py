@@ -433,19 +433,40 @@ def _scanline_fill(
 
 
 @numba.njit(cache=True, nogil=True)
-def _block_majority(
-    mask: npt.NDArray[np.bool_], factor: int, rows: int, cols: int
+def _block_levels(
+    count: npt.NDArray[np.uint16], factor: int, r0: int, c0: int, rows: int, cols: int
 ) -> FloatArray:  # pragma: no cover - compiled
-    """1.0 where at least half of a factor×factor block is set (blocks past the edge are 0)."""
-    out = np.zeros((rows // factor, cols // factor), np.float64)
-    for r in range(mask.shape[0]):
-        for c in range(mask.shape[1]):
-            if mask[r, c]:
-                out[r // factor, c // factor] += 1.0
+    """Per factor×factor block of ``count[:, r0:r0+rows, c0:c0+cols]``: how many levels
+    cover at least half its cells, padded by one empty block on every side.
+
+    Cells past the grid's edge count as uncovered. Levels are nested (a cell seen at a
+    fine level is seen at every coarser one), so a block is covered at level ``l``
+    exactly when the value is above ``l``.
+    """
+    n_levels = count.shape[0]
+    nb_r = rows // factor
+    nb_c = cols // factor
+    hits = np.zeros((n_levels, nb_r, nb_c), np.int64)
+    r_end = min(r0 + rows, count.shape[1])
+    c_end = min(c0 + cols, count.shape[2])
+    for r in range(r0, r_end):
+        br = (r - r0) // factor
+        for c in range(c0, c_end):
+            if count[0, r, c] == 0:
+                continue
+            bc = (c - c0) // factor
+            for lv in range(n_levels):
+                if count[lv, r, c] == 0:
+                    break
+                hits[lv, br, bc] += 1
+    out = np.zeros((nb_r + 2, nb_c + 2), np.float64)
     half = 0.5 * factor * factor
-    for r in range(out.shape[0]):
-        for c in range(out.shape[1]):
-            out[r, c] = 1.0 if out[r, c] >= half else 0.0
+    for br in range(nb_r):
+        for bc in range(nb_c):
+            k = 0
+            while k < n_levels and hits[k, br, bc] >= half:
+                k += 1
+            out[br + 1, bc + 1] = k
     return out
 
 
@@ -459,28 +480,65 @@ def raster_polygons(
     cutting vertices. The outline is the 0.5 contour between cell centres (marching
     squares), which runs along cell edges and cuts each corner by 1/8 of a cell.
     """
+    count = np.ascontiguousarray(mask[None, :, :], dtype=np.uint16)
+    return raster_outlines(count, grid, factor)[0]
+
+
+def raster_outlines(
+    count: npt.NDArray[np.uint16], grid: TileGrid, factor: int = 1
+) -> list[shapely.Geometry]:
+    """:func:`raster_polygons` of every level of ``count`` (L, ny, nx), the same outlines.
+
+    One pass over the cells gives every level's blocks (:func:`_block_levels`); one
+    crop (the coarsest level's: the finer ones lie inside it) and one coordinate mesh
+    serve every level, and each level's 0/1 blocks are contoured by contourpy's serial
+    generator directly (its factory's checks and copies were half the tracing time).
+    Contouring the level counts once instead would be cheaper still but biased: where
+    outlines of several levels coincide (a fan's sides) the crossing would not fall
+    half way between blocks.
+    """
     import contourpy
 
-    rows = np.flatnonzero(mask.any(axis=1))
+    n_levels = count.shape[0]
+    seen = count[0] > 0
+    rows = np.flatnonzero(seen.any(axis=1))
     if rows.size == 0:
-        return shapely.Polygon()
-    cols = np.flatnonzero(mask.any(axis=0))
-    r0, r1 = (rows[0] // factor) * factor, rows[-1] + 1
-    c0, c1 = (cols[0] // factor) * factor, cols[-1] + 1
-    r1 = r0 + -(-(r1 - r0) // factor) * factor
-    c1 = c0 + -(-(c1 - c0) // factor) * factor
-    sub = _block_majority(np.ascontiguousarray(mask[r0:r1, c0:c1]), factor, r1 - r0, c1 - c0)
+        return [shapely.Polygon() for _ in range(n_levels)]
+    cols = np.flatnonzero(seen.any(axis=0))
+    r0 = (rows[0] // factor) * factor
+    c0 = (cols[0] // factor) * factor
+    n_r = -(-(rows[-1] + 1 - r0) // factor) * factor
+    n_c = -(-(cols[-1] + 1 - c0) // factor) * factor
+    padded = _block_levels(np.ascontiguousarray(count), factor, r0, c0, n_r, n_c)
     size = grid.cell_m * factor
-    # Pad with one empty cell so every outline closes inside the array.
-    padded = np.pad(sub, 1)
+    # The padding of one empty block closes every outline inside the array.
     x = grid.x0_m + c0 * grid.cell_m + (np.arange(padded.shape[1]) - 0.5) * size
     y = grid.y0_m + r0 * grid.cell_m + (np.arange(padded.shape[0]) - 0.5) * size
-    gen = contourpy.contour_generator(
-        x, y, padded, fill_type=contourpy.FillType.OuterOffset, name="serial"
-    )
-    filled = gen.filled(0.5, 2.0)
-    points: list[FloatArray] = list(filled[0])  # type: ignore[arg-type]
-    offsets: list[IntArray] = list(filled[1])  # type: ignore[arg-type]
+    mesh_x, mesh_y = np.meshgrid(x, y)
+    out = []
+    for lv in range(n_levels):
+        z = (padded > lv + 0.5).astype(np.float64)
+        gen = contourpy.SerialContourGenerator(
+            mesh_x,
+            mesh_y,
+            z,
+            None,  # type: ignore[arg-type]  # no mask, as contour_generator passes it
+            corner_mask=True,
+            line_type=contourpy.LineType.Separate,
+            fill_type=contourpy.FillType.OuterOffset,
+            quad_as_tri=False,
+            z_interp=contourpy.ZInterp.Linear,
+            x_chunk_size=0,
+            y_chunk_size=0,
+        )
+        out.append(_filled_polygons(gen.filled(0.5, 2.0)))
+    return out
+
+
+def _filled_polygons(filled: object) -> shapely.Geometry:
+    """contourpy's OuterOffset filled contours as one (Multi)Polygon."""
+    points: list[FloatArray] = list(filled[0])  # type: ignore[index]
+    offsets: list[IntArray] = list(filled[1])  # type: ignore[index]
     polys = []
     for pts, off in zip(points, offsets, strict=True):
         rings = [pts[off[j] : off[j + 1]] for j in range(len(off) - 1)]

@@ -28,7 +28,7 @@ from cctvscope.coverage.raster import (
     CoverageRaster,
     TileGrid,
     paint_coverage,
-    raster_polygons,
+    raster_outlines,
     rasterise_polygons,
     square_metrics,
     zone_metrics,
@@ -185,12 +185,9 @@ def _subset(fans: RayFans, mask: npt.NDArray[np.bool_]) -> RayFans:
 
 
 def _unions(raster: CoverageRaster, union_cell_m: float) -> list[shapely.Geometry]:
-    """Coverage outline per level from the painted grid (see :func:`raster_polygons`)."""
+    """Coverage outline per level from the painted grid (see :func:`raster_outlines`)."""
     factor = max(1, round(union_cell_m / raster.grid.cell_m))
-    return [
-        raster_polygons(raster.count[lv] > 0, raster.grid, factor)
-        for lv in range(raster.count.shape[0])
-    ]
+    return raster_outlines(raster.count, raster.grid, factor)
 
 
 def run_tiles(

@@ -72,8 +72,18 @@ class Estate:
         """SHA-256 over the canonical content of every table: equal estates, equal hash.
 
         Geometry enters as WKB hex, rows are sorted by id, floats are written with
-        repr precision, so the hash does not depend on row order or storage.
+        repr precision, so the hash does not depend on row order or storage. Computed
+        once per estate object (estates are never modified in place; a pipeline run
+        asks for it about seven times, each a pass over every table).
         """
+        cached: str | None = self.__dict__.get("_input_hash")
+        if cached is None:
+            cached = self._compute_input_hash()
+            # A frozen dataclass: write the instance dict directly, as cached_property does.
+            self.__dict__["_input_hash"] = cached
+        return cached
+
+    def _compute_input_hash(self) -> str:
         digest = hashlib.sha256()
         digest.update(self.region.model_dump_json().encode())
         for name in TABLES:

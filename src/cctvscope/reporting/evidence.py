@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from cctvscope.reporting.charts.joint import joint_coverage_map
+from cctvscope.reporting.charts.joint import joint_coverage_map, joint_source
 from cctvscope.reporting.safe_csv import write_csv
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
@@ -32,7 +32,11 @@ def write_joint_coverage(
     write_csv(cells, paths[2], float_format="%.6g")
     paths.append(
         joint_coverage_map(
-            boroughs, joint.by_borough, joint.candidates, out_dir / "joint_coverage.svg"
+            boroughs,
+            joint.by_borough,
+            joint.candidates,
+            out_dir / "joint_coverage.svg",
+            source=joint_source(joint.from_grid),
         )
     )
     return paths

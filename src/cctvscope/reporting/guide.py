@@ -239,6 +239,7 @@ def render_html(inputs: GuideInputs, mode: Mode, work: Path) -> str:
         "occlusion_method": occlusion_method(inputs),
         "ptz_method": ptz_method(inputs),
         "map_coverage": MAP_COVERAGE,
+        "joint_from_grid": inputs.joint is not None and inputs.joint.from_grid,
         "estate": inputs.estate,
         "generated": inputs.run_date.isoformat(),
         "headlines": headlines(inputs),

@@ -30,7 +30,7 @@ from cctvscope.reporting.charts.compliance import rule_share_chart
 from cctvscope.reporting.charts.control_rooms import option_map
 from cctvscope.reporting.charts.evidence_ops import evidence_ops_chart
 from cctvscope.reporting.charts.framework import framework_savings_chart, framework_timeline_chart
-from cctvscope.reporting.charts.joint import joint_coverage_map
+from cctvscope.reporting.charts.joint import joint_coverage_map, joint_source
 from cctvscope.reporting.charts.placement import placement_map
 from cctvscope.reporting.charts.scenarios import scenarios_chart
 from cctvscope.reporting.charts.style import print_size
@@ -260,18 +260,18 @@ def profile_maps(inputs: GuideInputs, maker: FigureMaker) -> dict[str, GuideFigu
 
 
 def _joint_map(inputs: GuideInputs, joint: JointCoverage, path: Path) -> Path:
-    """The joint-coverage map (London's exactly as before; a region's names its own crime)."""
+    """The joint-coverage map (its note names the method; a region's names its own crime)."""
     areas = gpd.GeoDataFrame(inputs.estate.boroughs)
     if inputs.is_london:
-        return joint_coverage_map(areas, joint.by_borough, joint.candidates, path)
+        source = joint_source(joint.from_grid)
+        return joint_coverage_map(areas, joint.by_borough, joint.candidates, path, source=source)
     width = float(areas.total_bounds[2] - areas.total_bounds[0])
     return joint_coverage_map(
         areas,
         joint.by_borough,
         joint.candidates,
         path,
-        source=f"cctvscope joint coverage (no building occlusion); {inputs.region_title} "
-        "small-area crime",
+        source=joint_source(joint.from_grid, f"{inputs.region_title} small-area crime"),
         synthetic=_synthetic(inputs.estate),
         scale_m=10_000.0 if width >= WIDE_MAP_M else borough_scale_m(width),
     )

@@ -13,7 +13,8 @@ from cctvscope.reporting.guide_text import gbp, plural
 from cctvscope.workflows.guide import GuideInputs
 from cctvscope.workflows.headline_figures import HeadlineFigure, headline_figures
 
-#: What the borough maps, value for money and joint coverage draw: wedges, never occluded.
+#: What the borough maps and value for money draw (and joint coverage, when computed without
+#: the coverage grid): wedges, never occluded.
 MAP_COVERAGE = "camera view wedges not occluded by buildings"
 
 

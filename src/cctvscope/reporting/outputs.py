@@ -103,4 +103,9 @@ def write_guide(inputs: GuideInputs, out: Path, mode: GuideMode) -> GuideOutput:
 
 
 #: The writers of every pipeline run.
-WRITERS = Writers(coverage=write_pipeline_coverage, results=write_results, guide=write_guide)
+WRITERS = Writers(
+    coverage=write_pipeline_coverage,
+    results=write_results,
+    guide=write_guide,
+    joint=write_joint_coverage,
+)

@@ -22,7 +22,13 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from cctvscope.coverage.detail import DetailLevel
-from cctvscope.coverage.joint import joint_coverage, recruitment_candidates, region_totals
+from cctvscope.coverage.engine import CoverageResult
+from cctvscope.coverage.joint import (
+    joint_coverage,
+    joint_coverage_from_grid,
+    recruitment_candidates,
+    region_totals,
+)
 from cctvscope.coverage.lookup import CameraLookup
 from cctvscope.crs import wgs84_to_bng
 from cctvscope.evidence.package import write_package
@@ -330,11 +336,16 @@ def _verdicts(vault: EvidenceVault, request: RequestRecord) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class JointCoverage:
-    """What registered private cameras add to public coverage, and where to recruit more."""
+    """What registered private cameras add to public coverage, and where to recruit more.
+
+    ``from_grid``: the areas come from the coverage engine's painted grid (occluded where
+    there are footprints), not from unoccluded wedge unions.
+    """
 
     by_borough: gpd.GeoDataFrame
     london: pd.DataFrame
     candidates: gpd.GeoDataFrame
+    from_grid: bool = False
 
 
 def run_joint_coverage(
@@ -343,21 +354,32 @@ def run_joint_coverage(
     levels: tuple[DetailLevel, ...] = JOINT_LEVELS,
     top_n: int = 20,
     crime: gpd.GeoDataFrame | None = None,
+    coverage: CoverageResult | None = None,
 ) -> JointCoverage:
     """Public vs joint (public + private) coverage per borough and level, crime-weighted.
 
-    Coverage is the union of view wedges without building occlusion; crime is MPS 2021
-    LSOA crime spread by area. Recruitment cells: the top ``top_n`` 250 m cells by crime
-    with no public coverage at Recognise. ``crime``: the region's small-area crime
+    With ``coverage`` (the coverage engine's result for ``estate``, summed over the
+    same small areas as ``crime``) the areas come from its painted grid's public and
+    private bits (:func:`~cctvscope.coverage.joint.joint_coverage_from_grid`: occluded
+    where there are footprints); without it, from unions of view wedges without
+    building occlusion. Crime is MPS 2021 LSOA crime spread by area. Recruitment cells:
+    the top ``top_n`` 250 m cells by crime with no public coverage at Recognise.
+    ``crime``: the region's small-area crime
     (:meth:`~cctvscope.workflows.region_inputs.RegionInputs.lsoa_crime`); London's
     bundled LSOA crime when omitted.
     """
     usable = float(read_assumptions().value("coverage.usable_range_m"))
     if crime is None:
         crime = read_lsoa_crime()
-    table = joint_coverage(estate.cameras, estate.boroughs, crime, levels, usable_range_m=usable)
+    if coverage is not None:
+        table = joint_coverage_from_grid(coverage.summary, estate.boroughs, crime, levels)
+    else:
+        table = joint_coverage(
+            estate.cameras, estate.boroughs, crime, levels, usable_range_m=usable
+        )
     return JointCoverage(
         by_borough=table,
         london=region_totals(table).reset_index(),
         candidates=recruitment_candidates(estate.cameras, crime, top_n=top_n),
+        from_grid=coverage is not None,
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -38,6 +39,7 @@ from cctvscope.workflows.economics import EconomicsPart, EconomicsParts
 from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 from cctvscope.workflows.guide import GuideInputs, occlusion_of
 from cctvscope.workflows.region_inputs import RegionInputs
+from cctvscope.workflows.stages import StageClock, StageTime
 
 Step = Callable[[str], None]
 GuideMode = Literal["final", "interim"]
@@ -58,6 +60,14 @@ class ResultsWriter(Protocol):
     """Writes every table, chart and map of the other analyses."""
 
     def __call__(self, assessment: Assessment, out: Path) -> list[Path]: ...
+
+
+class JointWriter(Protocol):
+    """Writes the joint public/private coverage's tables and map."""
+
+    def __call__(
+        self, joint: JointCoverage, boroughs: gpd.GeoDataFrame, out_dir: Path
+    ) -> list[Path]: ...
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class Writers:
     coverage: CoverageWriter
     results: ResultsWriter
     guide: GuideWriter
+    joint: JointWriter
 
 
 @dataclass(frozen=True)
@@ -107,28 +118,45 @@ class Assessment:
 
 @dataclass(frozen=True)
 class PipelineResult:
-    """The assessment, the files written (guide last) and the guide."""
+    """The assessment, the files written (guide last), the guide and the coverage stages.
+
+    ``coverage_stages`` are the timed steps of the coverage process (none without it).
+    """
 
     assessment: Assessment
     files: tuple[Path, ...]
     guide: GuideOutput
+    coverage_stages: tuple[StageTime, ...] = ()
 
 
 def coverage_job(
-    estate: Estate, region: RegionInputs, out: Path, write: CoverageWriter
-) -> CoverageResult:
+    estate: Estate,
+    region: RegionInputs,
+    out: Path,
+    write: CoverageWriter,
+    visibility_polygons: bool = False,
+) -> tuple[CoverageResult, tuple[StageTime, ...]]:
     """Coverage of ``estate``, its files written; the result without its polygon layers.
 
     Run in a separate process by :func:`run_pipeline`: the polygons stay in the files
-    it writes, which keeps the hand-back between processes small.
+    it writes, which keeps the hand-back between processes small. Per-camera
+    visibility polygons are traced only with ``visibility_polygons`` (they are most of
+    ``coverage.gpkg``'s size and time; every figure comes from the painted grid). The
+    stages of this process are timed (:class:`~cctvscope.workflows.stages.StageClock`)
+    and handed back.
     """
     from cctvscope.workflows.coverage import run_coverage
 
-    result = run_coverage(estate, CoverageOptions(polygons=True), region=region)
+    clock = StageClock("coverage")
+    clock("Coverage: ray casting, painting and sums")
+    options = CoverageOptions(polygons=visibility_polygons)
+    result = run_coverage(estate, options, region=region)
+    clock("Coverage: writing coverage.gpkg, CSVs and maps")
     write(result, estate, region, out)
+    stages = clock.finish()
     return dataclasses.replace(
         result, unions=result.unions.iloc[0:0], visibility=result.visibility.iloc[0:0]
-    )
+    ), stages
 
 
 def assess(
@@ -143,6 +171,7 @@ def assess(
     example: WorkedExample | None = None,
     run_date: dt.date | None = None,
     on_step: Step | None = None,
+    defer_joint: bool = False,
 ) -> Assessment:
     """Run every analysis but coverage and the worked request on ``estate`` (not modified).
 
@@ -150,9 +179,11 @@ def assess(
     estate go into compliance, and ``region`` is read from the store when omitted;
     without one the estate must be London's. ``summary``, ``coverage`` and ``example``
     are results computed elsewhere (the demo's summary, the coverage process, the
-    worked request), carried into the guide inputs. ``run_date`` (today when omitted)
-    sets the price base, the framework start and the scenario years
-    (:func:`~cctvscope.workflows.dates.dated_assumptions`).
+    worked request), carried into the guide inputs; joint public/private coverage
+    comes from ``coverage`` when given, and is left to the caller with
+    ``defer_joint`` (:func:`run_pipeline` computes it when its coverage is done).
+    ``run_date`` (today when omitted) sets the price base, the framework start and the
+    scenario years (:func:`~cctvscope.workflows.dates.dated_assumptions`).
     """
     from cctvscope.workflows.region_inputs import london_or_given, region_inputs
 
@@ -175,6 +206,7 @@ def assess(
         coverage=coverage,
         example=example,
         step=step,
+        defer_joint=defer_joint,
     )
 
 
@@ -190,6 +222,7 @@ def _analyses(
     example: WorkedExample | None,
     run_date: dt.date,
     step: Step,
+    defer_joint: bool = False,
 ) -> Assessment:
     from cctvscope.workflows.assess import summarise_boroughs
     from cctvscope.workflows.compliance import run_compliance
@@ -224,7 +257,7 @@ def _analyses(
     compliance = run_compliance(
         estate, standard=standard, cop_scores=cop, assumptions=a, region=region, on_step=step
     )
-    joint = _joint(estate, region, gaps, step)
+    joint = None if defer_joint else _joint(estate, region, gaps, step, coverage)
     step("Data confidence per borough and table")
     guide = GuideInputs(
         estate=estate,
@@ -290,9 +323,16 @@ def _options(
 
 
 def _joint(
-    estate: Estate, region: RegionInputs, gaps: dict[str, tuple[str, ...]], step: Step
+    estate: Estate,
+    region: RegionInputs,
+    gaps: dict[str, tuple[str, ...]],
+    step: Step,
+    coverage: CoverageResult | None,
 ) -> JointCoverage | None:
-    """Joint public/private coverage, or None with the reasons under ``integration``."""
+    """Joint public/private coverage, or None with the reasons under ``integration``.
+
+    From ``coverage``'s painted grid when there is one, else from wedge unions.
+    """
     from cctvscope.workflows.evidence import run_joint_coverage
     from cctvscope.workflows.region_inputs import Layer, missing_layer_message, missing_message
 
@@ -311,7 +351,7 @@ def _joint(
         return None
     step("Joint public/private coverage")
     # London keeps the bundled LSOA crime exactly as before (its figures do not move).
-    return run_joint_coverage(estate, crime=None if region.is_london else lsoas)
+    return run_joint_coverage(estate, crime=None if region.is_london else lsoas, coverage=coverage)
 
 
 def run_pipeline(
@@ -326,24 +366,30 @@ def run_pipeline(
     standard: str | None = None,
     run_date: dt.date | None = None,
     on_step: Step | None = None,
+    visibility_polygons: bool = False,
 ) -> PipelineResult:
     """The whole assessment of a stored ``estate``: analyses, files, runs recorded, guide.
 
     ``worked_example`` runs the synthetic evidence request (London's demonstration: it
     writes requests to the store and a vault under ``out``); ``summary`` is the
     per-borough summary when the caller has it; ``run_date`` (today when omitted) dates
-    the price base, framework and scenarios. Coverage runs in a second process;
-    an estate without cameras gets no coverage and says so in the guide.
+    the price base, framework and scenarios. Coverage runs in a second process
+    (``visibility_polygons``: with each camera's visibility polygon in
+    ``coverage.gpkg``); joint public/private coverage is read from its grid when it is
+    done. An estate without cameras gets no coverage and says so in the guide.
     """
     from cctvscope.workflows.region_inputs import region_inputs
     from cctvscope.workflows.runs import record_compliance, record_economics, record_options
 
     step = on_step or (lambda _message: None)
+    # Made here, not by whichever writer comes first: the worked request writes its clips
+    # into ``out`` while the coverage process may not have made it yet.
+    out.mkdir(parents=True, exist_ok=True)
     step("Reading the region's layers")
     region = region_inputs(engine, estate)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
     try:
-        future = _start_coverage(pool, estate, region, out, writers.coverage)
+        future = _start_coverage(pool, estate, region, out, writers.coverage, visibility_polygons)
         assessment = assess(
             engine,
             estate,
@@ -352,6 +398,7 @@ def run_pipeline(
             summary=summary,
             run_date=run_date,
             on_step=step,
+            defer_joint=True,
         )
         guide = assessment.guide
         if worked_example:
@@ -366,14 +413,21 @@ def run_pipeline(
         if guide.options is not None and guide.monitoring is not None:
             record_options(engine, estate, guide.options, guide.monitoring)
         step("Coverage by detail level, crime in coverage and gaps")
-        coverage, coverage_gaps = _finish_coverage(future, region)
+        coverage, coverage_gaps, coverage_stages = _finish_coverage(future, region)
     finally:
         pool.shutdown()
-    guide = dataclasses.replace(guide, coverage=coverage, gaps={**guide.gaps, **coverage_gaps})
+    gaps = {**guide.gaps, **coverage_gaps}
+    joint = _joint(estate, region, gaps, step, coverage)
+    if joint is not None:
+        files = [*files, *writers.joint(joint, estate.boroughs, out)]
+    guide = dataclasses.replace(guide, coverage=coverage, joint=joint, gaps=gaps)
     assessment = dataclasses.replace(assessment, guide=guide)
     step(f"Writing the {mode} guide (HTML and PDF)")
     written = writers.guide(guide, out, mode)
-    return PipelineResult(assessment, (*files, written.html, written.pdf), written)
+    return PipelineResult(assessment, (*files, written.html, written.pdf), written, coverage_stages)
+
+
+CoverageFuture = Future[tuple[CoverageResult, tuple[StageTime, ...]]]
 
 
 def _start_coverage(
@@ -382,22 +436,25 @@ def _start_coverage(
     region: RegionInputs,
     out: Path,
     write: CoverageWriter,
-) -> Future[CoverageResult] | None:
+    visibility_polygons: bool,
+) -> CoverageFuture | None:
     if estate.cameras.empty:
         return None
-    return pool.submit(coverage_job, estate, region, out, write)
+    return pool.submit(coverage_job, estate, region, out, write, visibility_polygons)
 
 
 def _finish_coverage(
-    future: Future[CoverageResult] | None, region: RegionInputs
-) -> tuple[CoverageResult | None, dict[str, tuple[str, ...]]]:
-    """The coverage result, or None and the reason under the assessment chapter."""
+    future: CoverageFuture | None, region: RegionInputs
+) -> tuple[CoverageResult | None, dict[str, tuple[str, ...]], tuple[StageTime, ...]]:
+    """The coverage result (or None and the reason under the assessment chapter), its stages."""
     from cctvscope.workflows.coverage import coverage_lacks
 
     if future is None:
-        return None, {"assessment": (f"no cameras for {region.title} (coverage not computed)",)}
+        why = f"no cameras for {region.title} (coverage not computed)"
+        return None, {"assessment": (why,)}, ()
     lacks = coverage_lacks(region)
-    return future.result(), ({"coverage": lacks} if lacks else {})
+    result, stages = future.result()
+    return result, ({"coverage": lacks} if lacks else {}), stages
 
 
 def _example(

@@ -10,6 +10,15 @@ import pandas as pd
 from cctvscope.reporting.charts.maps import scale_bar_and_north
 from cctvscope.reporting.charts.style import add_source, new_figure, save_svg
 
+#: The method note of a joint map from the coverage grid, and of one from wedge unions.
+GRID_METHOD = "coverage grid, occluded where footprints exist"
+WEDGE_METHOD = "no building occlusion"
+
+
+def joint_source(from_grid: bool, crime: str = "MPS LSOA crime 2021") -> str:
+    """The joint map's source note: how the coverage was computed, and the crime used."""
+    return f"cctvscope joint coverage ({GRID_METHOD if from_grid else WEDGE_METHOD}); {crime}"
+
 
 def joint_coverage_map(
     boroughs: gpd.GeoDataFrame,
@@ -18,7 +27,7 @@ def joint_coverage_map(
     path: Path,
     *,
     level: str = "recognise",
-    source: str = "cctvscope joint coverage (no building occlusion); MPS LSOA crime 2021",
+    source: str = joint_source(from_grid=False),
     synthetic: bool = True,
     scale_m: float = 10_000.0,
 ) -> Path:

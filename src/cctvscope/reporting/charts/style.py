@@ -16,6 +16,7 @@ import matplotlib as mpl
 mpl.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
@@ -53,6 +54,18 @@ def print_size(width_pt: float, height_pt: float) -> Iterator[None]:
         _PRINT_BOX_IN.reset(token)
 
 
+class _SaveOnlyCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws only when the figure is saved.
+
+    geopandas asks for a redraw (``draw_idle``) after every layer it plots, and a
+    non-interactive canvas draws at once: a whole render, constrained layout included,
+    per layer, which was most of the time of the guide's maps.
+    """
+
+    def draw_idle(self, *args: object, **kwargs: object) -> None:
+        """Nothing to show between layers: the figure is drawn when saved."""
+
+
 def new_figure(width_in: float = 8.0, height_in: float = 5.0) -> Figure:
     """A figure with the house style (no global pyplot state leaks between charts).
 
@@ -63,6 +76,7 @@ def new_figure(width_in: float = 8.0, height_in: float = 5.0) -> Figure:
         scale = min(1.0, box[0] / width_in, box[1] / height_in)
         width_in, height_in = width_in * scale, height_in * scale
     fig = plt.figure(figsize=(width_in, height_in))
+    _SaveOnlyCanvas(fig)
     fig.set_layout_engine("constrained")
     return fig
 
