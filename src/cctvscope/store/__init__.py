@@ -8,13 +8,9 @@ reads settings.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cctvscope.store import evidence_tables as evidence_tables  # registers its tables
-from cctvscope.store.assessments import (
-    cop_scores,
-    estate_borough_codes,
-    latest_assessments,
-    save_assessment,
-)
 from cctvscope.store.engine import connect
 from cctvscope.store.migrate import upgrade_database
 from cctvscope.store.repository import (
@@ -31,6 +27,27 @@ from cctvscope.store.repository import (
     save_estate,
     store_snapshot,
 )
+
+if TYPE_CHECKING:
+    from cctvscope.store.assessments import (
+        cop_scores,
+        estate_borough_codes,
+        latest_assessments,
+        save_assessment,
+    )
+
+#: Imported on first use: they bring the standards' modules, which a police search does
+#: not need (PEP 562).
+_LAZY = ("cop_scores", "estate_borough_codes", "latest_assessments", "save_assessment")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from cctvscope.store import assessments
+
+        return getattr(assessments, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EstateInfo",
