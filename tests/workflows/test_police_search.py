@@ -171,3 +171,29 @@ def test_a_damaged_or_missing_cache_is_rebuilt(engine, tmp_path, damage, caught_
     kept = police_search(engine, "tiny", cache_dir=cache)
     assert not kept.built  # the rebuild is kept...
     kept.lookup.verify()  # ...and is whole (the flipped WKB byte is gone)
+
+
+def test_the_command_answers_from_the_cache(engine, estate, tmp_path):
+    from typer.testing import CliRunner
+
+    from cctvscope.cli.main import app
+
+    cache = tmp_path / "cache"
+    url = str(engine.url)
+    (x, y), *_ = _points(load_estate(engine, "tiny"))
+    want = _fresh(engine)[0]
+    for run in range(2):  # builds the cache, then reads it
+        out = tmp_path / f"c{run}.csv"
+        args = ["evidence", "cameras-at", "--estate", "tiny", "--x", str(x), "--y", str(y)]
+        args += ["--out", str(out), "--database-url", url, "--cache-dir", str(cache)]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        got = pd.read_csv(out)
+        assert list(got["camera_id"]) == list(want["camera_id"]) and len(got) >= 1
+        assert got["distance_m"].tolist() == pytest.approx(want["distance_m"].tolist())
+    assert len(list(cache.iterdir())) == 1
+    # The default cache folder is beside the SQLite store.
+    default = Path(str(engine.url.database)).with_name("store.db.lookup-cache")
+    result = CliRunner().invoke(app, args[:-2])
+    assert result.exit_code == 0, result.output
+    assert default.is_dir()
