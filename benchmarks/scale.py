@@ -123,12 +123,20 @@ def _child(mode: str, root: str, workers: int, out: str) -> None:
     print(json.dumps(figures))
 
 
+def _keep(kept: Path, path: str, n: int, figures: dict[str, float]) -> None:
+    row = {"path": path, "cameras": n, **figures}
+    print(json.dumps(row), flush=True)
+    with kept.open("a") as handle:
+        handle.write(json.dumps(row) + "\n")
+
+
 def _fresh_process(here: Path) -> Any:
     """benchmarks/fresh_process.py, loaded by path: the benchmarks folder stays off sys.path
     (its coverage.py would shadow the package numba imports), and the workers re-import
     this file, which must not need it."""
     spec = importlib.util.spec_from_file_location("fresh_process", here / "fresh_process.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -161,17 +169,21 @@ def main() -> None:
         return
     child_json = _fresh_process(here).child_json
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = []
+    # Every size measured is kept in WORK/results-W.jsonl, so sizes run on different days
+    # (1M takes most of an hour on two workers) make one table and one fit.
+    kept = args.work / f"results-{args.workers}.jsonl"
     for n in args.cameras:
         root = _scenario(args.work, n, args.seed)
         out = args.work / f"out-{n}-{time.time_ns()}"
         got = child_json(__file__, "--child", "partitioned", str(root), str(args.workers), str(out))
-        rows.append(("partitioned", n, got))
-        print(f"partitioned {n:>9,}: {json.dumps(got)}", flush=True)
+        _keep(kept, "partitioned", n, got)
         if n <= args.baseline_max:
             base = child_json(__file__, "--child", "baseline", str(root), str(args.workers), "-")
-            rows.append(("engine (baseline)", n, base))
-            print(f"baseline    {n:>9,}: {json.dumps(base)}", flush=True)
+            _keep(kept, "engine (baseline)", n, base)
+    rows = [json.loads(line) for line in kept.read_text().splitlines()]
+    rows = [
+        (r["path"], r["cameras"], r) for r in sorted(rows, key=lambda r: (r["path"], r["cameras"]))
+    ]
     print(f"\n{args.workers} workers; CPU = client + workers (partitioned), client only (baseline)")
     head = f"{'path':<18} {'cameras':>9} {'tiles':>6} {'wall s':>8} {'CPU s':>8} "
     print(head + f"{'client MiB':>11} {'worker MiB':>11}")
