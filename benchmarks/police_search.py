@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from startup import BASELINE, ENTRY, run_once
+from startup import BASELINE, ENTRY, measure, run_once
 
 #: A point in Camden seen by several cameras of the synthetic London estate (BNG, m).
 POINT = ("530080", "181020")
@@ -42,15 +42,6 @@ def build_store(path: Path) -> None:
     engine = init_store(f"sqlite:///{path}")
     save_estate(engine, build_london_estate("london"))
     ensure_registrations(engine, load_estate(engine, "london"))
-
-
-def measure(args: list[str], env: dict[str, str], repeats: int) -> dict[str, float]:
-    runs = [run_once(args, env) for _ in range(repeats)]
-    return {
-        "wall_s": statistics.median(r[0] for r in runs),
-        "cpu_s": statistics.median(r[1] for r in runs),
-        "peak_mib": max(r[2] for r in runs),
-    }
 
 
 def main() -> None:

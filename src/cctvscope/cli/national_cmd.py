@@ -16,6 +16,7 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption
 from cctvscope.cli.render import console, err_console
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ from cctvscope.cli.validate import (
     one_of,
     out_dir,
     positive,
-    reachable_scheduler,
 )
 
 
@@ -72,17 +72,9 @@ def coverage_partitioned(
     executor: Annotated[
         str, typer.Option(help="inprocess or dask (default).", callback=one_of("inprocess", "dask"))
     ] = "dask",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Dask scheduler address; a LocalCluster if omitted.",
-            callback=reachable_scheduler,
-        ),
-    ] = None,
-    workers: Annotated[
-        int, typer.Option(help="LocalCluster worker processes.", callback=at_least_one)
-    ] = 2,
-    threads: Annotated[int, typer.Option(help="In-process threads.", callback=at_least_one)] = 1,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    threads: ThreadsOption = 1,
     max_in_flight: Annotated[
         int | None,
         typer.Option(

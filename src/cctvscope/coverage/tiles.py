@@ -15,10 +15,12 @@ are gathered in task order, so both give identical outputs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -232,14 +234,14 @@ def run_tiles(
     return _run_dask(tasks, scheduler, n_workers, on_progress)
 
 
-def _run_dask(
-    tasks: Sequence[TileTask],
-    scheduler: str | None,
-    n_workers: int,
-    on_progress: ProgressFn | None,
-) -> list[TileResult]:
-    from distributed import Client, LocalCluster, as_completed
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, n_workers: int) -> Iterator[Any]:
+    """A Dask client of ``scheduler``, or of a LocalCluster of ``n_workers`` single-threaded
+    worker processes started here and closed on exit."""
+    from distributed import Client, LocalCluster
 
+    # The scheduler's and workers' start-up chatter is not the user's business.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
@@ -251,6 +253,22 @@ def _run_dask(
         )
     client = Client(scheduler if scheduler is not None else cluster)  # type: ignore[no-untyped-call]
     try:
+        yield client
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_dask(
+    tasks: Sequence[TileTask],
+    scheduler: str | None,
+    n_workers: int,
+    on_progress: ProgressFn | None,
+) -> list[TileResult]:
+    from distributed import as_completed
+
+    with dask_client(scheduler, n_workers) as client:
         futures = client.map(cover_tile, list(tasks), pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
         results: list[TileResult | None] = [None] * len(futures)
@@ -259,8 +277,4 @@ def _run_dask(
             results[position[future.key]] = future.result()
             if on_progress is not None:
                 on_progress(done, len(futures))
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-        if cluster is not None:
-            cluster.close()
     return [r for r in results if r is not None]

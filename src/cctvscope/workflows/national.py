@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from cctvscope.coverage.national import (
 )
 from cctvscope.coverage.raster import ZONE_METRICS
 from cctvscope.coverage.raycast import RAY_STEP_DEG
+from cctvscope.coverage.tiles import dask_client
 
 MANIFEST = "estate.json"
 KIND = "cctvscope partitioned estate"
@@ -362,26 +362,8 @@ def coverage_tiles(estate: PartitionedEstate) -> Iterator[tuple[int, int]]:
 @contextlib.contextmanager
 def dask_executor(scheduler: str | None, n_workers: int) -> Iterator[DaskTiles]:
     """A Dask executor on ``scheduler``, or on a LocalCluster of ``n_workers`` processes."""
-    from distributed import Client, LocalCluster
-
-    # The scheduler's and workers' start-up chatter is not the user's business.
-    logging.getLogger("distributed").setLevel(logging.ERROR)
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    client = Client(scheduler if scheduler is not None else cluster)  # type: ignore[no-untyped-call]
-    try:
+    with dask_client(scheduler, n_workers) as client:
         yield DaskTiles(client)
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-        if cluster is not None:
-            cluster.close()
 
 
 class DaskTiles:
