@@ -55,3 +55,23 @@ def test_coverage_partitioned_refuses_a_folder_that_is_not_one(tmp_path):
     )
     assert result.exit_code == 2
     assert "is not a partitioned estate" in result.output
+
+
+def test_coverage_partitioned_of_a_stored_estate(tmp_path, tiny_estate):
+    from cctvscope.store import init_store, save_estate
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    save_estate(init_store(url), tiny_estate)
+    out = tmp_path / "out"
+    args = ["coverage-partitioned", "--estate", "tiny", "--database-url", url, "--out", str(out)]
+    result = runner.invoke(app, [*args, "--executor", "inprocess", "--cell-m", "5"])
+    assert result.exit_code == 0, result.output
+    assert "tiny v1: 4 cameras" in result.output
+    parts = list((out / "partitions" / "cameras").iterdir())
+    assert sum(len(pd.read_parquet(p)) for p in parts) == 4
+    cameras = pd.concat(pd.read_parquet(p) for p in (out / "cameras").iterdir())
+    assert sorted(cameras["camera_id"].unique()) == ["a1", "a2", "a3", "b1"]
+    neither = runner.invoke(app, ["coverage-partitioned", "--out", str(tmp_path / "o2")])
+    assert neither.exit_code == 2 and "--estate NAME" in neither.output
+    missing = runner.invoke(app, [*args[:-2], "--out", str(tmp_path / "o3"), "--estate", "nope"])
+    assert missing.exit_code == 2 and "nope" in missing.output

@@ -31,6 +31,7 @@ from cctvscope.workflows.national import (
     cover_partitioned,
     dask_executor,
     in_process_executor,
+    partition_estate,
     write_scenario,
 )
 
@@ -74,10 +75,28 @@ def test_scenario_counts_work_out_by_hand(tmp_path):
 SMALL = NationalScenario(cameras=400, buildings=1600, seed=1, cameras_per_tile=100)
 
 
-def _in_memory(scenario: NationalScenario):
-    """The scenario whole, through the in-process engine (plan_tiles + run_tiles)."""
+#: Footprints across tile borders (a corner of four tiles, two edges) for partition_estate.
+STRADDLING = np.array(
+    [
+        shapely.box(100_980, 100_980, 101_030, 101_020),
+        shapely.box(100_400, 100_990, 100_420, 101_010),
+        shapely.box(100_995, 100_300, 101_004, 100_330),
+    ],
+    dtype=object,
+)
+
+
+def _frames(scenario: NationalScenario, extra: np.ndarray | None = None):
     cams = pd.concat([scenario.tile_cameras(k) for k in range(scenario.tiles)], ignore_index=True)
     blds = np.concatenate([scenario.tile_buildings(k) for k in range(scenario.tiles)])
+    if extra is not None:
+        blds = np.concatenate([blds, extra])
+    return cams, blds
+
+
+def _in_memory(scenario: NationalScenario, extra: np.ndarray | None = None):
+    """The scenario whole, through the in-process engine (plan_tiles + run_tiles)."""
+    cams, blds = _frames(scenario, extra)
     options = CoverageOptions(usable_range_m=USABLE_M, cell_m=CELL_M, unions=False)
     cores = [
         shapely.box(tx * 1000.0, ty * 1000.0, (tx + 1) * 1000.0, (ty + 1) * 1000.0)
@@ -119,8 +138,8 @@ def small(tmp_path_factory):
     return write_scenario(SMALL, root / "scenario"), root
 
 
-def _check_equal(result, out: Path, scenario: NationalScenario) -> None:
-    cams, keys, cells, visible, halo = _in_memory(scenario)
+def _check_equal(result, out: Path, scenario: NationalScenario, extra=None) -> None:
+    cams, keys, cells, visible, halo = _in_memory(scenario, extra)
     n_lv = cells.shape[1]
     got_keys, got_cells, got_cams = _written(out, n_lv)
     np.testing.assert_array_equal(got_keys, keys)
@@ -147,6 +166,24 @@ def test_partitioned_in_process_equals_the_engine(small):
         executor.close()
     assert result.tiles_run == 16  # the 2 × 2 block of tiles and the 12 around it
     _check_equal(result, root / "inprocess", SMALL)
+
+
+def test_an_estate_partitioned_from_frames_equals_the_engine(tmp_path):
+    # Footprints that straddle tiles go to every tile they meet and are read once.
+    cams, blds = _frames(SMALL, STRADDLING)
+    estate = partition_estate("frames", cams, gpd.GeoSeries(blds, crs=BNG), tmp_path / "p")
+    corner = [gpd.read_parquet(tmp_path / "p" / "buildings" / f"{tx}_{ty}.parquet")
+              for tx, ty in ((100, 100), (101, 100), (100, 101), (101, 101))]  # fmt: skip
+    n = len(blds) - 3
+    assert all(n in set(part["building_id"]) for part in corner)  # the corner building
+    executor = in_process_executor()
+    try:
+        result = cover_partitioned(
+            estate, executor, out=tmp_path / "out", usable_range_m=USABLE_M, cell_m=CELL_M
+        )
+    finally:
+        executor.close()
+    _check_equal(result, tmp_path / "out", SMALL, STRADDLING)
 
 
 def test_partitioned_on_dask_equals_the_engine(small):

@@ -16,12 +16,13 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption
+from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption, fail
 from cctvscope.cli.render import console, err_console
+from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:
     from cctvscope.coverage.bounded import BoundedExecutor
-    from cctvscope.workflows.national import PartitionedCoverage
+    from cctvscope.workflows.national import PartitionedCoverage, PartitionedEstate
 from cctvscope.cli.validate import (
     at_least_one,
     non_negative,
@@ -65,7 +66,25 @@ def bench_estate(
 
 
 def coverage_partitioned(
-    estate_dir: Annotated[Path, typer.Argument(help="A partitioned estate (bench-estate).")],
+    estate_dir: Annotated[
+        Path | None, typer.Argument(help="A partitioned estate (bench-estate).")
+    ] = None,
+    estate_name: Annotated[
+        str | None,
+        typer.Option(
+            "--estate",
+            help="A stored estate instead: partitioned into OUT/partitions first.",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="CCTVSCOPE_DATABASE_URL",
+            help="Store URL, with --estate (default sqlite:///./cctvscope.db).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="Output folder (per-tile results).", callback=out_dir)
     ] = Path("out-national"),
@@ -94,8 +113,15 @@ def coverage_partitioned(
         in_process_executor,
     )
 
+    if (estate_dir is None) == (estate_name is None):
+        err_console.print("[red]error:[/red] give a partitioned estate's folder or --estate NAME")
+        raise typer.Exit(code=2)
     try:
-        estate = PartitionedEstate.open(estate_dir)
+        if estate_name is not None:
+            estate = _partition_stored(estate_name, database_url, out / "partitions")
+        else:
+            assert estate_dir is not None
+            estate = PartitionedEstate.open(estate_dir)
         with _progress() as progress:
             halo = progress.add_task("halo", total=len(estate.camera_tiles))
             cover = progress.add_task("cover", total=None)
@@ -126,7 +152,18 @@ def coverage_partitioned(
     except ValueError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from exc
+    except CctvscopeError as exc:
+        raise fail(exc) from exc
     console.print(_totals_table(result, estate.name))
+
+
+def _partition_stored(name: str, database_url: str | None, root: Path) -> PartitionedEstate:
+    from cctvscope.cli.validate import existing_store
+    from cctvscope.store import init_store
+    from cctvscope.workflows.national import partition_stored_estate
+
+    engine = init_store(existing_store(database_url))
+    return partition_stored_estate(engine, name, root)
 
 
 def _progress() -> Progress:

@@ -191,6 +191,27 @@ def partition_estate(
     return _write_manifest(root, name, tile_m, len(cams), int(geoms.size), tiles, {})
 
 
+def partition_stored_estate(
+    engine: Any, name: str, root: Path, *, version: int | None = None, tile_m: float = 1000.0
+) -> PartitionedEstate:
+    """Write a stored estate's cameras and its region's footprints as a partitioned estate.
+
+    The estate is read whole here (as ``coverage`` reads it); what follows runs tile by
+    tile like any partitioned estate.
+    """
+    from cctvscope.store import load_estate
+    from cctvscope.workflows.region_inputs import region_inputs
+
+    estate = load_estate(engine, name, version)
+    if estate.cameras.empty:
+        raise ValueError(f"estate {name!r} has no cameras")
+    region = region_inputs(engine, estate)
+    footprints = region.buildings.geometry.to_numpy() if region.buildings is not None else []
+    cameras = pd.DataFrame(estate.cameras.drop(columns="geometry"))
+    label = f"{estate.name} v{estate.version}"
+    return partition_estate(label, cameras, footprints, root, tile_m=tile_m)
+
+
 # --- one tile, on a worker -------------------------------------------------------------------
 
 
