@@ -144,6 +144,7 @@ def test_a_new_version_or_consent_gives_a_new_key(engine, estate, tmp_path):
         ("delete manifest.json", True),
         ("delete bounds.npy", True),
         ("truncate wkb.npy", True),
+        ("empty polygon_rank.npy", True),
         ("flip bounds.npy", True),
         ("flip attributes.json", True),
         ("flip wkb.npy", False),  # same size, not hashed: its CRC catches it on a query
@@ -159,6 +160,8 @@ def test_a_damaged_or_missing_cache_is_rebuilt(engine, tmp_path, damage, caught_
         path.unlink()
     elif action == "truncate":
         path.write_bytes(path.read_bytes()[:-100])
+    elif action == "empty":
+        path.write_bytes(b"")
     else:
         data = bytearray(path.read_bytes())
         at = len(data) - 200 if name != "wkb.npy" else 200  # inside the data, past the header
@@ -197,3 +200,14 @@ def test_the_command_answers_from_the_cache(engine, estate, tmp_path):
     result = CliRunner().invoke(app, args[:-2])
     assert result.exit_code == 0, result.output
     assert default.is_dir()
+
+
+def test_a_cache_that_cannot_be_written_still_answers(engine, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # the cache folder cannot be made under a file
+    first = police_search(engine, "tiny", cache_dir=blocked / "cache")
+    again = police_search(engine, "tiny", cache_dir=blocked / "cache")
+    assert first.built and again.built  # nothing kept, every call builds
+    x, y = _points(load_estate(engine, "tiny"))[0]
+    got = candidates_at(first.lookup, first.attributes, x, y, incident_at=INCIDENT, now=NOW)
+    pd.testing.assert_frame_equal(got, _fresh(engine)[0])

@@ -19,6 +19,7 @@ store (``<store>.lookup-cache/`` for SQLite), readable by its owner only.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -213,14 +214,16 @@ def police_search(
         try:
             lookup, attrs = read_cached(folder, key)
             return PoliceSearch(lookup, attrs, info.name, info.version, key, built=False)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
             pass  # missing or damaged: built again below
     estate = load_estate(engine, estate_name, info.version)
     built = build_police_lookup(estate, registrations)
     attrs = camera_attributes(estate)
     attrs = attrs[attrs["camera_id"].isin(built.cameras["camera_id"])].reset_index(drop=True)
     packed = built.packed()
-    write_cached(folder, key, packed, attrs)
+    # A cache that cannot be written (read-only, full): answer without keeping it.
+    with contextlib.suppress(OSError):
+        write_cached(folder, key, packed, attrs)
     return PoliceSearch(packed, attrs, info.name, info.version, key, built=True)
 
 
