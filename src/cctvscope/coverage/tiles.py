@@ -266,15 +266,48 @@ def _run_dask(
     n_workers: int,
     on_progress: ProgressFn | None,
 ) -> list[TileResult]:
-    from distributed import as_completed
+    """Tasks on Dask, at most 4 per worker thread submitted and unfinished at a time (the
+    scheduler and workers then hold a few tasks, not the whole estate's)."""
+    from cctvscope.coverage.bounded import run_bounded
+
+    total = len(tasks)
+    results: list[TileResult | None] = [None] * total
+    done = 0
+
+    def keep(indexed: tuple[int, TileResult]) -> None:
+        nonlocal done
+        results[indexed[0]] = indexed[1]
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total)
 
     with dask_client(scheduler, n_workers) as client:
-        futures = client.map(cover_tile, list(tasks), pure=False)
-        position = {f.key: i for i, f in enumerate(futures)}
-        results: list[TileResult | None] = [None] * len(futures)
-        completed = as_completed(futures)  # type: ignore[no-untyped-call]
-        for done, future in enumerate(completed, start=1):
-            results[position[future.key]] = future.result()
-            if on_progress is not None:
-                on_progress(done, len(futures))
+        in_flight = 4 * max(1, int(sum(client.nthreads().values())))
+        run_bounded(
+            DaskSubmit(client),
+            _cover_indexed,
+            enumerate(tasks),
+            max_in_flight=in_flight,
+            on_result=keep,
+        )
     return [r for r in results if r is not None]
+
+
+def _cover_indexed(indexed: tuple[int, TileTask]) -> tuple[int, TileResult]:
+    return indexed[0], cover_tile(indexed[1])
+
+
+class DaskSubmit:
+    """``run_bounded``'s executor on a Dask client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> Any:
+        return self.client.submit(fn, item, pure=False)
+
+    def wait_any(self, futures: set[Any]) -> tuple[set[Any], set[Any]]:
+        from distributed import wait
+
+        done = wait(list(futures), return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        return set(done.done), set(done.not_done)

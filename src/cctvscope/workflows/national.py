@@ -45,7 +45,7 @@ from cctvscope.coverage.national import (
 )
 from cctvscope.coverage.raster import ZONE_METRICS
 from cctvscope.coverage.raycast import RAY_STEP_DEG
-from cctvscope.coverage.tiles import dask_client
+from cctvscope.coverage.tiles import DaskSubmit, dask_client
 
 MANIFEST = "estate.json"
 KIND = "cctvscope partitioned estate"
@@ -387,25 +387,13 @@ def dask_executor(scheduler: str | None, n_workers: int) -> Iterator[DaskTiles]:
         yield DaskTiles(client)
 
 
-class DaskTiles:
+class DaskTiles(DaskSubmit):
     """:func:`run_bounded`'s executor on a Dask client; a result is released once read."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
 
     @property
     def threads(self) -> int:
         """Worker threads in the cluster now."""
         return int(sum(self.client.nthreads().values()))
-
-    def submit(self, fn: Callable[[Any], Any], item: Any) -> Any:
-        return self.client.submit(fn, item, pure=False)
-
-    def wait_any(self, futures: set[Any]) -> tuple[set[Any], set[Any]]:
-        from distributed import wait
-
-        done = wait(list(futures), return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
-        return set(done.done), set(done.not_done)
 
 
 def cover_partitioned(
