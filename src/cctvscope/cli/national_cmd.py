@@ -16,7 +16,7 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption, fail
+from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption, fail, store_url
 from cctvscope.cli.render import console, err_console
 from cctvscope.errors import CctvscopeError
 
@@ -82,6 +82,7 @@ def coverage_partitioned(
             "--database-url",
             envvar="CCTVSCOPE_DATABASE_URL",
             help="Store URL, with --estate (default sqlite:///./cctvscope.db).",
+            callback=store_url,
             show_default=False,
         ),
     ] = None,

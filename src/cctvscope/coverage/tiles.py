@@ -248,7 +248,10 @@ def dask_client(scheduler: str | None, n_workers: int) -> Iterator[Any]:
             n_workers=n_workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # No dashboard; the scheduler's HTTP server (it always has one) on a free port,
+            # not 8787, which another cluster on the machine may hold.
+            dashboard_address=":0",
+            scheduler_kwargs={"dashboard": False},
             silence_logs=logging.ERROR,
         )
     client = Client(scheduler if scheduler is not None else cluster)  # type: ignore[no-untyped-call]
