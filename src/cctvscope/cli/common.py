@@ -18,6 +18,7 @@ from cctvscope.cli.validate import (
     new_store,
     northing,
     out_dir,
+    reachable_scheduler,
 )
 from cctvscope.cli.validate import store_url as store_url  # the commands import it from here
 from cctvscope.errors import CctvscopeError, UnknownEstateError, UnknownRegionError
@@ -51,6 +52,18 @@ VisibilityPolygonsOption = Annotated[
 VersionOption = Annotated[
     int | None, typer.Option(help="Estate version (default latest).", callback=at_least_one)
 ]
+
+# Where tiles run: the options of `coverage` and `coverage-partitioned`.
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address; a LocalCluster if omitted.", callback=reachable_scheduler
+    ),
+]
+WorkersOption = Annotated[
+    int, typer.Option(help="LocalCluster worker processes.", callback=at_least_one)
+]
+ThreadsOption = Annotated[int, typer.Option(help="In-process threads.", callback=at_least_one)]
 
 # A place, as WGS84 or as British National Grid; each name the commands used before still works.
 LonOption = Annotated[

@@ -10,9 +10,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cctvscope.cli.common import DbOption, OutDirOption, VersionOption, fail, store_url
+from cctvscope.cli.common import (
+    DbOption,
+    OutDirOption,
+    SchedulerOption,
+    ThreadsOption,
+    VersionOption,
+    WorkersOption,
+    fail,
+    store_url,
+)
 from cctvscope.cli.render import console
-from cctvscope.cli.validate import at_least_one, one_of, positive, reachable_scheduler
+from cctvscope.cli.validate import one_of, positive
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:  # heavy (numba, pandas): imported by the command that runs, not by --help
@@ -86,17 +95,9 @@ def coverage(
     executor: Annotated[
         str, typer.Option(help="inprocess (default) or dask.", callback=one_of("inprocess", "dask"))
     ] = "inprocess",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Dask scheduler address; a LocalCluster if omitted.",
-            callback=reachable_scheduler,
-        ),
-    ] = None,
-    workers: Annotated[
-        int, typer.Option(help="LocalCluster worker processes.", callback=at_least_one)
-    ] = 2,
-    threads: Annotated[int, typer.Option(help="In-process threads.", callback=at_least_one)] = 1,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+    threads: ThreadsOption = 1,
     cell_m: Annotated[float, typer.Option(help="Grid cell size [m].", callback=positive)] = 1.0,
     tile_m: Annotated[float, typer.Option(help="BNG tile size [m].", callback=positive)] = 1000.0,
     polygons: Annotated[

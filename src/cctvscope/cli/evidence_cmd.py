@@ -18,7 +18,7 @@ import datetime as dt
 import getpass
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -496,6 +496,18 @@ def _hits_table(found: pd.DataFrame, where: str, incident: dt.datetime | None) -
     return table
 
 
+def _place_point(engine: Any, estate: str, place: str) -> tuple[float, float, str]:
+    """The best match of ``place`` in the estate's region: (x_m, y_m, its label)."""
+    from cctvscope.store import load_estate
+    from cctvscope.workflows.places import find_place
+
+    loaded = load_estate(engine, estate)
+    found = find_place(engine, loaded, place)
+    if not found:
+        raise _fail(f"no place in {loaded.region.name} matches {place!r}")
+    return found[0].x_m, found[0].y_m, f"{found[0].label} ({found[0].kind.value}) "
+
+
 @evidence_app.command("cameras-at")
 def cameras_at_cmd(
     estate: Annotated[str, typer.Option("--estate", help="Estate to search.")],
@@ -518,12 +530,25 @@ def cameras_at_cmd(
         Path | None,
         typer.Option("--out", help="Write the candidates as CSV for `request`.", callback=out_file),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            envvar="CCTVSCOPE_LOOKUP_CACHE_DIR",
+            help="Where police lookups are cached (default: STORE.lookup-cache beside a "
+            "SQLite store, else ./lookup-cache).",
+            show_default=False,
+        ),
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Cameras (public, and private that consent to share) that could have seen a place."""
-    from cctvscope.store import init_store, load_estate
-    from cctvscope.workflows.evidence import candidates_at, police_lookup
-    from cctvscope.workflows.places import find_place
+    """Cameras (public, and private that consent to share) that could have seen a place.
+
+    The lookup is cached per estate version beside the store (see ``--cache-dir``): the
+    first search of a version builds it (seconds), later ones read it.
+    """
+    from cctvscope.store import init_store
+    from cctvscope.workflows.police_search import default_cache_dir, search_point
 
     if (x is None or y is None) and lon is not None and lat is not None:
         x, y = bng_point(lon, lat)  # checked before the store is read
@@ -532,17 +557,20 @@ def cameras_at_cmd(
             "give the place as --place TEXT, --x/--y (British National Grid) or --lon/--lat"
         )
     incident = _when(at) if at else None
+    url = store_url(database_url)
     try:
-        engine = init_store(store_url(database_url))
-        loaded = load_estate(engine, estate)
+        engine = init_store(url)
         where = ""
         if x is None or y is None:
-            found_places = find_place(engine, loaded, str(place))
-            if not found_places:
-                raise _fail(f"no place in {loaded.region.name} matches {place!r}")
-            x, y = found_places[0].x_m, found_places[0].y_m
-            where = f"{found_places[0].label} ({found_places[0].kind.value}) "
-        found = candidates_at(police_lookup(engine, loaded), loaded, x, y, incident_at=incident)
+            x, y, where = _place_point(engine, estate, str(place))
+        found = search_point(
+            engine,
+            estate,
+            x,
+            y,
+            cache_dir=cache_dir or default_cache_dir(url),
+            incident_at=incident,
+        )
     except CctvscopeError as exc:
         raise _fail(exc) from exc
     console.print(_hits_table(found, f"{where}({x:.0f}, {y:.0f})", incident))

@@ -31,6 +31,7 @@ from cctvscope.cli.data_cmd import export, status
 from cctvscope.cli.evidence_cmd import evidence_app, integration_summary
 from cctvscope.cli.import_cmd import import_app
 from cctvscope.cli.live_audit_cmd import audit_live
+from cctvscope.cli.national_cmd import bench_estate, coverage_partitioned
 from cctvscope.cli.optimise_cmd import solve_sscflp
 from cctvscope.cli.options_cmd import options_app, options_table
 from cctvscope.cli.place_cmd import place
@@ -77,6 +78,8 @@ app.command("audit-footage")(audit_footage)
 app.command("audit-live")(audit_live)
 app.command("solve-sscflp")(solve_sscflp)
 app.command("coverage")(coverage)
+app.command("coverage-partitioned")(coverage_partitioned)
+app.command("bench-estate")(bench_estate)
 app.command()(place)
 app.add_typer(options_app, name="options")
 app.command()(economics)

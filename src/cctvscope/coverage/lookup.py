@@ -33,79 +33,26 @@ import shapely
 from shapely import STRtree
 
 from cctvscope.coverage.detail import DetailLevel
+from cctvscope.coverage.hits import (
+    HIT_COLUMNS,
+    LOOKUP_COLUMNS,
+    CameraColumns,
+    CameraHits,
+    FloatArray,
+    IntArray,
+    ObjectArray,
+    as_xy,
+    ints,
+)
 from cctvscope.coverage.occlusion import BuildingIndex, building_index, visibility_by_wedge
+from cctvscope.coverage.packed_lookup import PackedLookup
 from cctvscope.coverage.wedges import ARC_VERTICES, wedges_by_level
-
-#: Columns of a lookup answer as a table (``CameraHits.to_frame``; ``point`` first for many).
-LOOKUP_COLUMNS = ("camera_id", "level", "distance_m", "owner_type", "operator")
 
 #: Cameras drawn per batch by :meth:`CameraLookup.build`. The vectorised wedge drawing holds
 #: a few float arrays of (cameras × levels × arc vertices) at once; batches keep that
 #: scratch to a few hundred MB whatever the estate's size (the polygons themselves, about
 #: 1 GB per million at 64 arc vertices, are what stays).
 BUILD_BATCH_CAMERAS = 20_000
-
-#: Every column of a :class:`CameraHits`, for ``hits[column]``.
-HIT_COLUMNS = frozenset(("point", "camera", "rank", *LOOKUP_COLUMNS))
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-ObjectArray = npt.NDArray[np.object_]
-
-
-@dataclass(frozen=True)
-class CameraHits:
-    """A lookup's answer as parallel arrays: one entry per (query point, camera).
-
-    Sorted by point, then distance, then camera id. Arrays, not a table, so that a
-    query costs the spatial index and little more; :meth:`to_frame` makes the table at
-    the edge (the CLI, the web page, a CSV).
-
-    Attributes
-    ----------
-    point
-        Position of the query point (all 0 for :meth:`CameraLookup.cameras_at`).
-    camera
-        Position of the camera in :attr:`CameraLookup.cameras`.
-    rank
-        Finest covering level, as an index into :attr:`CameraLookup.levels`.
-    camera_id, level, owner_type, operator
-        The camera's id, the finest covering level's label, its owner type and operator.
-    distance_m
-        Camera to point [m].
-    """
-
-    point: IntArray
-    camera: IntArray
-    rank: IntArray
-    camera_id: ObjectArray
-    level: ObjectArray
-    distance_m: FloatArray
-    owner_type: ObjectArray
-    operator: ObjectArray
-
-    def __len__(self) -> int:
-        return int(self.camera.size)
-
-    def __getitem__(self, column: str) -> npt.NDArray[np.generic]:
-        """One column by name (``hits["camera_id"]``), as an array."""
-        if column not in HIT_COLUMNS:
-            raise KeyError(column)
-        values: npt.NDArray[np.generic] = getattr(self, column)
-        return values
-
-    @property
-    def empty(self) -> bool:
-        """True when no camera covers any query point."""
-        return self.camera.size == 0
-
-    def to_frame(self, *, with_point: bool = False) -> pd.DataFrame:
-        """The answer as a table: :data:`LOOKUP_COLUMNS`, after ``point`` when ``with_point``."""
-        columns = ("point", *LOOKUP_COLUMNS) if with_point else LOOKUP_COLUMNS
-        out = pd.DataFrame({c: getattr(self, c) for c in columns})
-        if out.empty:  # pandas infers ``str`` for text columns only when there are values
-            out = out.astype(dict.fromkeys(("camera_id", "level", "owner_type", "operator"), str))
-        return out
 
 
 @dataclass(frozen=True)
@@ -132,29 +79,18 @@ class CameraLookup:
     polygon_camera: IntArray
     polygon_rank: IntArray
     tree: STRtree
-    # The camera columns as NumPy arrays, taken once: reading a pandas column per query
-    # (a string column is converted whole) cost more than the spatial query itself.
-    _ids: ObjectArray = field(init=False, repr=False)
-    _x_m: FloatArray = field(init=False, repr=False)
-    _y_m: FloatArray = field(init=False, repr=False)
-    _owner_type: ObjectArray = field(init=False, repr=False)
-    _operator: ObjectArray = field(init=False, repr=False)
-    _id_rank: IntArray = field(init=False, repr=False)
-    _labels: ObjectArray = field(init=False, repr=False)
+    _columns: CameraColumns = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        ids = np.asarray(self.cameras["camera_id"].to_numpy(dtype=object), dtype=object)
-        columns = {
-            "_ids": ids,
-            "_x_m": self.cameras["x_m"].to_numpy(dtype=np.float64),
-            "_y_m": self.cameras["y_m"].to_numpy(dtype=np.float64),
-            "_owner_type": self.cameras["owner_type"].to_numpy(dtype=object),
-            "_operator": self.cameras["operator"].to_numpy(dtype=object),
-            "_id_rank": np.argsort(np.argsort(ids.astype(str), kind="stable")).astype(np.int64),
-            "_labels": np.array([lv.label for lv in self.levels], dtype=object),
-        }
-        for name, value in columns.items():
-            object.__setattr__(self, name, value)
+        columns = CameraColumns.of(
+            self.cameras["camera_id"].to_numpy(dtype=object),
+            self.cameras["x_m"].to_numpy(dtype=np.float64),
+            self.cameras["y_m"].to_numpy(dtype=np.float64),
+            self.cameras["owner_type"].to_numpy(dtype=object),
+            self.cameras["operator"].to_numpy(dtype=object),
+            tuple(lv.label for lv in self.levels),
+        )
+        object.__setattr__(self, "_columns", columns)
 
     @classmethod
     def build(
@@ -216,8 +152,8 @@ class CameraLookup:
             levels=ordered,
             cameras=frame,
             polygons=polygons,
-            polygon_camera=np.concatenate([p[1] for p in parts]) if parts else _ints(0),
-            polygon_rank=np.concatenate([p[2] for p in parts]) if parts else _ints(0),
+            polygon_camera=np.concatenate([p[1] for p in parts]) if parts else ints(0),
+            polygon_rank=np.concatenate([p[2] for p in parts]) if parts else ints(0),
             tree=STRtree(polygons),
         )
 
@@ -233,7 +169,7 @@ class CameraLookup:
         """
         hits = self.tree.query(shapely.Point(x_m, y_m), predicate="covered_by")
         xy = np.array([[x_m, y_m]], dtype=np.float64)
-        return self._answer(_ints(hits.size), hits.astype(np.int64), xy)
+        return self._answer(ints(hits.size), hits.astype(np.int64), xy)
 
     def cameras_at_many(
         self, points: npt.ArrayLike | Sequence[shapely.Point] | gpd.GeoSeries
@@ -244,35 +180,22 @@ class CameraLookup:
         shapely Points. ``point`` in the answer is the position in ``points``; the
         answer is sorted by point, then distance, then camera id.
         """
-        xy = _as_xy(points)
+        xy = as_xy(points)
         if xy.shape[0] == 0:
-            return self._answer(_ints(0), _ints(0), xy)
+            return self._answer(ints(0), ints(0), xy)
         hits = self.tree.query(shapely.points(xy), predicate="covered_by")
         return self._answer(hits[0].astype(np.int64), hits[1].astype(np.int64), xy)
 
     def _answer(self, point: IntArray, polygon: IntArray, xy: FloatArray) -> CameraHits:
         """One entry per (point, camera): the finest covering level, sorted."""
-        camera = self.polygon_camera[polygon]
-        rank = self.polygon_rank[polygon]
-        key = point * max(len(self._ids), 1) + camera
-        order = np.lexsort((rank, key))  # by key, finest rank last within a key
-        key_sorted = key[order]
-        last = np.ones(key_sorted.size, dtype=bool)
-        last[:-1] = key_sorted[1:] != key_sorted[:-1]
-        pick = order[last]
-        cam, pt = camera[pick], point[pick]
-        dist = np.hypot(self._x_m[cam] - xy[pt, 0], self._y_m[cam] - xy[pt, 1])
-        order = np.lexsort((self._id_rank[cam], dist, pt))
-        cam, pt, dist, best = cam[order], pt[order], dist[order], rank[pick][order]
-        return CameraHits(
-            point=pt,
-            camera=cam,
-            rank=best,
-            camera_id=self._ids[cam],
-            level=self._labels[best],
-            distance_m=dist,
-            owner_type=self._owner_type[cam],
-            operator=self._operator[cam],
+        return self._columns.answer(
+            point, self.polygon_camera[polygon], self.polygon_rank[polygon], xy
+        )
+
+    def packed(self) -> PackedLookup:
+        """The same lookup as flat arrays (polygons as WKB), for a cache to keep."""
+        return PackedLookup.pack(
+            self._columns, self.polygons, self.polygon_camera, self.polygon_rank
         )
 
 
@@ -296,24 +219,10 @@ def _draw(
     return geoms[keep], camera_pos[keep], rank[keep]
 
 
-def _ints(n: int) -> IntArray:
-    return np.zeros(n, dtype=np.int64)
-
-
 def _text(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_]:
     if column not in frame.columns:
         return np.full(len(frame), "", dtype=object)
     return np.asarray(frame[column].fillna("").astype(str).to_numpy(), dtype=object)
 
 
-def _as_xy(
-    points: npt.ArrayLike | Sequence[shapely.Point] | gpd.GeoSeries,
-) -> npt.NDArray[np.float64]:
-    """An (n, 2) float array from coordinates or Points."""
-    if isinstance(points, gpd.GeoSeries):
-        return np.asarray(shapely.get_coordinates(points.to_numpy()), dtype=np.float64)
-    arr = np.asarray(points, dtype=object)
-    if arr.size and isinstance(arr.flat[0], shapely.Geometry):
-        return np.asarray(shapely.get_coordinates(arr), dtype=np.float64)
-    xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    return xy
+__all__ = ["HIT_COLUMNS", "LOOKUP_COLUMNS", "CameraHits", "CameraLookup", "PackedLookup"]

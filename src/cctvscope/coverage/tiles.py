@@ -15,10 +15,12 @@ are gathered in task order, so both give identical outputs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -229,35 +231,83 @@ def run_tiles(
     return _run_dask(tasks, scheduler, n_workers, on_progress)
 
 
-def _run_dask(
-    tasks: Sequence[TileTask],
-    scheduler: str | None,
-    n_workers: int,
-    on_progress: ProgressFn | None,
-) -> list[TileResult]:
-    from distributed import Client, LocalCluster, as_completed
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, n_workers: int) -> Iterator[Any]:
+    """A Dask client of ``scheduler``, or of a LocalCluster of ``n_workers`` single-threaded
+    worker processes started here and closed on exit."""
+    from distributed import Client, LocalCluster
 
+    # The scheduler's and workers' start-up chatter is not the user's business.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=n_workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # No dashboard; the scheduler's HTTP server (it always has one) on a free port,
+            # not 8787, which another cluster on the machine may hold.
+            dashboard_address=":0",
+            scheduler_kwargs={"dashboard": False},
             silence_logs=logging.ERROR,
         )
     client = Client(scheduler if scheduler is not None else cluster)  # type: ignore[no-untyped-call]
     try:
-        futures = client.map(cover_tile, list(tasks), pure=False)
-        position = {f.key: i for i, f in enumerate(futures)}
-        results: list[TileResult | None] = [None] * len(futures)
-        completed = as_completed(futures)  # type: ignore[no-untyped-call]
-        for done, future in enumerate(completed, start=1):
-            results[position[future.key]] = future.result()
-            if on_progress is not None:
-                on_progress(done, len(futures))
+        yield client
     finally:
         client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()
+
+
+def _run_dask(
+    tasks: Sequence[TileTask],
+    scheduler: str | None,
+    n_workers: int,
+    on_progress: ProgressFn | None,
+) -> list[TileResult]:
+    """Tasks on Dask, at most 4 per worker thread submitted and unfinished at a time (the
+    scheduler and workers then hold a few tasks, not the whole estate's)."""
+    from cctvscope.coverage.bounded import run_bounded
+
+    total = len(tasks)
+    results: list[TileResult | None] = [None] * total
+    done = 0
+
+    def keep(indexed: tuple[int, TileResult]) -> None:
+        nonlocal done
+        results[indexed[0]] = indexed[1]
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total)
+
+    with dask_client(scheduler, n_workers) as client:
+        in_flight = 4 * max(1, int(sum(client.nthreads().values())))
+        run_bounded(
+            DaskSubmit(client),
+            _cover_indexed,
+            enumerate(tasks),
+            max_in_flight=in_flight,
+            on_result=keep,
+        )
     return [r for r in results if r is not None]
+
+
+def _cover_indexed(indexed: tuple[int, TileTask]) -> tuple[int, TileResult]:
+    return indexed[0], cover_tile(indexed[1])
+
+
+class DaskSubmit:
+    """``run_bounded``'s executor on a Dask client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> Any:
+        return self.client.submit(fn, item, pure=False)
+
+    def wait_any(self, futures: set[Any]) -> tuple[set[Any], set[Any]]:
+        from distributed import wait
+
+        done = wait(list(futures), return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        return set(done.done), set(done.not_done)

@@ -8,13 +8,9 @@ reads settings.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cctvscope.store import evidence_tables as evidence_tables  # registers its tables
-from cctvscope.store.assessments import (
-    cop_scores,
-    estate_borough_codes,
-    latest_assessments,
-    save_assessment,
-)
 from cctvscope.store.engine import connect
 from cctvscope.store.migrate import upgrade_database
 from cctvscope.store.repository import (
@@ -23,6 +19,7 @@ from cctvscope.store.repository import (
     VersionStamp,
     canonical_estate,
     delete_estate,
+    estate_info,
     init_store,
     latest_version_stamp,
     list_estates,
@@ -33,6 +30,27 @@ from cctvscope.store.repository import (
     store_snapshot,
 )
 
+if TYPE_CHECKING:
+    from cctvscope.store.assessments import (
+        cop_scores,
+        estate_borough_codes,
+        latest_assessments,
+        save_assessment,
+    )
+
+#: Imported on first use: they bring the standards' modules, which a police search does
+#: not need (PEP 562).
+_LAZY = ("cop_scores", "estate_borough_codes", "latest_assessments", "save_assessment")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from cctvscope.store import assessments
+
+        return getattr(assessments, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "EstateInfo",
     "RunInfo",
@@ -42,6 +60,7 @@ __all__ = [
     "cop_scores",
     "delete_estate",
     "estate_borough_codes",
+    "estate_info",
     "init_store",
     "latest_assessments",
     "latest_version_stamp",

@@ -404,6 +404,24 @@ def load_estate(engine: EngineOrUrl, name: str, version: int | None = None) -> E
     )
 
 
+def estate_info(engine: EngineOrUrl, name: str, version: int | None = None) -> EstateInfo:
+    """One stored version's row (the latest when ``version`` is None), without its tables.
+
+    Raises :class:`UnknownEstateError` as :func:`load_estate` does.
+    """
+    cameras = ESTATE_TABLES["cameras"]
+    with (
+        _engine(engine) as eng,
+        _database_errors(f"reading estate {name!r}"),
+        _read_transaction(eng) as connection,
+    ):
+        row = _find_estate(connection, name, version)
+        count = sa.select(sa.func.count()).where(cameras.c.estate_id == row.id)
+        n = int(connection.execute(count).scalar_one())
+    created = _utc(row.created_at)
+    return EstateInfo(row.name, row.version, created, row.description, n, row.input_hash)
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
     """SQLite returns naive UTC, PostgreSQL aware in the session's zone: make both aware UTC."""
     if value.tzinfo is None:

@@ -26,7 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from cctvscope.coverage.lookup import CameraLookup
+from cctvscope.coverage.packed_lookup import PackedLookup, PackedLookupError
 from cctvscope.crs import bng_to_wgs84
 from cctvscope.ingest.gazetteer import Gazetteer
 from cctvscope.model.estate import REGION_METADATA_KEY, Estate
@@ -179,13 +179,27 @@ class EstateData:
 
         return self._cached("confidence", loaded.stamp, lambda: data_confidence(loaded.estate))
 
-    def lookup(self, loaded: Loaded) -> CameraLookup:
-        """The police lookup: public cameras and consenting private ones."""
-        from cctvscope.workflows.evidence import police_lookup
+    def lookup(self, loaded: Loaded) -> PackedLookup:
+        """The police lookup: public cameras and consenting private ones.
 
-        return self._cached(
-            "lookup", loaded.stamp, lambda: police_lookup(self.engine, loaded.estate)
-        )
+        Read from the lookup cache beside the store (built there on the first search of
+        a version by any process) and checked whole once, as it is kept for the version.
+        """
+        from cctvscope.workflows.police_search import default_cache_dir, police_search
+
+        def build() -> PackedLookup:
+            cache = default_cache_dir(self.engine.url)
+            name, version = self.estate_name, loaded.ref.version
+            found = police_search(self.engine, name, cache_dir=cache, version=version)
+            try:
+                found.lookup.verify()
+            except PackedLookupError:
+                found = police_search(
+                    self.engine, name, cache_dir=cache, version=version, rebuild=True
+                )
+            return found.lookup
+
+        return self._cached("lookup", loaded.stamp, build)
 
     def gazetteer(self, loaded: Loaded) -> Gazetteer:
         """The places of the estate's region (postcodes, names, areas) for search by place."""

@@ -29,15 +29,11 @@ from cctvscope.coverage.joint import (
     recruitment_candidates,
     region_totals,
 )
-from cctvscope.coverage.lookup import CameraLookup
 from cctvscope.crs import wgs84_to_bng
 from cctvscope.evidence.package import write_package
 from cctvscope.evidence.registry import (
-    Actor,
-    list_registrations,
     registration_count,
     save_registrations,
-    searchable_cameras,
     seed_registrations,
 )
 from cctvscope.evidence.requests import (
@@ -46,7 +42,6 @@ from cctvscope.evidence.requests import (
     get_request,
     list_requests,
     record_item,
-    retention_ends_at,
     transition,
 )
 from cctvscope.evidence.signing import (
@@ -61,6 +56,12 @@ from cctvscope.ingest.london import read_lsoa_crime
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.model.estate import Estate
 from cctvscope.standards.footage import FootageRequirements, audit_clip
+from cctvscope.workflows.police_search import (
+    busiest_point,
+    candidate_attributes,
+    candidates_at,
+    police_lookup,
+)
 
 #: Centre of the worked example's search: Leicester Square, WGS84 (lon, lat) [°]. The place
 #: itself is the point within EXAMPLE_SEARCH_M seen by the most cameras (see busiest_point).
@@ -93,80 +94,6 @@ def ensure_registrations(engine: Engine, estate: Estate) -> int:
         verified_share=float(demo["verified_share"].value),
     )
     return save_registrations(engine, estate.name, rows)
-
-
-def police_lookup(engine: Engine, estate: Estate) -> CameraLookup:
-    """A lookup over public cameras and the private cameras whose owners consent to share."""
-    registrations = list_registrations(engine, estate.name, Actor.police())
-    cameras = searchable_cameras(estate, registrations)
-    usable = float(read_assumptions().value("coverage.usable_range_m"))
-    return CameraLookup.build(cameras, usable_range_m=usable)
-
-
-#: Camera columns a candidate carries beside the lookup's.
-CANDIDATE_COLUMNS = ["borough_code", "retention_days", "export_formats"]
-
-
-def candidate_attributes(estate: Estate) -> pd.DataFrame:
-    """What :func:`candidates_at` adds to each hit, indexed by camera id (make it once per
-    estate for many searches)."""
-    cams = estate.cameras
-    table = pd.DataFrame({c: cams[c].to_numpy() for c in CANDIDATE_COLUMNS})
-    table.index = pd.Index(cams["camera_id"].to_numpy(), name="camera_id")
-    return table
-
-
-def candidates_at(
-    lookup: CameraLookup,
-    estate: Estate,
-    x_m: float,
-    y_m: float,
-    *,
-    incident_at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
-    attributes: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Cameras that could have seen (x_m, y_m), with what a request needs about each.
-
-    With ``incident_at`` (timezone-aware), each camera also says until when its
-    footage of that moment is kept (``retention_ends_at``) and whether it still is at
-    ``now`` (``within_retention``: None where the retention is unknown).
-    ``attributes`` is :func:`candidate_attributes` of ``estate``, when already made.
-    """
-    hits = lookup.cameras_at(x_m, y_m).to_frame()
-    attrs = candidate_attributes(estate) if attributes is None else attributes
-    if attrs.index.is_unique:  # the index's hash table is made once and kept with it
-        extra = attrs.reindex(pd.Index(hits["camera_id"].to_numpy())).reset_index(drop=True)
-        found = pd.concat([hits, extra], axis=1)
-    else:
-        found = hits.join(attrs, on="camera_id")
-    if incident_at is not None:
-        moment = now or dt.datetime.now(dt.UTC)
-        ends = [retention_ends_at(incident_at, d) for d in found["retention_days"]]
-        found["retention_ends_at"] = pd.Series(ends, index=found.index, dtype=object)
-        found["within_retention"] = pd.Series(
-            [None if e is None else moment <= e for e in ends], index=found.index, dtype=object
-        )
-    return found
-
-
-def busiest_point(
-    lookup: CameraLookup, x_m: float, y_m: float, *, half_width_m: float, step_m: float = 10.0
-) -> tuple[float, float]:
-    """The grid point within a square around (x_m, y_m) seen by the most cameras.
-
-    Ties go to the point nearest the centre; with no camera anywhere, the centre.
-    """
-    offsets = np.arange(-half_width_m, half_width_m + step_m / 2, step_m)
-    gx, gy = np.meshgrid(x_m + offsets, y_m + offsets)
-    points = np.column_stack([gx.ravel(), gy.ravel()])
-    hits = lookup.cameras_at_many(points)
-    if hits.empty:
-        return x_m, y_m
-    counts = np.bincount(hits.point, minlength=len(points))
-    dist2 = (points[:, 0] - x_m) ** 2 + (points[:, 1] - y_m) ** 2
-    best = int(np.lexsort((dist2, -counts))[0])
-    return float(points[best, 0]), float(points[best, 1])
 
 
 @dataclass(frozen=True)
@@ -383,3 +310,16 @@ def run_joint_coverage(
         candidates=recruitment_candidates(estate.cameras, crime, top_n=top_n),
         from_grid=coverage is not None,
     )
+
+
+__all__ = [
+    "JointCoverage",
+    "WorkedExample",
+    "busiest_point",
+    "candidate_attributes",
+    "candidates_at",
+    "ensure_registrations",
+    "police_lookup",
+    "run_joint_coverage",
+    "run_worked_example",
+]

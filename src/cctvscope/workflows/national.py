@@ -1,0 +1,469 @@
+"""Coverage of an estate of any size, tile by tile from partitioned files, on Dask or in process.
+
+A *partitioned estate* is a folder: ``estate.json`` (counts, tile size, the tiles
+that hold cameras), ``cameras/TX_TY.parquet`` (the cameras positioned in BNG tile
+(TX, TY)) and ``buildings/TX_TY.parquet`` (GeoParquet: the footprints whose box meets
+the tile, with a ``building_id`` so that one spanning tiles is counted once).
+``cctvscope bench-estate`` writes a synthetic national one
+(:class:`~cctvscope.coverage.national.NationalScenario`); :func:`partition_estate`
+writes one from frames in memory (a stored estate).
+
+:func:`cover_partitioned` runs two passes of tile tasks through
+:func:`~cctvscope.coverage.bounded.run_bounded` (at most ``max_in_flight`` unfinished):
+the longest reach (the halo), then coverage. A coverage task is only a tile's address:
+the worker reads the 3 × 3 neighbourhood's partitions, covers the tile
+(:func:`~cctvscope.coverage.tiles.cover_tile`), writes its aggregation squares and
+camera areas to ``OUT/grid/TX_TY.parquet`` and ``OUT/cameras/TX_TY.parquet`` and
+returns a few totals, which are all the client keeps. Client memory is therefore flat
+in the number of cameras; the halo must be shorter than a tile, as in process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from cctvscope.coverage.bounded import BoundedExecutor, ThreadTiles, run_bounded
+from cctvscope.coverage.detail import DetailLevel
+from cctvscope.coverage.national import (
+    CAMERA_COLUMNS,
+    NationalScenario,
+    TileTotals,
+    near_buildings,
+    near_cameras,
+    tile_task,
+    tile_totals,
+)
+from cctvscope.coverage.raster import ZONE_METRICS
+from cctvscope.coverage.raycast import RAY_STEP_DEG
+from cctvscope.coverage.tiles import DaskSubmit, dask_client
+
+MANIFEST = "estate.json"
+KIND = "cctvscope partitioned estate"
+
+#: Called with a step ("write", "halo", "cover") and the tiles just done.
+ProgressFn = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class PartitionedEstate:
+    """A partitioned estate's manifest."""
+
+    root: Path
+    name: str
+    tile_m: float
+    cameras: int
+    buildings: int
+    camera_tiles: npt.NDArray[np.int64]  # (n, 2) tiles holding cameras
+
+    @classmethod
+    def open(cls, root: Path) -> PartitionedEstate:
+        """Read ``root/estate.json`` (ValueError when it is not a partitioned estate)."""
+        path = root / MANIFEST
+        try:
+            meta = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{root} is not a partitioned estate ({path}: {exc})") from exc
+        if meta.get("kind") != KIND:
+            raise ValueError(f"{path} is not a partitioned estate's manifest")
+        tiles = np.asarray(meta["camera_tiles"], dtype=np.int64).reshape(-1, 2)
+        return cls(
+            root, meta["name"], float(meta["tile_m"]), meta["cameras"], meta["buildings"], tiles
+        )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _tile_name(tx: int, ty: int) -> str:
+    return f"{tx}_{ty}.parquet"
+
+
+def _write_tile(root: Path, tx: int, ty: int, cameras: pd.DataFrame, buildings: Any) -> None:
+    import geopandas as gpd
+
+    if len(cameras):
+        cameras.to_parquet(root / "cameras" / _tile_name(tx, ty), index=False)
+    if len(buildings):
+        frame = gpd.GeoDataFrame(buildings, geometry="geometry", crs="EPSG:27700")
+        frame.to_parquet(root / "buildings" / _tile_name(tx, ty), index=False)
+
+
+def _write_manifest(
+    root: Path,
+    name: str,
+    tile_m: float,
+    n_cam: int,
+    n_bld: int,
+    tiles: list[tuple[int, int]],
+    extra: dict[str, Any],
+) -> PartitionedEstate:
+    meta = {
+        "kind": KIND,
+        "name": name,
+        "tile_m": tile_m,
+        "cameras": n_cam,
+        "buildings": n_bld,
+        "camera_tiles": [list(t) for t in tiles],
+        **extra,
+    }
+    (root / MANIFEST).write_text(json.dumps(meta))
+    return PartitionedEstate.open(root)
+
+
+def _new_root(root: Path) -> None:
+    if (root / MANIFEST).exists() or ((root / "cameras").exists()):
+        raise ValueError(f"{root} already holds a partitioned estate; choose a new folder")
+    (root / "cameras").mkdir(parents=True)
+    (root / "buildings").mkdir()
+
+
+def write_scenario(
+    scenario: NationalScenario, root: Path, *, on_progress: ProgressFn | None = None
+) -> PartitionedEstate:
+    """Draw the scenario tile by tile into ``root`` (memory: one tile at a time)."""
+    _new_root(root)
+    tiles = []
+    for k in scenario.tile_indices():
+        tx, ty = scenario.tile_of(k)
+        cams = scenario.tile_cameras(k)
+        boxes = scenario.tile_buildings(k)
+        first = scenario.first(scenario.buildings, k)
+        blds = pd.DataFrame(
+            {"building_id": np.arange(first, first + boxes.size, dtype=np.int64), "geometry": boxes}
+        )
+        _write_tile(root, tx, ty, cams, blds)
+        tiles.append((tx, ty))
+        if on_progress is not None:
+            on_progress("write", 1)
+    extra = {"seed": scenario.seed, "cameras_per_tile": scenario.cameras_per_tile}
+    name = f"national-{scenario.cameras}-{scenario.buildings}-{scenario.seed}"
+    return _write_manifest(
+        root, name, scenario.tile_m, scenario.cameras, scenario.buildings, tiles, extra
+    )
+
+
+def partition_estate(
+    name: str,
+    cameras: pd.DataFrame,
+    buildings: Any,
+    root: Path,
+    *,
+    tile_m: float = 1000.0,
+) -> PartitionedEstate:
+    """Write cameras (:data:`CAMERA_COLUMNS`) and footprints (a GeoSeries or array of
+    polygons, EPSG:27700) as a partitioned estate; a footprint goes to every tile its box
+    meets."""
+    import shapely
+
+    _new_root(root)
+    cams = cameras.reset_index(drop=True)
+    for column, default in (("ptz", False), ("ptz_max_zoom", 1.0), ("owner_type", "")):
+        if column not in cams:
+            cams[column] = default
+    cams = cams[list(CAMERA_COLUMNS)]
+    geoms = np.asarray(getattr(buildings, "to_numpy", lambda: buildings)(), dtype=object)
+    b = shapely.bounds(geoms) if geoms.size else np.zeros((0, 4))
+    lo = np.floor(b[:, :2] / tile_m).astype(np.int64)
+    hi = np.floor(b[:, 2:] / tile_m).astype(np.int64)
+    cam_tx = np.floor(cams["x_m"].to_numpy(np.float64) / tile_m).astype(np.int64)
+    cam_ty = np.floor(cams["y_m"].to_numpy(np.float64) / tile_m).astype(np.int64)
+    tiles = sorted(set(zip(cam_tx.tolist(), cam_ty.tolist(), strict=True)))
+    b_tiles: dict[tuple[int, int], list[int]] = {}
+    for i in range(geoms.size):
+        for tx in range(int(lo[i, 0]), int(hi[i, 0]) + 1):
+            for ty in range(int(lo[i, 1]), int(hi[i, 1]) + 1):
+                b_tiles.setdefault((tx, ty), []).append(i)
+    for key in sorted(set(tiles) | set(b_tiles)):
+        mine = (cam_tx == key[0]) & (cam_ty == key[1])
+        ids = np.asarray(b_tiles.get(key, []), dtype=np.int64)
+        blds = pd.DataFrame({"building_id": ids, "geometry": geoms[ids]})
+        _write_tile(root, key[0], key[1], cams[mine].reset_index(drop=True), blds)
+    return _write_manifest(root, name, tile_m, len(cams), int(geoms.size), tiles, {})
+
+
+def partition_stored_estate(
+    engine: Any, name: str, root: Path, *, version: int | None = None, tile_m: float = 1000.0
+) -> PartitionedEstate:
+    """Write a stored estate's cameras and its region's footprints as a partitioned estate.
+
+    The estate is read whole here (as ``coverage`` reads it); what follows runs tile by
+    tile like any partitioned estate.
+    """
+    from cctvscope.store import load_estate
+    from cctvscope.workflows.region_inputs import region_inputs
+
+    estate = load_estate(engine, name, version)
+    if estate.cameras.empty:
+        raise ValueError(f"estate {name!r} has no cameras")
+    region = region_inputs(engine, estate)
+    footprints = region.buildings.geometry.to_numpy() if region.buildings is not None else []
+    cameras = pd.DataFrame(estate.cameras.drop(columns="geometry"))
+    label = f"{estate.name} v{estate.version}"
+    return partition_estate(label, cameras, footprints, root, tile_m=tile_m)
+
+
+# --- one tile, on a worker -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TileJob:
+    """A tile's address and the options: all a worker is sent (a few hundred bytes)."""
+
+    root: str
+    out: str | None
+    tx: int
+    ty: int
+    tile_m: float
+    cell_m: float
+    grid_m: float
+    step_deg: float
+    levels: tuple[str, ...]  # DetailLevel names
+    usable_range_m: float | None
+    halo_m: float = 0.0
+
+
+def _levels(job: TileJob) -> tuple[DetailLevel, ...]:
+    return tuple(DetailLevel[v] for v in job.levels)
+
+
+#: Partitions a worker keeps read: each is read by the 9 tiles around it, and tiles arrive
+#: in (tx, ty) order, so three columns of the block are enough to read most files once.
+#: About 100 kB per partition at 500 buildings a tile: 100 MB at most per worker.
+PARTITION_CACHE = 1024
+
+
+def _partition(path: Path, geo: bool) -> pd.DataFrame | None:
+    """One partition file, or None where the tile holds nothing (callers do not modify it).
+
+    Kept by path, size and modification time: a folder written again is read again.
+    """
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return _read_partition(str(path), geo, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=PARTITION_CACHE)
+def _read_partition(path: str, geo: bool, _size: int, _mtime_ns: int) -> pd.DataFrame:
+    if geo:
+        import geopandas as gpd
+
+        frame: pd.DataFrame = gpd.read_parquet(path)
+        return frame
+    return pd.read_parquet(path)
+
+
+def _read_neighbourhood(job: TileJob, kind: str) -> list[pd.DataFrame]:
+    root = Path(job.root) / kind
+    frames = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            path = root / _tile_name(job.tx + dx, job.ty + dy)
+            frame = _partition(path, kind == "buildings")
+            if frame is not None:
+                frames.append(frame)
+    return frames
+
+
+def tile_max_reach(job: TileJob) -> float:
+    """Longest reach [m] at the coarsest level of the cameras positioned in the tile."""
+    from cctvscope.coverage.engine import camera_reach_m
+
+    path = Path(job.root) / "cameras" / _tile_name(job.tx, job.ty)
+    cams = pd.read_parquet(path)
+    wide, _ = camera_reach_m(cams, _levels(job), job.usable_range_m)
+    return float(wide[:, 0].max()) if wide.size else 0.0
+
+
+def cover_partition_tile(job: TileJob) -> TileTotals:
+    """Cover one tile from its neighbourhood's partitions; write its squares and camera areas."""
+    import geopandas as gpd
+
+    from cctvscope.coverage.engine import camera_reach_m, cameras_in_buildings
+    from cctvscope.coverage.tiles import cover_tile
+
+    levels = _levels(job)
+    t = job.tile_m
+    core = (job.tx * t, job.ty * t, (job.tx + 1) * t, (job.ty + 1) * t)
+    frames = _read_neighbourhood(job, "cameras")
+    cams = near_cameras(pd.concat(frames, ignore_index=True), core, job.halo_m) if frames else None
+    if cams is None or cams.empty:
+        return TileTotals.empty(job.tx, job.ty, len(levels))
+    b_frames = _read_neighbourhood(job, "buildings")
+    geoms = np.empty(0, dtype=object)
+    if b_frames:
+        blds = pd.concat(b_frames, ignore_index=True).drop_duplicates("building_id")
+        geoms = near_buildings(np.asarray(blds.geometry.to_numpy(), dtype=object), core, job.halo_m)
+    wide, _ = camera_reach_m(cams, levels, job.usable_range_m)
+    inside = cameras_in_buildings(cams, gpd.GeoSeries(geoms) if geoms.size else None)
+    task = tile_task(
+        job.tx, job.ty, cams, wide, inside, geoms,
+        tile_m=t, cell_m=job.cell_m, grid_m=job.grid_m, step_deg=job.step_deg,
+    )  # fmt: skip
+    result = cover_tile(task)
+    if job.out is not None:
+        _write_tile_result(Path(job.out), job, result, cams, levels)
+    return tile_totals(result, len(levels))
+
+
+def _write_tile_result(
+    out: Path, job: TileJob, result: Any, cams: pd.DataFrame, levels: tuple[DetailLevel, ...]
+) -> None:
+    labels = [lv.label for lv in levels]
+    n_sq, n_lv = result.grid_key.size, len(labels)
+    grid = pd.DataFrame(
+        {
+            "grid_key": np.repeat(result.grid_key, n_lv),
+            "level": np.tile(labels, n_sq),
+            **{
+                f"{m}_cells": result.grid_cells[:, :, j].ravel() for j, m in enumerate(ZONE_METRICS)
+            },
+        }
+    )
+    owned = result.owned_index
+    cameras = pd.DataFrame(
+        {
+            "camera_id": np.repeat(cams["camera_id"].to_numpy()[owned], n_lv),
+            "level": np.tile(labels, owned.size),
+            "visible_area_m2": result.visible_m2.ravel(),
+        }
+    )
+    for kind, frame in (("grid", grid), ("cameras", cameras)):
+        (out / kind).mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(out / kind / _tile_name(job.tx, job.ty), index=False)
+
+
+# --- the client ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartitionedCoverage:
+    """Totals over every tile: what the client kept."""
+
+    levels: tuple[str, ...]
+    tiles_run: int
+    cameras: int
+    halo_m: float
+    cells: npt.NDArray[np.int64]  # (L, len(ZONE_METRICS))
+    visible_m2: npt.NDArray[np.float64]  # (L,)
+    cell_m: float
+
+    def table(self) -> pd.DataFrame:
+        """Per level: covered area and the others of ZONE_METRICS [km²], visible area [km²]."""
+        km2 = self.cell_m**2 / 1e6
+        out = pd.DataFrame({"level": list(self.levels)})
+        for j, m in enumerate(ZONE_METRICS):
+            out[f"{m}_km2"] = self.cells[:, j] * km2
+        out["camera_visible_km2"] = self.visible_m2 / 1e6
+        return out
+
+
+def coverage_tiles(estate: PartitionedEstate) -> Iterator[tuple[int, int]]:
+    """Tiles that a camera may reach: those holding cameras and their 8 neighbours."""
+    tiles = estate.camera_tiles
+    if tiles.size == 0:
+        return iter(())
+    offsets = np.array([(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)], dtype=np.int64)
+    grown = (tiles[:, None, :] + offsets[None, :, :]).reshape(-1, 2)
+    unique = np.unique(grown, axis=0)
+    return ((int(tx), int(ty)) for tx, ty in unique)
+
+
+@contextlib.contextmanager
+def dask_executor(scheduler: str | None, n_workers: int) -> Iterator[DaskTiles]:
+    """A Dask executor on ``scheduler``, or on a LocalCluster of ``n_workers`` processes."""
+    with dask_client(scheduler, n_workers) as client:
+        yield DaskTiles(client)
+
+
+class DaskTiles(DaskSubmit):
+    """:func:`run_bounded`'s executor on a Dask client; a result is released once read."""
+
+    @property
+    def threads(self) -> int:
+        """Worker threads in the cluster now."""
+        return int(sum(self.client.nthreads().values()))
+
+
+def cover_partitioned(
+    estate: PartitionedEstate,
+    executor: BoundedExecutor,
+    *,
+    out: Path | None,
+    levels: tuple[DetailLevel, ...] = tuple(DetailLevel),
+    usable_range_m: float | None = None,
+    cell_m: float = 1.0,
+    grid_m: float = 250.0,
+    step_deg: float = RAY_STEP_DEG,
+    max_in_flight: int = 8,
+    on_progress: ProgressFn | None = None,
+) -> PartitionedCoverage:
+    """Coverage of every tile of ``estate``: totals kept here, squares written per tile."""
+    t = estate.tile_m
+    if (
+        abs(t / grid_m - round(t / grid_m)) > 1e-9
+        or abs(grid_m / cell_m - round(grid_m / cell_m)) > 1e-9
+    ):
+        raise ValueError("the tile must be a multiple of grid_m, and grid_m of cell_m")
+    base = TileJob(
+        str(estate.root), None if out is None else str(out), 0, 0, t, cell_m, grid_m,
+        step_deg, tuple(lv.name for lv in levels), usable_range_m,
+    )  # fmt: skip
+    halo = [0.0]
+
+    def keep_max(reach: float) -> None:
+        halo[0] = max(halo[0], reach)
+        if on_progress is not None:
+            on_progress("halo", 1)
+
+    jobs = (_at(base, int(tx), int(ty)) for tx, ty in estate.camera_tiles)
+    run_bounded(executor, tile_max_reach, jobs, max_in_flight=max_in_flight, on_result=keep_max)
+    if halo[0] >= t:
+        raise ValueError(f"the tile ({t:g} m) must exceed the longest reach ({halo[0]:.0f} m)")
+    n_lv = len(levels)
+    cells = np.zeros((n_lv, len(ZONE_METRICS)), np.int64)
+    visible = np.zeros(n_lv, np.float64)
+    cameras = [0]
+
+    def add(tile: TileTotals) -> None:
+        cells[...] += tile.cells
+        visible[...] += tile.visible_m2
+        cameras[0] += tile.cameras
+        if on_progress is not None:
+            on_progress("cover", 1)
+
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    covered = (_at(base, tx, ty, halo[0]) for tx, ty in coverage_tiles(estate))
+    runs = run_bounded(
+        executor, cover_partition_tile, covered, max_in_flight=max_in_flight, on_result=add
+    )
+    result = PartitionedCoverage(
+        tuple(lv.label for lv in levels), runs, cameras[0], halo[0],
+        cells, visible, cell_m,
+    )  # fmt: skip
+    if out is not None:
+        result.table().to_csv(out / "coverage_totals.csv", index=False)
+    return result
+
+
+def _at(base: TileJob, tx: int, ty: int, halo_m: float = 0.0) -> TileJob:
+    from dataclasses import replace
+
+    return replace(base, tx=tx, ty=ty, halo_m=halo_m)
+
+
+def in_process_executor(threads: int = 1) -> ThreadTiles:
+    """An in-process executor for :func:`cover_partitioned` (call ``close()`` after)."""
+    return ThreadTiles(threads)
