@@ -31,6 +31,17 @@ def test_lsoas_and_crime():
         L.read_lsoa_crime(1999)
 
 
+def test_crime_total_counts_minor_categories_once():
+    # Bicycle theft and taking a motor vehicle are parts of major-theft-all and
+    # major-vehicle-offences: the 2021 total is the ten majors, by hand from the file's
+    # twelve category sums: 797,234 - 20,641 (bicycles) - 27,005 (vehicles) = 749,588.
+    crime = L.read_lsoa_crime(2021)
+    assert int(crime["total"].sum()) == 749_588
+    assert int(crime["minor-theft-bicycle"].sum()) == 20_641
+    assert int(crime["minor-theft-vehicle"].sum()) == 27_005
+    assert int(L.read_borough_crime_totals(2021).sum()) == 749_588
+
+
 def test_population_total_matches_ons():
     assert L.read_borough_population()["population"].sum() == 9_002_488
     assert L.read_lsoa_population()["population"].sum() == 9_002_488

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -135,7 +136,8 @@ def _lsoa_crime_long() -> pd.DataFrame:
 
 
 def read_lsoa_crime(year: int = LATEST_CRIME_YEAR) -> gpd.GeoDataFrame:
-    """MPS recorded crime per LSOA for one year: one column per category plus ``total``.
+    """MPS recorded crime per LSOA for one year: one column per category plus ``total``
+    (the major categories' sum: the minor ones are parts of them).
 
     LSOAs of the City of London (City of London Police area) have zero counts:
     the MPS does not publish them.
@@ -146,12 +148,23 @@ def read_lsoa_crime(year: int = LATEST_CRIME_YEAR) -> gpd.GeoDataFrame:
         raise DataError(f"no LSOA crime for {year}; years available: {years[0]}-{years[-1]}")
     wide = raw.pivot_table(index="LSOA11CD", columns="category", values=str(year), aggfunc="sum")
     wide.columns = [str(c) for c in wide.columns]
-    wide["total"] = wide.sum(axis=1)
+    wide["total"] = wide[major_categories(wide.columns)].sum(axis=1)
     lsoas = read_lsoas()
     out = lsoas.merge(wide, left_on="lsoa_code", right_index=True, how="left")
     counts = [*wide.columns]
     out[counts] = out[counts].fillna(0).astype("int64")
     return gpd.GeoDataFrame(out, geometry="geometry", crs=BNG)
+
+
+#: Prefix of the MPS minor categories bundled beside the major ones. Each is part of a major
+#: category (bicycle theft of ``major-theft-all``, taking a motor vehicle of
+#: ``major-vehicle-offences``), so a total adds the major categories only.
+MINOR_CATEGORY_PREFIX = "minor-"
+
+
+def major_categories(categories: Iterable[object]) -> list[str]:
+    """The categories a crime total adds: every one but the minor sub-categories."""
+    return [str(c) for c in categories if not str(c).startswith(MINOR_CATEGORY_PREFIX)]
 
 
 def read_borough_crime() -> pd.DataFrame:
@@ -165,7 +178,10 @@ def read_borough_crime() -> pd.DataFrame:
 def read_borough_crime_totals(year: int = LATEST_CRIME_YEAR) -> pd.Series:
     """Total MPS recorded crime per borough GSS code for one year (City of London: 0)."""
     crime = read_borough_crime()
-    totals = crime[crime["year"] == year].groupby("gss_code")["count"].sum()
+    rows = crime[
+        (crime["year"] == year) & crime["category"].isin(major_categories(crime["category"]))
+    ]
+    totals = rows.groupby("gss_code")["count"].sum()
     codes = read_boroughs()["gss_code"]
     return totals.reindex(codes, fill_value=0).astype("int64")
 
