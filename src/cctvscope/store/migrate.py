@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from cctvscope.store.engine import as_engine
-from cctvscope.store.tables import metadata
+from cctvscope.store.tables import metadata, register_spatial_events
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -97,6 +97,7 @@ def upgrade_database(url: str | sa.URL | Engine, revision: str = "head") -> Engi
             return engine  # what Alembic would find, without importing it
         from alembic import command
 
+        register_spatial_events()
         config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -112,6 +113,7 @@ def downgrade_database(url: str | sa.URL | Engine, revision: str = "base") -> En
     """Take the schema back to ``revision`` (``base`` drops every store table)."""
     from alembic import command
 
+    register_spatial_events()
     engine = as_engine(url)
     config = alembic_config()
     try:
@@ -157,6 +159,7 @@ def schema_differences(url: str | sa.URL | Engine) -> list[Any]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    register_spatial_events()
     engine = as_engine(url)
     try:
         with engine.connect() as connection:
