@@ -9,10 +9,13 @@ enabled: with no network it silently returns infinities.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
 BNG = "EPSG:27700"
@@ -23,6 +26,8 @@ BNG_BOUNDS_M = (0.0, 0.0, 700_000.0, 1_300_000.0)
 
 @cache
 def _transformer(src: str, dst: str) -> Transformer:
+    from pyproj import Transformer  # on first use: a cached police search never needs it
+
     return Transformer.from_crs(src, dst, always_xy=True)
 
 

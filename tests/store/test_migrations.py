@@ -12,9 +12,11 @@ from cctvscope.model.entities import ENTITY_TYPES
 from cctvscope.store import init_store, save_estate, store_snapshot, upgrade_database
 from cctvscope.store.migrate import (
     MIGRATIONS_DIR,
+    at_head,
     current_revision,
     downgrade_database,
     head_revision,
+    scanned_head_revision,
     schema_differences,
 )
 from cctvscope.store.tables import ESTATE_TABLES, GEOMETRY_TYPES, metadata
@@ -99,6 +101,28 @@ def test_downgrade_then_upgrade(store):
     assert current_revision(store) is None
     upgrade_database(store)
     assert schema_differences(store) == []
+
+
+def test_the_scanned_head_is_alembics_head():
+    """The head read from the files without Alembic (the fast path of ``init_store``) is the
+    one Alembic finds."""
+    assert scanned_head_revision() == head_revision()
+
+
+def test_at_head_only_for_a_store_recording_the_head(store):
+    assert at_head(store)
+    downgrade_database(store, "base")
+    assert not at_head(store)  # Alembic's table is empty
+    upgrade_database(store, "0007")
+    assert not at_head(store)  # an older store is migrated by Alembic, not skipped
+    upgrade_database(store)
+    assert current_revision(store) == head_revision()
+    assert schema_differences(store) == []
+    assert at_head(store)
+
+
+def test_a_database_without_alembics_table_is_not_at_head(tmp_path):
+    assert not at_head(sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
 
 
 def test_migrations_ship_inside_the_package():

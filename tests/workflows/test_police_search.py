@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from cctvscope.evidence.registry import save_registrations, seed_registrations
+from cctvscope.evidence.registry import (
+    Actor,
+    consenting_camera_ids,
+    save_registrations,
+    seed_registrations,
+)
 from cctvscope.model import Camera, Estate
 from cctvscope.model.frames import records_to_frame, with_points
 from cctvscope.store import init_store, load_estate, save_estate
@@ -113,6 +118,19 @@ def test_cached_answers_equal_fresh_answers(engine, estate, tmp_path):
     # The cache holds only what the police may search: Shop B's cameras are not in it.
     assert not shop_b & set(again.attributes["camera_id"])
     assert len(again.attributes) == N_CAMERAS - len(shop_b)
+
+
+def test_the_key_is_read_from_the_consenting_ids_alone(engine, tmp_path):
+    # Shop A's cameras are every tenth (private and consenting); Shop B's do not consent.
+    assert consenting_camera_ids(engine, "tiny", Actor.police()) == [
+        f"c{i:03d}" for i in range(0, N_CAMERAS, 10)
+    ]
+    assert consenting_camera_ids(engine, "tiny", Actor.analyst()) == []
+    assert consenting_camera_ids(engine, "tiny", Actor.business("shop-b")) == []
+    built = police_search(engine, "tiny", cache_dir=tmp_path)
+    again = police_search(engine, "tiny", cache_dir=tmp_path)
+    # The narrow query's key finds what was built from the full registrations.
+    assert built.built and not again.built and again.key == built.key
 
 
 def test_a_new_version_or_consent_gives_a_new_key(engine, estate, tmp_path):

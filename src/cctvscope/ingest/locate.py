@@ -9,8 +9,8 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -19,6 +19,9 @@ import shapely
 from cctvscope.crs import looks_like_wgs84, wgs84_to_bng
 from cctvscope.errors import Finding
 from cctvscope.ingest.camera_fields import parse_number
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Points within this distance of a borough are snapped to it [m]: boundaries are
 #: generalised to 20 m and clipped to mean high water at the Thames.

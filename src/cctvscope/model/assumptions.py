@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cctvscope.errors import DataError
 
 STATUSES = frozenset({"verified", "unverified", "assumption"})
@@ -72,6 +70,8 @@ def default_assumptions_path() -> Path:
 
 def parse_assumptions(text: str, *, path: str = "<string>") -> Assumptions:
     """Parse and validate assumptions YAML; every problem is reported at once."""
+    import yaml  # on first use: a cached police search only hashes the file
+
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

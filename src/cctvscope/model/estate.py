@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import pandas as pd
 
 from cctvscope.model.entities import ENTITY_TYPES, Region
 from cctvscope.model.frames import empty_frame
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 FINDING_COLUMNS = ["table", "record_id", "row", "field", "value", "reason", "source"]
 """Columns of the estate's stored import warnings."""
@@ -110,6 +112,8 @@ def table_csv_chunks(
     A million-camera table is never copied or written out whole: only the sort order
     and one piece at a time are held.
     """
+    import geopandas as gpd  # on first use: a cached police search never needs it
+
     frame = pd.DataFrame(table).reset_index(drop=True)
     order = frame[ids].sort_values(ids).index.to_numpy()
     for start in range(0, max(len(frame), 1), chunk_rows):

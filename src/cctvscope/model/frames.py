@@ -14,15 +14,17 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from cctvscope.crs import BNG
 from cctvscope.model.entities import Entity
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 E = TypeVar("E", bound=Entity)
 
@@ -174,6 +176,8 @@ def with_points(frame: pd.DataFrame, *, copy: bool = True) -> gpd.GeoDataFrame:
     ``copy=False`` lends ``frame``'s columns to the result (a table just built, that
     nothing else holds): a million-camera table is then not held twice.
     """
+    import geopandas as gpd  # on first use: a cached police search never needs it
+
     geometry = shapely.points(frame["x_m"].to_numpy(float), frame["y_m"].to_numpy(float))
     return gpd.GeoDataFrame(frame.copy() if copy else frame, geometry=geometry, crs=BNG)
 

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from cctvscope.store.engine import as_engine
-from cctvscope.store.tables import metadata
+from cctvscope.store.tables import metadata, register_spatial_events
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """The Alembic script directory shipped inside the package."""
 
+#: ``revision = "0012"`` and ``down_revision = "0011"`` (or None) lines of a migration.
+_REVISION_LINE = re.compile(
+    r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:[\"']([^\"']+)[\"']|None)\s*$", re.M
+)
+
 
 def alembic_config() -> Config:
     """An Alembic config built in code, pointing at the packaged migrations."""
+    from alembic.config import Config  # Alembic only where a migration may run
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -30,6 +36,8 @@ def alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest migration revision."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the packaged migrations have no head revision"
     return head
@@ -37,8 +45,45 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def scanned_head_revision() -> str | None:
+    """The head revision read from the migration files' ``revision`` lines, without
+    Alembic (importing it costs more than a whole cached police search); None when the
+    files do not name exactly one head (then Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found: dict[str, str | None] = {
+            m.group(1): m.group(2) for m in _REVISION_LINE.finditer(path.read_text())
+        }
+        if found.get("revision") is None:
+            return None
+        revisions.add(str(found["revision"]))
+        if found.get("down_revision"):
+            parents.add(str(found["down_revision"]))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_head(engine: Engine) -> bool:
+    """True when the store records exactly the head revision (nothing to migrate).
+
+    A store without Alembic's table, or anything unexpected, answers False.
+    """
+    head = scanned_head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    except sa.exc.DBAPIError:  # no such table: a new or foreign database
+        return False
+    return [tuple(r) for r in rows] == [(head,)]
 
 
 def upgrade_database(url: str | sa.URL | Engine, revision: str = "head") -> Engine:
@@ -47,8 +92,13 @@ def upgrade_database(url: str | sa.URL | Engine, revision: str = "head") -> Engi
     Returns the engine used, so a URL caller can keep working with it.
     """
     engine = as_engine(url)
-    config = alembic_config()
     try:
+        if revision == "head" and at_head(engine):
+            return engine  # what Alembic would find, without importing it
+        from alembic import command
+
+        register_spatial_events()
+        config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
@@ -61,6 +111,9 @@ def upgrade_database(url: str | sa.URL | Engine, revision: str = "head") -> Engi
 
 def downgrade_database(url: str | sa.URL | Engine, revision: str = "base") -> Engine:
     """Take the schema back to ``revision`` (``base`` drops every store table)."""
+    from alembic import command
+
+    register_spatial_events()
     engine = as_engine(url)
     config = alembic_config()
     try:
@@ -103,6 +156,10 @@ def schema_differences(url: str | sa.URL | Engine) -> list[Any]:
     Empty when the migrations create exactly the tables the code uses (what
     ``alembic check`` verifies).
     """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    register_spatial_events()
     engine = as_engine(url)
     try:
         with engine.connect() as connection:

@@ -18,9 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -44,6 +43,9 @@ from cctvscope.store.tables import (
     findings,
     runs,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 EngineOrUrl = Engine | str | sa.URL
 
@@ -119,6 +121,8 @@ def canonical_estate(estate: Estate) -> Estate:
         When a table has columns the store would drop, values of the wrong type,
         or geometry in another CRS.
     """
+    import geopandas as gpd  # on first use: a cached police search never needs it
+
     tables: dict[str, Any] = {}
     for name in TABLES:
         frame = estate.table(name)
@@ -141,6 +145,8 @@ def canonical_estate(estate: Estate) -> Estate:
 
 
 def _geometry_column(frame: pd.DataFrame) -> str | None:
+    import geopandas as gpd  # on first use: a cached police search never needs it
+
     if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
         return str(frame._geometry_column_name)
     return None
@@ -148,6 +154,8 @@ def _geometry_column(frame: pd.DataFrame) -> str | None:
 
 def _geometry(name: str, frame: pd.DataFrame, normal: pd.DataFrame) -> gpd.GeoSeries:
     """The table's geometry in EPSG:27700; points are built from x_m/y_m when absent."""
+    import geopandas as gpd  # on first use: a cached police search never needs it
+
     column = _geometry_column(frame)
     if column is None:
         if name not in POINT_TABLES:
@@ -342,6 +350,8 @@ def _find_estate(connection: sa.Connection, name: str, version: int | None) -> s
 
 
 def _read_table(connection: sa.Connection, name: str, estate_id: int) -> pd.DataFrame:
+    import geopandas as gpd  # on first use: a cached police search never needs it
+
     table = ESTATE_TABLES[name]
     entity = ENTITY_TYPES[name]
     columns = [table.c[c] for c in entity.model_fields]

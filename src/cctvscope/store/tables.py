@@ -19,7 +19,6 @@ from typing import Any
 
 import shapely
 import sqlalchemy as sa
-from geoalchemy2 import Geometry
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
@@ -45,6 +44,17 @@ metadata = sa.MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+def register_spatial_events() -> None:
+    """Import GeoAlchemy2, which registers on import the DDL and reflection events that
+    create and reflect PostGIS geometry columns.
+
+    Every Alembic run calls it, and a PostgreSQL geometry column on first use; a SQLite
+    store already at head never needs it (the import costs a tenth of a second of a
+    cached police search).
+    """
+    import geoalchemy2  # noqa: F401
 
 
 class GeometryType(sa.types.TypeDecorator[Any]):
@@ -75,6 +85,9 @@ class GeometryType(sa.types.TypeDecorator[Any]):
     def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
         """PostGIS geometry on PostgreSQL; a plain BLOB everywhere else."""
         if dialect is not None and dialect.name == "postgresql":
+            register_spatial_events()
+            from geoalchemy2 import Geometry
+
             return dialect.type_descriptor(
                 Geometry(
                     geometry_type=self.geometry_type,

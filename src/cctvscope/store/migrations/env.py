@@ -15,7 +15,9 @@ from sqlalchemy import Connection
 
 from cctvscope.store.engine import connect, parse_url
 from cctvscope.store.migrate import include_name, include_object_for
-from cctvscope.store.tables import metadata
+from cctvscope.store.tables import metadata, register_spatial_events
+
+register_spatial_events()  # also for the ``alembic`` command line
 
 config = context.config
 if config.config_file_name is not None and "connection" not in config.attributes:
