@@ -132,8 +132,13 @@ def test_seed_rows(estate):
 def test_seed_london_shares():
     from cctvscope.ingest.synthetic import build_london_estate
 
-    rows = seed_registrations(build_london_estate("london"))
-    assert len(rows) == 5427
+    estate = build_london_estate("london")
+    rows = seed_registrations(estate)
+    # One row per private camera of the synthetic estate (5,405 with the 2021 crime totals
+    # of the ten major categories), each camera once.
+    private = estate.cameras.loc[estate.cameras["owner_type"] == "private", "camera_id"]
+    assert len(rows) == len(private) == 5405
+    assert set(rows["camera_id"]) == set(private)
     businesses = rows.drop_duplicates("business_id")
     assert businesses["consent_share"].mean() == pytest.approx(0.6, abs=0.05)
     assert businesses["consent_contact"].mean() == pytest.approx(0.8, abs=0.05)
