@@ -199,3 +199,84 @@ def test_a_survey_import_reports_each_step(env, two_apps):
         (0.45, "planning the merge"),
         (0.6, "saving a new estate version"),
     ]
+
+
+def test_a_job_whose_process_stopped_reads_as_interrupted(two_apps):
+    import datetime as dt
+
+    from cctvscope.store.web_tables import web_jobs
+    from cctvscope.web.jobs import INTERRUPTED, STALE_HEARTBEATS, JobRunner
+
+    runner = JobRunner(two_apps[0].state.cctvscope.jobs.engine, heartbeat_s=1.0)
+    now = dt.datetime.now(dt.UTC)
+    # Written by a process that died: last touched just beyond, and just within, the
+    # six missed heartbeats (6 s at 1 s a beat).
+    rows = {
+        "dead": now - dt.timedelta(seconds=STALE_HEARTBEATS * 1.0 + 30),
+        "alive": now - dt.timedelta(seconds=STALE_HEARTBEATS * 1.0 - 30),
+    }
+    with runner.engine.begin() as connection:
+        for job_id, touched in rows.items():
+            connection.execute(
+                web_jobs.insert().values(
+                    id=job_id,
+                    kind="registration",
+                    username="business",
+                    state="running",
+                    message="saving",
+                    progress=0.5,
+                    request={},
+                    result=None,
+                    created_at=touched,
+                    updated_at=touched,
+                )
+            )
+    dead = runner.get("dead")
+    assert dead.state == "failed" and dead.finished
+    assert dead.message == f"{INTERRUPTED} (saving)"
+    assert runner.get("alive").state == "running"
+    listed = {j.id: j.state for j in runner.all(username="business")}
+    assert listed["dead"] == "failed" and listed["alive"] == "running"
+
+
+def test_a_running_job_keeps_beating(two_apps):
+    from cctvscope.web.jobs import STALE_HEARTBEATS, JobRunner
+
+    runner = JobRunner(two_apps[0].state.cctvscope.jobs.engine, heartbeat_s=0.05)
+    started, release = threading.Event(), threading.Event()
+
+    def work(progress):
+        started.set()
+        assert release.wait(30)
+        return "finished", {}
+
+    job = runner.submit("registration", "business", {}, work)
+    assert started.wait(30)
+    # Three times the stale age passes with no progress reported: the heartbeat alone
+    # keeps the job running.
+    release.wait(0.05 * STALE_HEARTBEATS * 3)
+    assert runner.get(job.id).state == "running"
+    release.set()
+    assert runner.wait(job.id, timeout_s=30).state == "done"
+    runner.shutdown()
+
+
+def test_jobs_cancelled_by_a_shutdown_say_so(two_apps):
+    from cctvscope.web.jobs import JobRunner
+
+    runner = JobRunner(two_apps[0].state.cctvscope.jobs.engine)
+    started, release = threading.Event(), threading.Event()
+
+    def first(progress):
+        started.set()
+        assert release.wait(30)
+        return "first done", {}
+
+    running = runner.submit("registration", "business", {}, first)
+    queued = runner.submit("registration", "business", {}, lambda p: ("never", {}))
+    assert started.wait(30)
+    runner.shutdown()
+    assert runner.get(queued.id).state == "failed"
+    assert runner.get(queued.id).message == "cancelled: the server stopped"
+    release.set()
+    assert runner.wait(running.id, timeout_s=30).state == "done"

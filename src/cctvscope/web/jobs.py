@@ -8,9 +8,11 @@ whichever server process a poll reaches (``serve --workers N``) answers it, and 
 restart keeps the record.
 
 A job runs in a thread of the process that accepted it, one at a time per process:
-solves and imports are CPU-bound, and queuing them keeps the server responsive. A job
-that was queued or running in a process that has since stopped stays as it was last
-written (its status line says how far it got).
+solves and imports are CPU-bound, and queuing them keeps the server responsive. While
+a process has unfinished jobs, a heartbeat thread touches their rows every
+``heartbeat_s``; a queued or running job whose row has not moved for
+:data:`STALE_HEARTBEATS` heartbeats belonged to a process that stopped (a restart, a
+crash), and is read as failed, "interrupted", with the status line it reached.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ JobState = Literal["queued", "running", "done", "failed"]
 MAX_LISTED = 50
 #: How often :meth:`JobRunner.wait` reads the job's row [s].
 POLL_S = 0.05
+#: How often a process touches the rows of its unfinished jobs [s].
+HEARTBEAT_S = 10.0
+#: Missed heartbeats after which an unfinished job is read as interrupted (a busy process
+#: may be late with one or two).
+STALE_HEARTBEATS = 6
+INTERRUPTED = "interrupted: the server process running it stopped"
 
 
 class JobFailedError(Exception):
@@ -80,13 +88,17 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _job(row: sa.RowMapping) -> Job:
+def _job(row: sa.RowMapping, stale_before: dt.datetime) -> Job:
+    state: JobState = row["state"]
+    message = str(row["message"])
+    if state in ("queued", "running") and _utc(row["updated_at"]) < stale_before:
+        state, message = "failed", f"{INTERRUPTED} ({message})"
     return Job(
         id=str(row["id"]),
         kind=str(row["kind"]),
         username=str(row["username"]),
-        state=row["state"],
-        message=str(row["message"]),
+        state=state,
+        message=message,
         progress=float(row["progress"]),
         request=dict(row["request"]),
         result=None if row["result"] is None else dict(row["result"]),
@@ -98,10 +110,35 @@ def _job(row: sa.RowMapping) -> Job:
 class JobRunner:
     """Queue and run jobs; read any job of the store."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, heartbeat_s: float = HEARTBEAT_S) -> None:
         self.engine = engine
+        self.heartbeat_s = heartbeat_s
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._unfinished: set[str] = set()
+        self._beating = threading.Event()  # set while the heartbeat thread runs
+
+    def _stale_before(self) -> dt.datetime:
+        return _now() - dt.timedelta(seconds=self.heartbeat_s * STALE_HEARTBEATS)
+
+    def _heartbeat(self) -> None:
+        """Touch this process's unfinished jobs until there are none."""
+        while True:
+            time.sleep(self.heartbeat_s)
+            with self._lock:
+                ids = sorted(self._unfinished)
+                if not ids:
+                    self._beating.clear()
+                    return
+            try:
+                with write_transaction(self.engine) as connection:
+                    connection.execute(
+                        web_jobs.update()
+                        .where(web_jobs.c.id.in_(ids), web_jobs.c.state.in_(("queued", "running")))
+                        .values(updated_at=_now())
+                    )
+            except Exception:  # a missed beat is retried; the job itself goes on
+                log.exception("job heartbeat failed")
 
     def _update(self, job_id: str, **values: Any) -> None:
         with write_transaction(self.engine) as connection:
@@ -137,6 +174,12 @@ class JobRunner:
         with self._lock:
             if self._pool is None:  # created on demand: the app may be started again
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cctvscope-job")
+            self._unfinished.add(job_id)
+            if not self._beating.is_set():
+                self._beating.set()
+                threading.Thread(
+                    target=self._heartbeat, name="cctvscope-job-heartbeat", daemon=True
+                ).start()
             self._pool.submit(self._run, job_id, work, on_done)
         return self.get(job_id)
 
@@ -153,6 +196,9 @@ class JobRunner:
         except Exception:  # a failed job must not kill the worker; the log has the trace
             log.exception("job %s failed", job_id)
             self._update(job_id, state="failed", message="the job failed; see the server log")
+        finally:
+            with self._lock:
+                self._unfinished.discard(job_id)
         if on_done is not None:
             on_done(self.get(job_id))
 
@@ -166,7 +212,7 @@ class JobRunner:
             )
         if row is None:
             raise KeyError(job_id)
-        return _job(row)
+        return _job(row, self._stale_before())
 
     def all(self, kind: JobKind | None = None, username: str | None = None) -> list[Job]:
         """The newest jobs (of one kind, of one user), newest first."""
@@ -175,8 +221,9 @@ class JobRunner:
             query = query.where(web_jobs.c.kind == kind)
         if username is not None:
             query = query.where(web_jobs.c.username == username)
+        stale_before = self._stale_before()
         with self.engine.connect() as connection:
-            return [_job(r) for r in connection.execute(query).mappings()]
+            return [_job(r, stale_before) for r in connection.execute(query).mappings()]
 
     def wait(self, job_id: str, timeout_s: float = 60.0) -> Job:
         """The job once finished, or as it stands after ``timeout_s``."""
@@ -191,5 +238,23 @@ class JobRunner:
         """Cancel queued jobs (a running one finishes); a later submit starts a new worker."""
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if pool is None:
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        # Jobs cancelled before they started say so (the running one, if any, goes on).
+        with self._lock:
+            ids = sorted(self._unfinished)
+        if not ids:
+            return
+        with write_transaction(self.engine) as connection:
+            cancelled = connection.execute(
+                sa.select(web_jobs.c.id).where(web_jobs.c.id.in_(ids), web_jobs.c.state == "queued")
+            ).scalars()
+            gone = [str(i) for i in cancelled]
+            connection.execute(
+                web_jobs.update()
+                .where(web_jobs.c.id.in_(gone), web_jobs.c.state == "queued")
+                .values(state="failed", message="cancelled: the server stopped", updated_at=_now())
+            )
+        with self._lock:
+            self._unfinished.difference_update(gone)
