@@ -44,6 +44,7 @@ STORE_TABLES = {
     "audit_log",
     "web_sessions",
     "web_jobs",
+    "web_uploads",
     "regions",
     "region_areas",
     "region_layers",
@@ -58,7 +59,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0012"
+    assert current_revision(store) == head_revision() == "0013"
 
 
 def test_migrated_schema_equals_metadata(store):

@@ -35,7 +35,7 @@ def store(request, tmp_path):
 
 
 def test_migration_creates_the_web_tables_exactly(store):
-    assert head_revision() == "0012"
+    assert head_revision() == "0013"
     names = set(sa.inspect(store).get_table_names())
     web = {"users", "user_boroughs", "api_tokens", "audit_log", "web_sessions", "web_jobs"}
     assert web <= names

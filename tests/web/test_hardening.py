@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from cctvscope.store.web_tables import web_uploads
 from cctvscope.web import intake
 from tests.reliability.malformed import row_heavy_workbook
 from tests.web.conftest import CAMDEN, csrf_of
@@ -109,28 +111,37 @@ def _kept_files(env) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+def _kept(env) -> dict[str, bool]:
+    """Upload id -> whether its file is kept, from the store."""
+    with env.app.state.cctvscope.engine.connect() as connection:
+        rows = connection.execute(sa.select(web_uploads.c.id, web_uploads.c.data)).all()
+    return {str(i): data is not None for i, data in rows}
+
+
 def test_previewed_uploads_are_deleted_after_use(clients, env):
     client = clients["borough_manager"]
     state = env.app.state.cctvscope
+    with state.engine.begin() as connection:  # other tests' previews
+        connection.execute(web_uploads.delete())
     bad = _preview(
         client, env, HEADER + ROW.format(id="DEL-1") + "DEL-2,x,-0.14,51.55,council,C,6,90,400\n"
     )
     assert bad.json()["can_confirm"] is False
-    assert _kept_files(env) == []  # nothing to confirm: nothing kept
+    assert _kept(env) == {bad.json()["upload_id"]: False}  # nothing to confirm: findings only
     first = _preview(client, env, HEADER + ROW.format(id="DEL-3")).json()
-    assert len(_kept_files(env)) == 1
+    assert _kept(env) == {first["upload_id"]: True}  # the earlier preview went
     second = _preview(client, env, HEADER + ROW.format(id="DEL-4")).json()
-    kept = _kept_files(env)
-    assert len(kept) == 1 and second["upload_id"] in str(kept[0])  # the earlier one went
-    assert first["upload_id"] not in state.uploads
+    assert _kept(env) == {second["upload_id"]: True}
+    assert _kept_files(env) == []  # on disk only while checked
     # Past upload_keep_s, a preview is deleted at the next preview of anyone.
     state.settings = state.settings.model_copy(update={"upload_keep_s": 1e-9})
     try:
-        _preview(clients["admin"], env, HEADER + ROW.format(id="DEL-5"), "x.csv")
+        third = _preview(clients["admin"], env, HEADER + ROW.format(id="DEL-5"), "x.csv").json()
     finally:
         state.settings = state.settings.model_copy(update={"upload_keep_s": 3600.0})
-    assert second["upload_id"] not in state.uploads
-    assert not any(second["upload_id"] in str(p) for p in _kept_files(env))
+    assert _kept(env) == {third["upload_id"]: True}
+    with state.engine.begin() as connection:
+        connection.execute(web_uploads.delete())
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

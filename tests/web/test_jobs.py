@@ -280,3 +280,24 @@ def test_jobs_cancelled_by_a_shutdown_say_so(two_apps):
     assert runner.get(queued.id).message == "cancelled: the server stopped"
     release.set()
     assert runner.wait(running.id, timeout_s=30).state == "done"
+
+
+def test_a_preview_on_one_process_is_confirmed_on_another(env, two_apps):
+    first, second = (TestClient(app) for app in two_apps)
+    headers = bearer(env, "borough_manager")
+    files = {"file": ("camden.csv", SURVEY.format(id="TWO-PROC-1").encode(), "text/csv")}
+    preview = first.post(
+        "/api/survey/preview", data={"borough": CAMDEN}, files=files, headers=headers
+    )
+    assert preview.json()["can_confirm"] is True, preview.text
+    upload_id = preview.json()["upload_id"]
+    before = two_apps[1].state.cctvscope.data.latest_version()
+    # The findings file and the confirm are answered by the other process.
+    findings = second.get(f"/api/survey/{upload_id}/findings.csv", headers=headers)
+    assert findings.status_code == 200 and findings.text.startswith("\ufeffseverity,row,field")
+    done = second.post("/api/survey/confirm", json={"upload_id": upload_id}, headers=headers)
+    assert done.status_code == 200, done.text
+    assert (done.json()["imported"], done.json()["estate"]["version"]) == (1, before + 1)
+    # Claimed by that confirm: confirming the same upload again finds nothing.
+    again = first.post("/api/survey/confirm", json={"upload_id": upload_id}, headers=headers)
+    assert again.status_code == 404

@@ -117,6 +117,23 @@ web_jobs = sa.Table(
 state, status line and progress [0-1], written as they advance so that every server
 process over the store answers for them (migration 0012)."""
 
+web_uploads = sa.Table(
+    "web_uploads",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("borough", sa.Text, nullable=False),
+    sa.Column("kept_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=True),
+    sa.Column("findings_csv", sa.LargeBinary, nullable=False),
+    sa.Index("ix_web_uploads_kept_at", "kept_at"),
+)
+"""Previewed survey uploads waiting for their confirm: the file (None when the preview had
+errors, so there is nothing to confirm) and every finding as CSV, kept in the store so that
+any server process takes the confirm (migration 0013); deleted on confirm, at the
+uploader's next preview, or once older than ``upload_keep_s``."""
+
 WEB_TABLES: tuple[sa.Table, ...] = (
     users,
     user_boroughs,
@@ -124,5 +141,6 @@ WEB_TABLES: tuple[sa.Table, ...] = (
     audit_log,
     web_sessions,
     web_jobs,
+    web_uploads,
 )
 """The web tables, parents first."""

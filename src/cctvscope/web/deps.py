@@ -11,7 +11,7 @@ token; cookie-authenticated JSON writes must send it as ``X-CSRF-Token``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Form, Header, Request
@@ -55,14 +55,14 @@ class LoginRequiredError(WebError):
 
 @dataclass(frozen=True)
 class Upload:
-    """A previewed survey: its uploader, the kept file (None when the preview had errors:
-    nothing to confirm, so nothing kept), its name, borough and when it was kept."""
+    """A previewed survey: its uploader, the file's bytes (None when the preview had errors:
+    nothing to confirm, so nothing kept), its name and borough (kept in the store by
+    :mod:`cctvscope.web.upload_store`)."""
 
     user_id: int
-    path: str | None
+    data: bytes | None
     name: str
     borough: str
-    kept_at_s: float
     findings_csv: bytes = b""
     """Every finding of the preview as CSV (the answer lists the first few only)."""
 
@@ -77,8 +77,6 @@ class AppState:
     jobs: JobRunner
     templates: Jinja2Templates
     limiter: LoginRateLimiter
-    uploads: dict[str, Upload] = field(default_factory=dict)
-    """upload id -> a previewed survey waiting for its confirm."""
 
 
 def app_state(request: Request) -> AppState:

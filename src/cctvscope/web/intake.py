@@ -8,11 +8,12 @@ default-value warnings summarised per field) and its merge plan (added, changed,
 removed, synthetic records replaced, per borough); a file past one of the readers'
 limits (:mod:`cctvscope.ingest.limits`) is refused with 413 and those findings. A
 point outside the selected borough is an error, reported by row before the import is
-planned. A file that can be confirmed is kept under an unguessable upload id for its
-uploader until the confirm, the uploader's next preview, or ``upload_keep_s``, whichever
-comes first; any other file is deleted as soon as it is previewed. The confirm re-runs
-the same request for real and reports the new estate version. Nothing is written before
-the confirm.
+planned. A file that can be confirmed is kept in the store (:mod:`~cctvscope.web.upload_store`,
+so any server process takes the confirm) under an unguessable upload id for its uploader
+until the confirm, the uploader's next preview, or ``upload_keep_s``, whichever comes
+first; of any other file only its findings are kept. A file is on disk only while it is
+checked, in a private temporary folder. The confirm re-runs the same request for real
+and reports the new estate version. No estate is written before the confirm.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import re
 import secrets
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,12 @@ from cctvscope.web.schemas import (
     SurveyResult,
 )
 from cctvscope.web.upload_limits import extent_problem, upload_extent
+from cctvscope.web.upload_store import (
+    discard_stale_uploads,
+    discard_upload,
+    keep_upload,
+    kept_upload,
+)
 from cctvscope.workflows.imports import ImportRequest, TableImportOutcome, import_file
 
 #: Accepted upload types: the survey workbook and CSV.
@@ -267,8 +273,8 @@ def _safe_stem(filename: str) -> str:
 
 def findings_file(state: AppState, user: User, upload_id: str) -> tuple[str, bytes]:
     """The file name and CSV of every finding of this user's preview (404 otherwise)."""
-    entry = state.uploads.get(upload_id)
-    if entry is None or entry.user_id != user.id:
+    entry = kept_upload(state.engine, upload_id, user.id)
+    if entry is None:
         raise WebError(404, "no such previewed upload; upload the file again")
     return f"{_safe_stem(entry.name)}-findings.csv", entry.findings_csv
 
@@ -304,57 +310,41 @@ def _upload_dir(state: AppState, *, create: bool = True) -> Path:
 
 
 def discard_uploads(state: AppState) -> None:
-    """Remove the previewed files never confirmed (at shutdown)."""
-    state.uploads.clear()
+    """Remove this process's temporary folder of files being checked (at shutdown)."""
     shutil.rmtree(_upload_dir(state, create=False), ignore_errors=True)
 
 
-def _discard(state: AppState, upload_id: str) -> None:
-    """Forget one upload and delete its folder."""
-    state.uploads.pop(upload_id, None)
-    shutil.rmtree(_upload_dir(state, create=False) / upload_id, ignore_errors=True)
-
-
-def _discard_stale(state: AppState, user_id: int) -> None:
-    """Delete the user's earlier previews, and everyone's older than ``upload_keep_s``."""
-    oldest = time.monotonic() - state.settings.upload_keep_s
-    for upload_id, kept in list(state.uploads.items()):
-        if kept.user_id == user_id or kept.kept_at_s < oldest:
-            _discard(state, upload_id)
+def _checked_file(state: AppState, upload_id: str, filename: str, data: bytes) -> tuple[Path, Path]:
+    """Write ``data`` to a private folder of its own for the readers: (folder, file)."""
+    folder = _upload_dir(state) / upload_id
+    folder.mkdir(mode=0o700)
+    path = folder / f"{_safe_stem(filename)}{Path(filename).suffix.lower()}"
+    path.write_bytes(data)
+    return folder, path
 
 
 def preview(state: AppState, user: User, borough: str, filename: str, data: bytes) -> SurveyPreview:
     """Check the file against the borough, plan its import, keep it for a confirm; saves
     nothing."""
     _check_borough(state, user, borough)
-    _discard_stale(state, user.id)
+    discard_stale_uploads(state.engine, user.id, state.settings.upload_keep_s)
     upload_id = secrets.token_urlsafe(16)
-    suffix = Path(filename).suffix.lower()
-    safe = _safe_stem(filename)
-    folder = _upload_dir(state) / upload_id
-    folder.mkdir(mode=0o700)
-    path = folder / f"{safe}{suffix}"
-    path.write_bytes(data)
+    folder, path = _checked_file(state, upload_id, filename, data)
     try:
         checked = check_and_import(state, path, borough, dry_run=True)
-    except BaseException:
+    finally:
         shutil.rmtree(folder, ignore_errors=True)
-        raise
     too_big = [f for f in checked.findings if is_limit_finding(f)]
     if too_big:
         # A file past a reading limit cannot be previewed or confirmed: 413, with the
         # findings that name the limit, and nothing kept.
-        shutil.rmtree(folder, ignore_errors=True)
         raise WebError(413, "; ".join(str(f) for f in too_big))
     outcome = checked.outcome
     can_confirm = outcome is not None and checked.cameras_valid > 0
-    if not can_confirm:
-        shutil.rmtree(folder, ignore_errors=True)  # nothing to confirm: nothing kept
     listed = findings_out(checked.findings)
-    state.uploads[upload_id] = Upload(
-        user.id, str(path) if can_confirm else None, Path(filename).name, borough,
-        time.monotonic(), findings_csv(listed),
-    )  # fmt: skip
+    kept = data if can_confirm else None  # nothing to confirm: only the findings kept
+    upload = Upload(user.id, kept, Path(filename).name, borough, findings_csv(listed))
+    keep_upload(state.engine, upload_id, upload)
     return SurveyPreview(
         upload_id=upload_id,
         filename=Path(filename).name,
@@ -373,11 +363,11 @@ def preview(state: AppState, user: User, borough: str, filename: str, data: byte
 def confirmable(state: AppState, user: User, upload_id: str) -> Upload:
     """This user's previewed upload that may be imported (404 when it is not theirs or is
     gone, 422 when its preview had errors; such an upload is forgotten)."""
-    entry = state.uploads.get(upload_id)
-    if entry is None or entry.user_id != user.id:
+    entry = kept_upload(state.engine, upload_id, user.id)
+    if entry is None:
         raise WebError(404, "no such previewed upload; upload the file again")
-    if entry.path is None:
-        _discard(state, upload_id)
+    if entry.data is None:
+        discard_upload(state.engine, upload_id)
         raise WebError(422, "the preview had errors; nothing was saved; fix the file and upload it")
     _check_borough(state, user, entry.borough)
     return entry
@@ -403,8 +393,11 @@ def confirm(
     """
     entry = confirmable(state, user, upload_id)
     borough = entry.borough
-    path = Path(str(entry.path))
+    assert entry.data is not None  # confirmable: the file was kept
+    if not discard_upload(state.engine, upload_id):
+        raise WebError(409, "this upload is already being imported; see your jobs")
     base_version = state.data.latest_version()
+    folder, path = _checked_file(state, upload_id, entry.name, entry.data)
     try:
         entry_row = audit.row(
             audit.DATA_CHANGE, f"survey import {borough}", username=user.username, ip=ip
@@ -416,7 +409,7 @@ def confirm(
     except StoreError as exc:
         raise WebError(409, f"{exc}; nothing was saved; upload the file again") from exc
     finally:
-        _discard(state, upload_id)
+        shutil.rmtree(folder, ignore_errors=True)
     if checked.outcome is None:
         raise WebError(422, f"{len(checked.errors)} error(s) remain; nothing was saved")
     outcome = checked.outcome
