@@ -120,6 +120,10 @@ def _is_canonical(kind: str, col: pd.Series) -> bool:
     if kind == "str" and col.dtype == object:
         missing = col.isna().to_numpy()
         return all(v is None for v in col.to_numpy()[missing])
+    if kind == "list" and col.dtype == object and len(col):
+        # Lists as shared Python strings (an import's defaulted_fields: the same few
+        # lists on a million rows) are kept, not made an Arrow string per row.
+        return all(type(v) is str for v in col.to_numpy())
     return False
 
 
@@ -175,7 +179,8 @@ def with_points(frame: pd.DataFrame, *, copy: bool = True) -> gpd.GeoDataFrame:
     nothing else holds): a million-camera table is then not held twice.
     """
     geometry = shapely.points(frame["x_m"].to_numpy(float), frame["y_m"].to_numpy(float))
-    return gpd.GeoDataFrame(frame.copy() if copy else frame, geometry=geometry, crs=BNG)
+    # copy=False also keeps geopandas from copying (and consolidating) the columns itself.
+    return gpd.GeoDataFrame(frame.copy() if copy else frame, geometry=geometry, crs=BNG, copy=False)
 
 
 def empty_frame(entity: type[Entity], *, points: bool = False) -> pd.DataFrame:

@@ -132,7 +132,10 @@ def canonical_estate(estate: Estate) -> Estate:
         except (ValueError, TypeError) as exc:
             raise StoreError(f"estate table {name!r} cannot be stored: {exc}") from exc
         if name in GEOMETRY_TYPES:
-            normal = gpd.GeoDataFrame(normal, geometry=_geometry(name, frame, normal), crs=BNG)
+            # copy=False: geopandas would otherwise copy (and consolidate) every column.
+            normal = gpd.GeoDataFrame(
+                normal, geometry=_geometry(name, frame, normal), crs=BNG, copy=False
+            )
         tables[name] = normal
     extra = [c for c in estate.findings.columns if c not in FINDING_COLUMNS]
     if extra:
