@@ -42,7 +42,7 @@ class CameraColumns:
         """Append ``records`` (converted as :func:`records_to_frame` does)."""
         if not records:
             return
-        chunk = records_to_frame(Camera, records)
+        chunk = records_to_frame(Camera, records, objects=True)
         end = self.size + len(chunk)
         for name, column in self.columns.items():
             values = chunk[name].to_numpy()

@@ -60,7 +60,7 @@ from cctvscope.model.frames import empty_frame, with_points
 
 PLACEHOLDER = {"x_m": 0.0, "y_m": 0.0, "borough_code": "E09000000"}
 #: Validated records converted to a table at a time [rows].
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000
 
 
 @dataclass(frozen=True)

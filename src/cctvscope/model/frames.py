@@ -71,11 +71,17 @@ def _to_cell(value: Any) -> Any:
     return value
 
 
-def records_to_frame(entity: type[Entity], records: Iterable[Entity]) -> pd.DataFrame:
-    """A DataFrame with one row per record and one column per field of ``entity``."""
+def records_to_frame(
+    entity: type[Entity], records: Iterable[Entity], *, objects: bool = False
+) -> pd.DataFrame:
+    """A DataFrame with one row per record and one column per field of ``entity``.
+
+    ``objects``: text columns hold the records' own strings (a camera import's ids are
+    then those of the file's cells, not a second string per row), not Arrow text.
+    """
     columns = list(entity.model_fields)
     rows = [[_to_cell(getattr(r, c)) for c in columns] for r in records]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object if objects else None)
     return normalise_frame(entity, frame)
 
 

@@ -179,7 +179,7 @@ def _column_values(kind: str, series: pd.Series) -> list[Any]:
 
 #: Rows converted and inserted at a time [rows]: a million-camera version is never
 #: held as a million parameter dictionaries.
-SAVE_BATCH_ROWS = 20_000
+SAVE_BATCH_ROWS = 5_000
 
 
 def _table_row_batches(name: str, frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
