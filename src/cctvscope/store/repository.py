@@ -200,9 +200,17 @@ def _table_rows(name: str, frame: pd.DataFrame, first: int = 0) -> list[dict[str
     return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def _finding_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _finding_row_batches(frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
+    """Insert parameters of the findings, :data:`SAVE_BATCH_ROWS` at a time (an import of a
+    million rows may leave tens of thousands of warnings)."""
+    for start in range(0, len(frame), SAVE_BATCH_ROWS):
+        yield _finding_rows(frame.iloc[start : start + SAVE_BATCH_ROWS], start)
+
+
+def _finding_rows(frame: pd.DataFrame, first: int = 0) -> list[dict[str, Any]]:
     rows = []
-    for position, values in enumerate(frame[FINDING_COLUMNS].itertuples(index=False, name=None)):
+    values_of = frame[FINDING_COLUMNS].itertuples(index=False, name=None)
+    for position, values in enumerate(values_of, start=first):
         row: dict[str, Any] = {"position": position}
         for column, value in zip(FINDING_COLUMNS, values, strict=True):
             if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -260,7 +268,6 @@ def save_estate(
     canonical = canonical_estate(estate)
     input_hash = canonical.input_hash()
     meta = _plain(dict(canonical.metadata), "estate metadata")
-    finding_rows = _finding_rows(canonical.findings)
     if audit is not None:  # refused before the transaction when its detail is not JSON
         audit = AuditRow(
             audit.action, audit.target, audit.username, audit.ip, _plain(audit.detail, "audit")
@@ -300,7 +307,8 @@ def save_estate(
         for name in TABLES:
             for rows in _table_row_batches(name, canonical.table(name)):
                 _insert_rows(connection, ESTATE_TABLES[name], estate_id, rows)
-        _insert_rows(connection, findings, estate_id, finding_rows)
+        for rows in _finding_row_batches(canonical.findings):
+            _insert_rows(connection, findings, estate_id, rows)
         if audit is not None:
             insert_audit(connection, audit.with_detail(estate_version=version))
     return replace(canonical, version=version)
