@@ -18,12 +18,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cctvscope.ingest import cameras, sources, values
+from cctvscope.ingest import camera_columns, cameras, locate, sources, values
 from cctvscope.ingest.cameras import read_cameras_file
 from cctvscope.ingest.london import read_borough_table
 from cctvscope.ingest.sources import read_csv_text, text_lines
 from cctvscope.ingest.values import first_use_rows, id_key, id_problem
 from cctvscope.model.assumptions import read_assumptions
+from cctvscope.model.entities import Camera
+from cctvscope.model.frames import frame_to_records, records_to_frame
 from cctvscope.store import init_store, load_estate
 from cctvscope.workflows.imports import ImportRequest, import_file
 
@@ -38,6 +40,8 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sources, "SHARED_VALUES", 2)
     monkeypatch.setattr(values, "KEY_CHUNK_ROWS", 3)
     monkeypatch.setattr(cameras, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(camera_columns, "SHARED_VALUES", 2)
+    monkeypatch.setattr(locate, "POINT_CHUNK_ROWS", 3)
 
 
 @given(st.text(alphabet='ab,"\r\n ', max_size=40))
@@ -136,6 +140,8 @@ def test_findings_across_pieces_are_those_of_one_piece(tmp_path, monkeypatch, sm
         monkeypatch.setattr(module, name, 1_000)
     monkeypatch.setattr(sources, "SHARED_VALUES", 1_000)
     monkeypatch.setattr(cameras, "CHUNK_ROWS", 1_000)
+    monkeypatch.setattr(camera_columns, "SHARED_VALUES", 1_000)
+    monkeypatch.setattr(locate, "POINT_CHUNK_ROWS", 1_000)
     whole = _read(path)
     assert pieces.findings == whole.findings
     pd.testing.assert_frame_equal(pieces.cameras, whole.cameras)
@@ -168,3 +174,19 @@ def test_stored_version_is_the_same_in_pieces(tmp_path, monkeypatch, small_piece
     pd.testing.assert_frame_equal(stored, load_estate(engine2, "e").cameras)
     assert stored["camera_id"].tolist() == ["A1", "A2", "A3", "A5", "A6", "A7"]
     assert stored["mount_height_m"].tolist() == [6.0, 6.0, 6.0, 6.0, 7.0, 5.0]
+
+
+def test_table_in_pieces_is_the_records_converted_whole(tmp_path, small_pieces):
+    """The table filled 5 rows at a time holds what converting every record at once gives,
+    each repeated text one string."""
+    valid = [r for i, r in enumerate(ROWS, start=1) if i in (1, 2, 3, 5, 7, 12)]
+    got = _read(_write(tmp_path, valid)).cameras
+    again = records_to_frame(Camera, frame_to_records(Camera, got))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got.drop(columns="geometry")), again, check_dtype=False
+    )
+    assert got["camera_id"].tolist() == ["A1", "A2", "A3", "A5", "A6", "A7"]
+    # Every row's defaulted fields are the same list (no height defaulted: all given).
+    lists = got["defaulted_fields"].tolist()
+    assert len(set(lists)) == 1 and "mount_height_m" not in lists[0].split(";")
+    assert len({id(v) for v in lists}) == 1  # one string, across the pieces of 5 rows

@@ -105,6 +105,15 @@ def test_row_order_is_kept(store, estate):
     assert loaded.input_hash() == saved.input_hash() == estate.input_hash()
 
 
+def test_findings_saved_in_batches_keep_their_order(store, estate, monkeypatch):
+    # One finding a batch: the fixture's two findings go in two inserts.
+    monkeypatch.setattr(repository, "SAVE_BATCH_ROWS", 1)
+    save_estate(store, estate)
+    found = load_estate(store, "testville").findings
+    assert found["reason"].tolist() == ["fps defaulted", "file has no header comment"]
+    assert found["record_id"].tolist()[0] == "B-2" and found["row"].tolist()[0] == 4
+
+
 def test_rows_saved_in_batches_keep_their_order_and_values(store, estate, monkeypatch):
     # Batches of two rows: the five cameras go in three inserts, and a failure in the
     # last batch still leaves the store as it was.

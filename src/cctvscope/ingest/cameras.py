@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from cctvscope.errors import Finding, InputError
+from cctvscope.ingest.camera_columns import CameraColumns
 from cctvscope.ingest.camera_fields import (
     ALIAS_INDEX,
     ALIASES,
@@ -54,11 +56,11 @@ from cctvscope.ingest.values import (
 from cctvscope.model.assumptions import Assumptions
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import Provenance
-from cctvscope.model.frames import empty_frame, records_to_frame, with_points
+from cctvscope.model.frames import empty_frame, with_points
 
 PLACEHOLDER = {"x_m": 0.0, "y_m": 0.0, "borough_code": "E09000000"}
 #: Validated records converted to a table at a time [rows].
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,9 @@ def read_cameras_file(
         Cameras that validated and every finding; nothing is raised for bad data.
     """
     options = options or CameraImportOptions()
-    raw = read_source(path, fmt=fmt, encoding=encoding, sheet=options.sheet)
+    # Passed on, not kept here: import_table lets the raw cells go once they are read.
     return import_table(
-        raw,
+        read_source(path, fmt=fmt, encoding=encoding, sheet=options.sheet),
         boroughs=boroughs,
         assumptions=assumptions,
         field_map=field_map or {},
@@ -236,7 +238,7 @@ def import_table(
     if not raw.failed and raw.frame.empty:
         if not any(f.row for f in findings):
             findings.append(Finding("error", None, None, None, "no data rows: only a header"))
-        return _result([], findings, {}, source_name)
+        return _result(None, findings, {}, source_name)
     if not raw.failed:
         raw, found = compose_ids(raw, options.id_from)
         findings += found
@@ -249,7 +251,7 @@ def import_table(
         consts, found = check_constants(constants, columns, index)
         findings += found
     if any(f.severity == "error" and f.row is None for f in findings):
-        return _result([], findings, {}, source_name)
+        return _result(None, findings, {}, source_name)
     frame = raw.frame
     located = locate(
         frame,
@@ -276,15 +278,19 @@ def import_table(
         [c for f, c in columns.items() if f not in grouping and f != "camera_id"],
     )
     resolver = catalogue_resolver(options.catalogue)
-    first_row = first_use_rows(ids, [int(r) for r in frame.index])
+    row_numbers = frame.index.to_numpy(dtype=np.int64)
+    first_row = first_use_rows(ids, row_numbers.tolist())
+    # The raw cells are let go here (what the rows need was taken above): a million
+    # rows' cells and their validated table are then not held at once.
+    del raw, frame
     records: list[Camera] = []
-    # Validated records go into a table every CHUNK_ROWS rows: a million model
+    # Validated records go into the table every CHUNK_ROWS rows: a million model
     # objects alive at once would take gigabytes; their columns take a fraction.
-    chunks: list[pd.DataFrame] = []
+    table = CameraColumns(len(row_numbers))
     counts: Counter[str] = Counter()
     not_given: Counter[tuple[str, str]] = Counter()
     const_errors: dict[tuple[str, str], str] = {}
-    for i, row in enumerate(int(r) for r in frame.index):
+    for i, row in enumerate(row_numbers.tolist()):
         out: list[Finding] = []
         skip: set[str] = set()
         cid = ids[i]
@@ -347,7 +353,7 @@ def import_table(
                 records.append(camera)
                 counts.update(defaulted)
                 if len(records) == CHUNK_ROWS:
-                    chunks.append(records_to_frame(Camera, records))
+                    table.add(records)
                     records.clear()
         not_given.update((f, defaults[f][1]) for f in defaulted if f in defaults)
         findings += out
@@ -358,9 +364,9 @@ def import_table(
         for (field, reason), n in not_given.items()
     ]
     ordered = {f: counts[f] for f in ("operator", *VALUE_FIELDS) if counts[f]}
-    if records:
-        chunks.append(records_to_frame(Camera, records))
-    return _result(chunks, findings, ordered, source_name)
+    table.add(records)
+    del records, ids, values, stated, first_row, located
+    return _result(table.frame(), findings, ordered, source_name)
 
 
 def _check_borough(
@@ -528,13 +534,11 @@ def error_reason(field: str, err: ErrorDetails) -> str:
 
 
 def _result(
-    chunks: list[pd.DataFrame], findings: list[Finding], counts: dict[str, int], name: str
+    table: pd.DataFrame | None, findings: list[Finding], counts: dict[str, int], name: str
 ) -> CameraImport:
     frame = (
-        with_points(
-            pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0], copy=False
-        )
-        if chunks
+        with_points(table, copy=False)
+        if table is not None and not table.empty
         else empty_frame(Camera, points=True)
     )
     ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))

@@ -29,6 +29,8 @@ SNAP_DISTANCE_M = 25.0
 #: Gaps in the region narrower than twice this [m] (the Thames, with its bridges and
 #: piers) are closed: a point there goes to the nearest borough with a warning.
 GAP_CLOSING_M = 400.0
+#: Points placed in their boroughs at a time [points].
+POINT_CHUNK_ROWS = 100_000
 #: Lon/lat and easting/northing given together must agree to within this [m].
 AGREE_DISTANCE_M = 50.0
 #: Key of ``boroughs.attrs`` holding the title of the region the boroughs are areas of.
@@ -221,10 +223,12 @@ def point_boroughs(
     gss = boroughs["gss_code"].to_numpy()
     polygons = np.asarray(boroughs.geometry.values)
     tree = shapely.STRtree(polygons)
-    points = shapely.points(x_m[ok], y_m[ok])
-    hit_pt, hit_poly = tree.query(points, predicate="intersects")
-    for p, b in zip(hit_pt[::-1], hit_poly[::-1], strict=True):  # first match wins
-        codes[ok[p]] = str(gss[b])
+    # Points are made a chunk at a time: a million at once would hold some 200 MB.
+    for start in range(0, len(ok), POINT_CHUNK_ROWS):
+        part = ok[start : start + POINT_CHUNK_ROWS]
+        hit_pt, hit_poly = tree.query(shapely.points(x_m[part], y_m[part]), predicate="intersects")
+        for p, b in zip(hit_pt[::-1], hit_poly[::-1], strict=True):  # first match wins
+            codes[part[p]] = str(gss[b])
     miss = np.array([i for i in ok if codes[i] is None], dtype=int)
     if len(miss):
         near_pt, near_poly = tree.query_nearest(

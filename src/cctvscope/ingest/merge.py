@@ -124,7 +124,12 @@ def record_keys(table: str, frame: pd.DataFrame) -> pd.Series:
     """One text key per row from the table's id column(s)."""
     columns = ID_COLUMNS[table]
     if len(columns) == 1:
-        return frame[columns[0]].astype(str)
+        ids = frame[columns[0]]
+        if ids.dtype == object and all(type(v) is str for v in ids.to_numpy()):
+            # The ids themselves: the plan's keys then share the table's strings rather
+            # than hold a new one per record (a million-camera import).
+            return ids
+        return ids.astype(str)
     if frame.empty:  # agg over no rows gives a frame, not a series
         return pd.Series([], index=frame.index, dtype=object)
     keys = frame[columns[0]].astype(str)

@@ -100,7 +100,7 @@ class Estate:
 
 
 #: Rows written at a time when a table is hashed [rows]: bounds the text held at once.
-HASH_CHUNK_ROWS = 50_000
+HASH_CHUNK_ROWS = 10_000
 
 
 def table_csv_chunks(

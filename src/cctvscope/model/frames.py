@@ -73,11 +73,17 @@ def _to_cell(value: Any) -> Any:
     return value
 
 
-def records_to_frame(entity: type[Entity], records: Iterable[Entity]) -> pd.DataFrame:
-    """A DataFrame with one row per record and one column per field of ``entity``."""
+def records_to_frame(
+    entity: type[Entity], records: Iterable[Entity], *, objects: bool = False
+) -> pd.DataFrame:
+    """A DataFrame with one row per record and one column per field of ``entity``.
+
+    ``objects``: text columns hold the records' own strings (a camera import's ids are
+    then those of the file's cells, not a second string per row), not Arrow text.
+    """
     columns = list(entity.model_fields)
     rows = [[_to_cell(getattr(r, c)) for c in columns] for r in records]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object if objects else None)
     return normalise_frame(entity, frame)
 
 
@@ -122,6 +128,10 @@ def _is_canonical(kind: str, col: pd.Series) -> bool:
     if kind == "str" and col.dtype == object:
         missing = col.isna().to_numpy()
         return all(v is None for v in col.to_numpy()[missing])
+    if kind == "list" and col.dtype == object and len(col):
+        # Lists as shared Python strings (an import's defaulted_fields: the same few
+        # lists on a million rows) are kept, not made an Arrow string per row.
+        return all(type(v) is str for v in col.to_numpy())
     return False
 
 
@@ -179,7 +189,8 @@ def with_points(frame: pd.DataFrame, *, copy: bool = True) -> gpd.GeoDataFrame:
     import geopandas as gpd  # on first use: a cached police search never needs it
 
     geometry = shapely.points(frame["x_m"].to_numpy(float), frame["y_m"].to_numpy(float))
-    return gpd.GeoDataFrame(frame.copy() if copy else frame, geometry=geometry, crs=BNG)
+    # copy=False also keeps geopandas from copying (and consolidating) the columns itself.
+    return gpd.GeoDataFrame(frame.copy() if copy else frame, geometry=geometry, crs=BNG, copy=False)
 
 
 def empty_frame(entity: type[Entity], *, points: bool = False) -> pd.DataFrame:

@@ -136,7 +136,10 @@ def canonical_estate(estate: Estate) -> Estate:
         except (ValueError, TypeError) as exc:
             raise StoreError(f"estate table {name!r} cannot be stored: {exc}") from exc
         if name in GEOMETRY_TYPES:
-            normal = gpd.GeoDataFrame(normal, geometry=_geometry(name, frame, normal), crs=BNG)
+            # copy=False: geopandas would otherwise copy (and consolidate) every column.
+            normal = gpd.GeoDataFrame(
+                normal, geometry=_geometry(name, frame, normal), crs=BNG, copy=False
+            )
         tables[name] = normal
     extra = [c for c in estate.findings.columns if c not in FINDING_COLUMNS]
     if extra:
@@ -184,7 +187,7 @@ def _column_values(kind: str, series: pd.Series) -> list[Any]:
 
 #: Rows converted and inserted at a time [rows]: a million-camera version is never
 #: held as a million parameter dictionaries.
-SAVE_BATCH_ROWS = 20_000
+SAVE_BATCH_ROWS = 5_000
 
 
 def _table_row_batches(name: str, frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
@@ -205,9 +208,17 @@ def _table_rows(name: str, frame: pd.DataFrame, first: int = 0) -> list[dict[str
     return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def _finding_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _finding_row_batches(frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
+    """Insert parameters of the findings, :data:`SAVE_BATCH_ROWS` at a time (an import of a
+    million rows may leave tens of thousands of warnings)."""
+    for start in range(0, len(frame), SAVE_BATCH_ROWS):
+        yield _finding_rows(frame.iloc[start : start + SAVE_BATCH_ROWS], start)
+
+
+def _finding_rows(frame: pd.DataFrame, first: int = 0) -> list[dict[str, Any]]:
     rows = []
-    for position, values in enumerate(frame[FINDING_COLUMNS].itertuples(index=False, name=None)):
+    values_of = frame[FINDING_COLUMNS].itertuples(index=False, name=None)
+    for position, values in enumerate(values_of, start=first):
         row: dict[str, Any] = {"position": position}
         for column, value in zip(FINDING_COLUMNS, values, strict=True):
             if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -265,7 +276,6 @@ def save_estate(
     canonical = canonical_estate(estate)
     input_hash = canonical.input_hash()
     meta = _plain(dict(canonical.metadata), "estate metadata")
-    finding_rows = _finding_rows(canonical.findings)
     if audit is not None:  # refused before the transaction when its detail is not JSON
         audit = AuditRow(
             audit.action, audit.target, audit.username, audit.ip, _plain(audit.detail, "audit")
@@ -305,7 +315,8 @@ def save_estate(
         for name in TABLES:
             for rows in _table_row_batches(name, canonical.table(name)):
                 _insert_rows(connection, ESTATE_TABLES[name], estate_id, rows)
-        _insert_rows(connection, findings, estate_id, finding_rows)
+        for rows in _finding_row_batches(canonical.findings):
+            _insert_rows(connection, findings, estate_id, rows)
         if audit is not None:
             insert_audit(connection, audit.with_detail(estate_version=version))
     return replace(canonical, version=version)
