@@ -70,7 +70,9 @@ class CameraImport:
     Attributes
     ----------
     cameras
-        Canonical estate camera table (EPSG:27700) of the rows that validated.
+        Canonical estate camera table (EPSG:27700) of the rows that validated, with
+        Point geometry unless the import was asked for none (``points=False``: a
+        plain table whose ``x_m``/``y_m`` are the points).
     findings
         Every error and warning, file-level ones first, then by row.
     defaulted_counts
@@ -172,6 +174,7 @@ def read_cameras_file(
     provenance: Provenance = Provenance.IMPORTED,
     source_name: str | None = None,
     options: CameraImportOptions | None = None,
+    points: bool = True,
 ) -> CameraImport:
     """Read and validate a camera file (CSV, GeoJSON, OSM XML or survey ``.xlsx``).
 
@@ -196,6 +199,10 @@ def read_cameras_file(
     options
         Value maps, ids composed from columns, the camera-model catalogue and the
         workbook sheet (see :class:`CameraImportOptions`).
+    points
+        False: the table without Point geometry. The estate import saves points
+        built from ``x_m``/``y_m`` batch by batch, so a million cameras are never
+        held as a million shapely objects (some 200 bytes each).
 
     Returns
     -------
@@ -214,6 +221,7 @@ def read_cameras_file(
         provenance=provenance,
         source_name=source_name or Path(path).name,
         options=options,
+        points=points,
     )
 
 
@@ -228,6 +236,7 @@ def import_table(
     provenance: Provenance,
     source_name: str,
     options: CameraImportOptions | None = None,
+    points: bool = True,
 ) -> CameraImport:
     """Validate a :class:`~cctvscope.ingest.sources.RawTable` (see :func:`read_cameras_file`)."""
     options = options or CameraImportOptions()
@@ -238,7 +247,7 @@ def import_table(
     if not raw.failed and raw.frame.empty:
         if not any(f.row for f in findings):
             findings.append(Finding("error", None, None, None, "no data rows: only a header"))
-        return _result(None, findings, {}, source_name)
+        return _result(None, findings, {}, source_name, points)
     if not raw.failed:
         raw, found = compose_ids(raw, options.id_from)
         findings += found
@@ -251,7 +260,7 @@ def import_table(
         consts, found = check_constants(constants, columns, index)
         findings += found
     if any(f.severity == "error" and f.row is None for f in findings):
-        return _result(None, findings, {}, source_name)
+        return _result(None, findings, {}, source_name, points)
     frame = raw.frame
     located = locate(
         frame,
@@ -366,7 +375,7 @@ def import_table(
     ordered = {f: counts[f] for f in ("operator", *VALUE_FIELDS) if counts[f]}
     table.add(records)
     del records, ids, values, stated, first_row, located
-    return _result(table.frame(), findings, ordered, source_name)
+    return _result(table.frame(), findings, ordered, source_name, points)
 
 
 def _check_borough(
@@ -534,13 +543,16 @@ def error_reason(field: str, err: ErrorDetails) -> str:
 
 
 def _result(
-    table: pd.DataFrame | None, findings: list[Finding], counts: dict[str, int], name: str
+    table: pd.DataFrame | None,
+    findings: list[Finding],
+    counts: dict[str, int],
+    name: str,
+    points: bool,
 ) -> CameraImport:
-    frame = (
-        with_points(table, copy=False)
-        if table is not None and not table.empty
-        else empty_frame(Camera, points=True)
-    )
+    if table is None or table.empty:
+        frame = empty_frame(Camera, points=points)
+    else:
+        frame = with_points(table, copy=False) if points else table
     ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))
     return CameraImport(
         cameras=frame,

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import shapely
 
 from cctvscope.model.entities import ENTITY_TYPES, Region
-from cctvscope.model.frames import empty_frame
+from cctvscope.model.frames import POINT_TABLES, empty_frame
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -42,8 +43,10 @@ class Estate:
 
     Tables are (Geo)DataFrames in EPSG:27700 whose columns are the fields of the
     entity in :data:`cctvscope.model.entities.ENTITY_TYPES`. ``boroughs`` carries
-    polygon geometry; ``cameras`` and ``control_rooms`` carry points. Estates are
-    never modified in place: :meth:`replace_tables` returns a new one.
+    polygon geometry; ``cameras`` and ``control_rooms`` carry points (an import's
+    saved estate may hold cameras without them: their ``x_m``/``y_m`` are the points,
+    and the input hash reads them as such). Estates are never modified in place:
+    :meth:`replace_tables` returns a new one.
     """
 
     name: str
@@ -90,7 +93,10 @@ class Estate:
         digest.update(self.region.model_dump_json().encode())
         for name in TABLES:
             digest.update(name.encode())
-            for text in table_csv_chunks(self.table(name), ID_COLUMNS[name], HASH_CHUNK_ROWS):
+            chunks = table_csv_chunks(
+                self.table(name), ID_COLUMNS[name], HASH_CHUNK_ROWS, points=name in POINT_TABLES
+            )
+            for text in chunks:
                 digest.update(text.encode())
         return digest.hexdigest()
 
@@ -104,13 +110,15 @@ HASH_CHUNK_ROWS = 10_000
 
 
 def table_csv_chunks(
-    table: pd.DataFrame, ids: list[str], chunk_rows: int = HASH_CHUNK_ROWS
+    table: pd.DataFrame, ids: list[str], chunk_rows: int = HASH_CHUNK_ROWS, *, points: bool = False
 ) -> Iterator[str]:
     """The table sorted by ``ids`` as CSV (geometry as WKB hex, floats at repr precision),
     in pieces of ``chunk_rows`` rows whose concatenation is the whole table's CSV.
 
     A million-camera table is never copied or written out whole: only the sort order
-    and one piece at a time are held.
+    and one piece at a time are held. ``points``: a table without geometry but with
+    ``x_m``/``y_m`` (an imported camera table) is written as if it carried the Point
+    geometry built from them, one piece's points at a time.
     """
     import geopandas as gpd  # on first use: a cached police search never needs it
 
@@ -120,6 +128,9 @@ def table_csv_chunks(
         part = frame.iloc[order[start : start + chunk_rows]].copy()
         if "geometry" in part.columns:
             part["geometry"] = gpd.GeoSeries(part["geometry"]).to_wkb(hex=True)
+        elif points and {"x_m", "y_m"} <= set(part.columns):
+            xy = shapely.points(part["x_m"].to_numpy(float), part["y_m"].to_numpy(float))
+            part["geometry"] = shapely.to_wkb(xy, hex=True)
         yield part.to_csv(index=False, float_format="%.17g", header=start == 0)
 
 

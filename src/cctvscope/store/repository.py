@@ -110,10 +110,13 @@ def init_store(url: EngineOrUrl) -> Engine:
 # --- saving ---------------------------------------------------------------------------------
 
 
-def canonical_estate(estate: Estate) -> Estate:
+def canonical_estate(estate: Estate, *, points: bool = True) -> Estate:
     """The estate with every table in canonical form: entity columns, dtypes, EPSG:27700.
 
     This is what the store holds, so its hash is the stored ``input_hash``.
+    ``points=False``: a point table without geometry stays without it (its hash and
+    stored rows take points from ``x_m``/``y_m`` a batch at a time), rather than
+    gaining a shapely point per row.
 
     Raises
     ------
@@ -135,7 +138,7 @@ def canonical_estate(estate: Estate) -> Estate:
             normal = normalise_frame(entity, frame)
         except (ValueError, TypeError) as exc:
             raise StoreError(f"estate table {name!r} cannot be stored: {exc}") from exc
-        if name in GEOMETRY_TYPES:
+        if name in GEOMETRY_TYPES and (points or not _built_from_xy(name, frame)):
             # copy=False: geopandas would otherwise copy (and consolidate) every column.
             normal = gpd.GeoDataFrame(
                 normal, geometry=_geometry(name, frame, normal), crs=BNG, copy=False
@@ -145,6 +148,11 @@ def canonical_estate(estate: Estate) -> Estate:
     if extra:
         raise StoreError(f"estate findings have columns the store does not keep: {extra}")
     return replace(estate, **tables, findings=estate.findings.reindex(columns=FINDING_COLUMNS))
+
+
+def _built_from_xy(name: str, frame: pd.DataFrame) -> bool:
+    """True when the table's points are to be built from ``x_m``/``y_m`` (no geometry)."""
+    return name in POINT_TABLES and _geometry_column(frame) is None
 
 
 def _geometry_column(frame: pd.DataFrame) -> str | None:
@@ -203,9 +211,18 @@ def _table_rows(name: str, frame: pd.DataFrame, first: int = 0) -> list[dict[str
     columns = {c: _column_values(field_kind(entity, c), frame[c]) for c in entity.model_fields}
     columns["position"] = list(range(first, first + len(frame)))
     if name in GEOMETRY_TYPES:
-        columns["geometry"] = [None if g is None else g for g in frame.geometry.array]
+        columns["geometry"] = _geometry_values(name, frame)
     keys = list(columns)
     return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _geometry_values(name: str, frame: pd.DataFrame) -> list[Any]:
+    """The rows' geometries for the driver; a point table without geometry gets points
+    built from ``x_m``/``y_m`` for these rows only (the same points :func:`_geometry`
+    would have built for the whole table)."""
+    if _built_from_xy(name, frame):
+        return list(shapely.points(frame["x_m"].to_numpy(float), frame["y_m"].to_numpy(float)))
+    return [None if g is None else g for g in frame.geometry.array]
 
 
 def _finding_row_batches(frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
@@ -248,6 +265,7 @@ def save_estate(
     description: str = "",
     based_on: int | None = None,
     audit: AuditRow | None = None,
+    points: bool = True,
 ) -> Estate:
     """Store ``estate`` as a new version of its name, all or nothing.
 
@@ -258,12 +276,14 @@ def save_estate(
     since, the save is refused, so that two imports at once cannot silently drop
     each other's records. ``audit``: an audit-log entry written in the same
     transaction (its detail gains ``estate_version``), so the change and its audit
-    row commit together or not at all.
+    row commit together or not at all. ``points=False``: a point table without
+    geometry is saved with points built from ``x_m``/``y_m`` batch by batch, and is
+    returned without geometry (a million-camera import never holds a million points).
 
     Returns
     -------
     Estate
-        The canonical estate with ``version`` set.
+        The canonical estate with ``version`` set (its input hash already known).
 
     Raises
     ------
@@ -273,7 +293,7 @@ def save_estate(
     """
     if not estate.name:
         raise StoreError("an estate needs a name to be stored")
-    canonical = canonical_estate(estate)
+    canonical = canonical_estate(estate, points=points)
     input_hash = canonical.input_hash()
     meta = _plain(dict(canonical.metadata), "estate metadata")
     if audit is not None:  # refused before the transaction when its detail is not JSON
@@ -319,7 +339,10 @@ def save_estate(
             _insert_rows(connection, findings, estate_id, rows)
         if audit is not None:
             insert_audit(connection, audit.with_detail(estate_version=version))
-    return replace(canonical, version=version)
+    saved = replace(canonical, version=version)
+    # The same tables: the hash is not worked out again (a pass over every row).
+    saved.__dict__["_input_hash"] = input_hash
+    return saved
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -99,7 +99,12 @@ class ImportRequest:
 
 @dataclass(frozen=True)
 class TableImportOutcome:
-    """What an import did (or, on a dry run, would do)."""
+    """What an import did (or, on a dry run, would do).
+
+    ``estate``: after a camera import its ``cameras`` table has no Point geometry
+    (``x_m``/``y_m`` are the points; :func:`~cctvscope.model.frames.with_points` adds
+    it); its :meth:`~cctvscope.model.estate.Estate.input_hash` is the stored one.
+    """
 
     estate: Estate
     plan: MergePlan
@@ -162,6 +167,7 @@ def read_records(
             fmt=request.fmt,
             encoding=request.encoding,
             options=options,
+            points=False,  # saved from x_m/y_m batch by batch (see plan_import)
         )
         return cams.cameras, cams.findings, cams.source_name
     got = read_table_file(
@@ -193,6 +199,11 @@ def plan_import(
     if request.table == "monitoring":
         return plan_monitoring(base, records)
     existing = base.table(request.table)
+    if request.table == "cameras":
+        # Imported cameras come without Point geometry (a million shapely points take
+        # some 200 MiB); the merged table has none either and the store saves points
+        # from x_m/y_m batch by batch. The existing table's columns are lent, not copied.
+        existing = pd.DataFrame(existing.drop(columns="geometry", errors="ignore"))
     plan = plan_merge(
         request.table,
         existing,
@@ -392,6 +403,7 @@ def import_file(
     saved = save_estate(
         engine,
         updated,
+        points=False,
         description=f"import {request.table} from {request.path.name} ({request.mode})",
         based_on=0 if created else base.version,
         audit=audit,
