@@ -9,6 +9,7 @@ type, x, y), and the same estate saved the old way, with every point built at on
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 
 from cctvscope.model.estate import ID_COLUMNS, table_csv_chunks
 from cctvscope.model.frames import with_points
-from cctvscope.store import init_store, load_estate, save_estate
+from cctvscope.store import load_estate, save_estate
 from cctvscope.store import repository as repo
 from cctvscope.workflows.imports import ImportRequest, TableImportOutcome, import_file
 
@@ -47,26 +48,31 @@ def _point_wkb(x_m: float, y_m: float) -> bytes:
 
 
 @pytest.fixture
-def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Imported:
-    """The twelve cameras imported with batches of 5 rows (3 batches: 5, 5, 2)."""
+def imported(store: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Imported:
+    """The twelve cameras imported into a store on each backend with batches of 5 rows
+    (3 batches: 5, 5, 2)."""
     monkeypatch.setattr(repo, "SAVE_BATCH_ROWS", 5)
-    engine = init_store(f"sqlite:///{tmp_path / 'store.db'}")
-    return engine, import_file(engine, "e", ImportRequest("cameras", _csv(tmp_path)))
+    return store, import_file(store, "e", ImportRequest("cameras", _csv(tmp_path)))
 
 
 def test_stored_points_are_the_wkb_of_x_and_y(imported: Imported) -> None:
     engine, outcome = imported
     cams = outcome.estate.cameras
     assert "geometry" not in cams.columns  # no shapely point held for the import
+    # PostGIS: the geometry's WKB as PostGIS writes it, and its SRID.
+    postgis = engine.dialect.name == "postgresql"
+    wkb = "ST_AsBinary(c.geometry, 'NDR')" if postgis else "c.geometry"
+    srid = "ST_SRID(c.geometry)" if postgis else "27700"
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT c.camera_id, c.x_m, c.y_m, c.geometry FROM cameras c "
+                f"SELECT c.camera_id, c.x_m, c.y_m, {wkb}, {srid} FROM cameras c "
                 "JOIN estates e ON e.id = c.estate_id ORDER BY c.position"
             )
         ).all()
     assert [r[0] for r in rows] == [f"P{i:02d}" for i in range(12)]
-    for _cid, x_m, y_m, blob in rows:
+    assert {r[4] for r in rows} == {27700}
+    for _cid, x_m, y_m, blob, _srid in rows:
         assert 500_000 < x_m < 560_000 and 170_000 < y_m < 190_000  # BNG, central London
         assert bytes(blob) == _point_wkb(x_m, y_m)
     loaded = load_estate(engine, "e").cameras
@@ -74,22 +80,21 @@ def test_stored_points_are_the_wkb_of_x_and_y(imported: Imported) -> None:
     assert shapely.equals_exact(loaded.geometry.to_numpy(), direct, tolerance=0).all()
 
 
-def test_saved_as_if_every_point_were_built_at_once(imported: Imported, tmp_path: Path) -> None:
+def test_saved_as_if_every_point_were_built_at_once(imported: Imported) -> None:
     """The old path (a shapely point per row, built before saving) stores the same rows
     and the same input hash."""
     engine, outcome = imported
     estate = outcome.estate
-    old_way = estate.replace_tables(cameras=with_points(estate.cameras))
-    other = init_store(f"sqlite:///{tmp_path / 'old.db'}")
-    saved = save_estate(other, old_way)
+    old_way = replace(estate.replace_tables(cameras=with_points(estate.cameras)), name="old")
+    saved = save_estate(engine, old_way)
     assert saved.input_hash() == estate.input_hash()
     with engine.connect() as conn:
-        stored_hash = conn.execute(sa.text("SELECT input_hash FROM estates")).scalar_one()
-    assert stored_hash == estate.input_hash()
+        stored = dict(conn.execute(sa.text("SELECT name, input_hash FROM estates")).all())
+    assert stored == {"e": estate.input_hash(), "old": estate.input_hash()}
     new_rows = load_estate(engine, "e")
-    old_rows = load_estate(other, "e")
+    old_rows = load_estate(engine, "old")
     pd.testing.assert_frame_equal(new_rows.cameras, old_rows.cameras)
-    assert new_rows.input_hash() == old_rows.input_hash() == stored_hash
+    assert new_rows.input_hash() == old_rows.input_hash() == estate.input_hash()
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 5, 12])

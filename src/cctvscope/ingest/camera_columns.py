@@ -7,10 +7,19 @@ array sized for every row of the file, made once; a chunk of validated records i
 written into its slice and let go, and the table is these arrays (not copied).
 Repeated text (a ``defaulted_fields`` list, an operator, the source name) is one
 shared string per distinct value rather than one string per row.
+
+A column holding one value on every row so far (a field the file does not give:
+``None``, ``NaN`` or its default on every camera) has no array while it is filled:
+it becomes one when a row differs. A table made only to be saved (``views``) keeps
+such a column as a read-only view of its one cell seen on every row: a bare ``id,
+lon, lat`` file of a million rows then holds a handful of its forty columns'
+arrays (8 MB each), not all of them. Pandas refuses a write in place into such a
+column (it replaces the column whole), so any other table gets arrays.
 """
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,11 +40,15 @@ class CameraColumns:
 
     def __init__(self, capacity: int) -> None:
         self.size = 0
+        self.capacity = capacity
+        self.dtypes: dict[str, np.dtype[np.generic]] = {}
+        #: A column's array; absent while every row so far holds ``constants[name]``.
         self.columns: dict[str, np.ndarray] = {}
+        self.constants: dict[str, np.ndarray] = {}  # one cell each
         self.shared: dict[str, dict[object, object] | None] = {}
         for name in Camera.model_fields:
             kind = field_kind(Camera, name)
-            self.columns[name] = np.empty(capacity, dtype=_DTYPES.get(kind, object))
+            self.dtypes[name] = np.dtype(_DTYPES.get(kind, object))
             self.shared[name] = {} if kind not in _DTYPES else None
 
     def add(self, records: Sequence[Camera]) -> None:
@@ -44,13 +57,37 @@ class CameraColumns:
             return
         chunk = records_to_frame(Camera, records, objects=True)
         end = self.size + len(chunk)
-        for name, column in self.columns.items():
+        for name, dtype in self.dtypes.items():
             values = chunk[name].to_numpy()
             known = self.shared[name]
             if known is not None:
                 values = self._share(name, known, values)
-            column[self.size : end] = values
+            if name not in self.columns:
+                if self._still_constant(name, dtype, values):
+                    continue
+                self._make_array(name, dtype)
+            self.columns[name][self.size : end] = values
         self.size = end
+
+    def _still_constant(self, name: str, dtype: np.dtype[np.generic], values: np.ndarray) -> bool:
+        """True when every value is the column's one value so far (the first, if none yet)."""
+        cell = self.constants.get(name)
+        if cell is None:
+            cell = np.empty(1, dtype=dtype)
+            cell[0] = values[0]
+            self.constants[name] = cell
+        if dtype.kind == "O":
+            first = cell[0]
+            return all(v is first for v in values)  # the same object, as an array would hold
+        bits = f"u{dtype.itemsize}"  # bit for bit: NaN is NaN, -0.0 is not 0.0
+        return bool((np.asarray(values, dtype=dtype).view(bits) == cell.view(bits)[0]).all())
+
+    def _make_array(self, name: str, dtype: np.dtype[np.generic]) -> None:
+        """The column's array, its rows so far holding the one value they share."""
+        column = np.empty(self.capacity, dtype=dtype)
+        if self.size:
+            column[: self.size] = self.constants[name]  # one cell, broadcast
+        self.columns[name] = column
 
     def _share(self, name: str, known: dict[object, object], values: np.ndarray) -> np.ndarray:
         out = np.empty(len(values), dtype=object)
@@ -60,16 +97,47 @@ class CameraColumns:
             self.shared[name] = None  # an id-like column: sharing saves nothing
         return out
 
-    def frame(self) -> pd.DataFrame:
-        """The table of every camera added; the arrays are lent, not copied."""
+    def column(self, name: str, *, views: bool = False) -> np.ndarray:
+        """The values of column ``name`` for every camera added (lent, not copied); a
+        column of one value is an array of it, or with ``views`` a read-only view of
+        one cell."""
+        if name in self.columns:
+            return self.columns[name][: self.size]
+        cell = self.constants.get(name, np.empty(1, dtype=self.dtypes[name]))
+        if views:
+            return np.broadcast_to(cell, (self.size,))
+        self._make_array(name, self.dtypes[name])
+        return self.columns[name][: self.size]
+
+    def frame(self, *, views: bool = False) -> pd.DataFrame:
+        """The table of every camera added; the arrays are lent, not copied.
+
+        ``views``: a column of one value stays one cell (see the module docstring): a
+        table that is only saved, never changed in place.
+        """
         # Series of the arrays' own dtype: text stays Python objects, not inferred as
         # Arrow strings (a copy of every text column).
         data = {
-            name: pd.Series(column[: self.size], dtype=column.dtype, copy=False)
-            for name, column in self.columns.items()
+            name: pd.Series(self.column(name, views=views), dtype=dtype, copy=False)
+            for name, dtype in self.dtypes.items()
         }
         self.columns = {}
+        self.constants = {}
         return pd.DataFrame(data, copy=False)
 
 
-__all__ = ["SHARED_VALUES", "CameraColumns"]
+def return_freed_memory() -> None:
+    """Hand the pages the C allocator holds free back to the system (glibc ``malloc_trim``).
+
+    glibc keeps freed heap memory for reuse; after a million rows' raw cells go, much
+    of it is never asked for again (the table's columns were sized up front), yet it
+    would count in the import's peak. Without glibc (macOS, Windows, musl): nothing.
+    """
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
+__all__ = ["SHARED_VALUES", "CameraColumns", "return_freed_memory"]

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from cctvscope.errors import Finding, InputError
-from cctvscope.ingest.camera_columns import CameraColumns
+from cctvscope.ingest.camera_columns import CameraColumns, return_freed_memory
 from cctvscope.ingest.camera_fields import (
     ALIAS_INDEX,
     ALIASES,
@@ -71,8 +71,7 @@ class CameraImport:
     ----------
     cameras
         Canonical estate camera table (EPSG:27700) of the rows that validated, with
-        Point geometry unless the import was asked for none (``points=False``: a
-        plain table whose ``x_m``/``y_m`` are the points).
+        Point geometry unless the import was asked for a lean table (``lean``).
     findings
         Every error and warning, file-level ones first, then by row.
     defaulted_counts
@@ -174,7 +173,7 @@ def read_cameras_file(
     provenance: Provenance = Provenance.IMPORTED,
     source_name: str | None = None,
     options: CameraImportOptions | None = None,
-    points: bool = True,
+    lean: bool = False,
 ) -> CameraImport:
     """Read and validate a camera file (CSV, GeoJSON, OSM XML or survey ``.xlsx``).
 
@@ -199,10 +198,12 @@ def read_cameras_file(
     options
         Value maps, ids composed from columns, the camera-model catalogue and the
         workbook sheet (see :class:`CameraImportOptions`).
-    points
-        False: the table without Point geometry. The estate import saves points
-        built from ``x_m``/``y_m`` batch by batch, so a million cameras are never
-        held as a million shapely objects (some 200 bytes each).
+    lean
+        A table made to be saved (the estate import): no Point geometry (the store
+        builds points from ``x_m``/``y_m`` batch by batch: a million shapely points
+        are some 200 MiB), and a column of one value on every row is a read-only view
+        of one cell (see :mod:`~cctvscope.ingest.camera_columns`); pandas refuses to
+        change such a column in place.
 
     Returns
     -------
@@ -221,7 +222,7 @@ def read_cameras_file(
         provenance=provenance,
         source_name=source_name or Path(path).name,
         options=options,
-        points=points,
+        lean=lean,
     )
 
 
@@ -236,7 +237,7 @@ def import_table(
     provenance: Provenance,
     source_name: str,
     options: CameraImportOptions | None = None,
-    points: bool = True,
+    lean: bool = False,
 ) -> CameraImport:
     """Validate a :class:`~cctvscope.ingest.sources.RawTable` (see :func:`read_cameras_file`)."""
     options = options or CameraImportOptions()
@@ -247,7 +248,7 @@ def import_table(
     if not raw.failed and raw.frame.empty:
         if not any(f.row for f in findings):
             findings.append(Finding("error", None, None, None, "no data rows: only a header"))
-        return _result(None, findings, {}, source_name, points)
+        return _result(None, findings, {}, source_name, lean)
     if not raw.failed:
         raw, found = compose_ids(raw, options.id_from)
         findings += found
@@ -260,7 +261,7 @@ def import_table(
         consts, found = check_constants(constants, columns, index)
         findings += found
     if any(f.severity == "error" and f.row is None for f in findings):
-        return _result(None, findings, {}, source_name, points)
+        return _result(None, findings, {}, source_name, lean)
     frame = raw.frame
     located = locate(
         frame,
@@ -292,6 +293,7 @@ def import_table(
     # The raw cells are let go here (what the rows need was taken above): a million
     # rows' cells and their validated table are then not held at once.
     del raw, frame
+    return_freed_memory()
     records: list[Camera] = []
     # Validated records go into the table every CHUNK_ROWS rows: a million model
     # objects alive at once would take gigabytes; their columns take a fraction.
@@ -299,7 +301,9 @@ def import_table(
     counts: Counter[str] = Counter()
     not_given: Counter[tuple[str, str]] = Counter()
     const_errors: dict[tuple[str, str], str] = {}
-    for i, row in enumerate(row_numbers.tolist()):
+    for i in range(len(row_numbers)):
+        # One row number at a time: a list of them all is a million int objects.
+        row = int(row_numbers[i])
         out: list[Finding] = []
         skip: set[str] = set()
         cid = ids[i]
@@ -375,7 +379,7 @@ def import_table(
     ordered = {f: counts[f] for f in ("operator", *VALUE_FIELDS) if counts[f]}
     table.add(records)
     del records, ids, values, stated, first_row, located
-    return _result(table.frame(), findings, ordered, source_name, points)
+    return _result(table.frame(views=lean), findings, ordered, source_name, lean)
 
 
 def _check_borough(
@@ -547,12 +551,12 @@ def _result(
     findings: list[Finding],
     counts: dict[str, int],
     name: str,
-    points: bool,
+    lean: bool,
 ) -> CameraImport:
     if table is None or table.empty:
-        frame = empty_frame(Camera, points=points)
+        frame = empty_frame(Camera, points=not lean)
     else:
-        frame = with_points(table, copy=False) if points else table
+        frame = table if lean else with_points(table, copy=False)
     ordered = sorted(findings, key=lambda f: (f.row is not None, f.row or 0))
     return CameraImport(
         cameras=frame,

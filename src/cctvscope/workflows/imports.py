@@ -101,9 +101,11 @@ class ImportRequest:
 class TableImportOutcome:
     """What an import did (or, on a dry run, would do).
 
-    ``estate``: after a camera import its ``cameras`` table has no Point geometry
-    (``x_m``/``y_m`` are the points; :func:`~cctvscope.model.frames.with_points` adds
-    it); its :meth:`~cctvscope.model.estate.Estate.input_hash` is the stored one.
+    ``estate``: after a camera import its ``cameras`` table is the lean table the
+    import saved (:func:`~cctvscope.ingest.cameras.read_cameras_file` ``lean``): no
+    Point geometry (``x_m``/``y_m`` are the points; :func:`~cctvscope.model.frames.
+    with_points` adds it), columns of one value as read-only views; its
+    :meth:`~cctvscope.model.estate.Estate.input_hash` is the stored one.
     """
 
     estate: Estate
@@ -167,7 +169,7 @@ def read_records(
             fmt=request.fmt,
             encoding=request.encoding,
             options=options,
-            points=False,  # saved from x_m/y_m batch by batch (see plan_import)
+            lean=True,  # only saved: points from x_m/y_m batch by batch (see plan_import)
         )
         return cams.cameras, cams.findings, cams.source_name
     got = read_table_file(
