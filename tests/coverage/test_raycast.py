@@ -305,3 +305,26 @@ def test_polynomial_atan2_is_within_its_tolerance() -> None:
             for px, py in zip(xs, ys, strict=True)
         )
         assert worst < 2e-5 <= _BEARING_TOL_RAD / 5
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(rect, min_size=1, max_size=6),
+    view,
+    st.tuples(st.floats(-80, 80), st.floats(-80, 80)),
+    st.sampled_from([4.0, 16.0, 40.0]),
+)
+def test_rays_match_every_ray_against_every_edge(
+    buildings: list[shapely.Polygon],
+    v: tuple[float, float, float],
+    at: tuple[float, float],
+    cell_m: float,
+) -> None:
+    # Cameras anywhere (inside the grid, beside it, beyond it), any opening, any bucket
+    # size: the grid walk gives the all-pairs answer.
+    heading, fov, r = v
+    grid = edge_grid(buildings, cell_m=cell_m)
+    fans = cast_ray_fans([at[0]], [at[1]], heading, fov, r, grid)
+    theta = fans.start_rad[0] + np.arange(int(fans.n_rays[0])) * fans.step_rad[0]
+    want = brute_force_rays(at[0], at[1], theta, r, grid.start_xy, grid.end_xy)
+    np.testing.assert_allclose(fans.distance_m, want, rtol=1e-9, atol=1e-9)
