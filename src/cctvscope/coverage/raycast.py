@@ -417,6 +417,7 @@ def _trace(
     iy0 = max(int((ymin - gy0) // cell), 0)
     iy1 = min(int((ymax - gy0) // cell), ny - 1)
     r2 = r * r
+    inv_da = 1.0 / da
     for gy in range(iy0, iy1 + 1):
         for gx in range(ix0, ix1 + 1):
             c = gy * nx + gx
@@ -454,8 +455,8 @@ def _trace(
                 for shift in (-two_pi, 0.0, two_pi):
                     if (shift < 0.0 and lo >= 0.0) or (shift > 0.0 and lo + w <= two_pi):
                         continue
-                    kmin = max(math.ceil((lo - shift) / da), 0)
-                    kmax = min(math.floor((lo + w - shift) / da), nr - 1)
+                    kmin = max(math.ceil((lo - shift) * inv_da), 0)
+                    kmax = min(math.floor((lo + w - shift) * inv_da), nr - 1)
                     for k in range(kmin, kmax + 1):
                         # ray t·(sin, cos) meets a + u·e at t = num/den, u = cross/den
                         den = sin_k[k] * ey - cos_k[k] * ex
