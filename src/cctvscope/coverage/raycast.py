@@ -119,32 +119,19 @@ def edge_grid(
     hi = np.maximum(start, end).max(axis=0) + pad_m
     nx = int(np.ceil((hi[0] - lo[0]) / cell_m)) + 1
     ny = int(np.ceil((hi[1] - lo[1]) / cell_m)) + 1
-    ptr, edges = _bucket_edges(start, end, float(lo[0]), float(lo[1]), float(cell_m), nx, ny)
-    direction = end - start
-    length2 = (direction**2).sum(axis=1)
-    inv = np.divide(1.0, length2, out=np.zeros_like(length2), where=length2 > 0.0)
-    seg = np.column_stack([start, direction, inv])[edges]
-    # the same floor division as _bucket_edges, so the first bucket is one it listed
-    first = np.maximum(np.floor_divide(np.minimum(start, end) - lo, cell_m), 0.0)
+    ptr, edges, seg, first = _bucket_edges(
+        start, end, float(lo[0]), float(lo[1]), float(cell_m), nx, ny
+    )
     return EdgeGrid(
-        float(lo[0]),
-        float(lo[1]),
-        float(cell_m),
-        nx,
-        ny,
-        start,
-        end,
-        ptr,
-        edges,
-        np.ascontiguousarray(seg),
-        first.astype(np.int64)[edges],
+        float(lo[0]), float(lo[1]), float(cell_m), nx, ny, start, end, ptr, edges, seg, first
     )
 
 
 @numba.njit(cache=True, nogil=True)
 def _bucket_edges(
     start: FloatArray, end: FloatArray, x0: float, y0: float, cell: float, nx: int, ny: int
-) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:  # pragma: no cover - compiled
+    """Bucket pointers, then per listing: edge, segment row and first bucket (EdgeGrid)."""
     n = start.shape[0]
     counts = np.zeros(nx * ny + 1, np.int64)
     for pass_ in range(2):
@@ -154,20 +141,33 @@ def _bucket_edges(
                 ptr[c + 1] = ptr[c] + counts[c]
             fill = ptr[:-1].copy()
             out = np.empty(ptr[-1], np.int64)
+            seg = np.empty((ptr[-1], 5))
+            first = np.empty((ptr[-1], 2), np.int64)
         for e in range(n):
             ax0 = int((min(start[e, 0], end[e, 0]) - x0) // cell)
             ax1 = int((max(start[e, 0], end[e, 0]) - x0) // cell)
             ay0 = int((min(start[e, 1], end[e, 1]) - y0) // cell)
             ay1 = int((max(start[e, 1], end[e, 1]) - y0) // cell)
+            ex = end[e, 0] - start[e, 0]
+            ey = end[e, 1] - start[e, 1]
+            ee = ex * ex + ey * ey
             for gy in range(max(ay0, 0), min(ay1, ny - 1) + 1):
                 for gx in range(max(ax0, 0), min(ax1, nx - 1) + 1):
                     c = gy * nx + gx
                     if pass_ == 0:
                         counts[c] += 1
-                    else:
-                        out[fill[c]] = e
-                        fill[c] += 1
-    return ptr, out
+                        continue
+                    p = fill[c]
+                    out[p] = e
+                    seg[p, 0] = start[e, 0]
+                    seg[p, 1] = start[e, 1]
+                    seg[p, 2] = ex
+                    seg[p, 3] = ey
+                    seg[p, 4] = 1.0 / ee if ee > 0.0 else 0.0
+                    first[p, 0] = max(ax0, 0)
+                    first[p, 1] = max(ay0, 0)
+                    fill[c] += 1
+    return ptr, out, seg, first
 
 
 @dataclass(frozen=True)
