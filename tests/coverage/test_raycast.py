@@ -11,15 +11,14 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cctvscope.coverage.fan_kernels import BEARING_TOL_RAD, fast_atan2
 from cctvscope.coverage.occlusion import building_index, visibility_polygon
 from cctvscope.coverage.raycast import (
-    _BEARING_TOL_RAD,
     cast_ray_fans,
     edge_grid,
     fan_areas_m2,
     fan_layout,
     fan_polygons,
-    fast_atan2,
     visible_areas_m2,
 )
 from cctvscope.coverage.synthetic_city import street_points, synthetic_city
@@ -271,6 +270,20 @@ def test_fused_areas_are_the_two_step_areas_on_real_scenes() -> None:
         assert (fused[inside] == 0.0).all() and (fused[~inside, 0] > 0.0).all()
 
 
+def test_fused_areas_take_radii_as_fan_areas_does() -> None:
+    # one radius per camera (n,) or per camera and level (n, L); the shape comes back
+    grid = edge_grid([SQUARE])
+    x, y = np.array([0.0, 3.0]), np.array([0.0, -2.0])
+    fans = cast_ray_fans(x, y, 0.0, [90.0, 360.0], [50.0, 30.0], grid)
+    one = visible_areas_m2(x, y, 0.0, [90.0, 360.0], [50.0, 30.0], grid)
+    assert one.shape == (2,)
+    np.testing.assert_allclose(one, fan_areas_m2(fans, [50.0, 30.0]), rtol=1e-12)
+    radii = np.array([[50.0, 20.0, 5.0], [30.0, 10.0, 1.0]])
+    levels = visible_areas_m2(x, y, 0.0, [90.0, 360.0], radii, grid)
+    assert levels.shape == (2, 3)
+    np.testing.assert_allclose(levels, fan_areas_m2(fans, radii), rtol=1e-12)
+
+
 def test_fused_open_quarter_circle_is_pi_r2_over_4() -> None:
     # 90° fan, no buildings in reach: 181 rays, 180 chords; the polygonised arc is
     # ½r²·180·sin(0.5°), within 2e-5 of πr²/4; at r/2 a quarter of that.
@@ -304,7 +317,7 @@ def test_polynomial_atan2_is_within_its_tolerance() -> None:
             abs(math.remainder(fast_atan2(float(px), float(py)) - math.atan2(px, py), 2 * math.pi))
             for px, py in zip(xs, ys, strict=True)
         )
-        assert worst < 2e-5 <= _BEARING_TOL_RAD / 5
+        assert worst < 2e-5 <= BEARING_TOL_RAD / 5
 
 
 @settings(max_examples=80, deadline=None)

@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from cctvscope.coverage.fan_kernels import fast_atan2 as _atan2
 from cctvscope.coverage.raycast import FloatArray, IntArray, RayFans
-from cctvscope.coverage.raycast import fast_atan2 as _atan2
 
 #: Metrics per zone and level, in this order, as cell counts.
 ZONE_METRICS = ("covered", "overlap", "public_only", "private_only", "joint")
