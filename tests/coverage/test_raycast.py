@@ -11,6 +11,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cctvscope.coverage.fan_kernels import BEARING_TOL_RAD, fast_atan2
 from cctvscope.coverage.occlusion import building_index, visibility_polygon
 from cctvscope.coverage.raycast import (
     cast_ray_fans,
@@ -18,6 +19,7 @@ from cctvscope.coverage.raycast import (
     fan_areas_m2,
     fan_layout,
     fan_polygons,
+    visible_areas_m2,
 )
 from cctvscope.coverage.synthetic_city import street_points, synthetic_city
 from cctvscope.coverage.wedges import sector_polygons
@@ -215,3 +217,127 @@ def test_area_never_exceeds_the_open_sector(
     chords = n if fov >= 360 else n - 1
     open_sector = 0.5 * r**2 * chords * math.sin(float(fans.step_rad[0]))
     assert 0.0 <= fan_areas_m2(fans, [r])[0] <= open_sector * (1 + 1e-12)
+
+
+# --- the fused pass (visible_areas_m2) and the kernel's parts ----------------------------
+
+
+def brute_force_rays(
+    x: float, y: float, theta: np.ndarray, reach: float, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """Every ray against every edge, no grid and no culling: the first front face hit."""
+    a = start - (x, y)
+    e = end - start
+    sin, cos = np.sin(theta)[:, None], np.cos(theta)[:, None]
+    den = sin * e[:, 1] - cos * e[:, 0]  # (rays, edges)
+    num = a[:, 0] * e[:, 1] - a[:, 1] * e[:, 0]  # < 0: the camera sees the front
+    cross = a[:, 0] * cos - a[:, 1] * sin
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = num / den
+        u = cross / den
+    hit = (num < 0) & (den < 0) & (u >= 0) & (u <= 1)
+    return np.minimum(np.where(hit, t, np.inf).min(axis=1, initial=np.inf), reach)
+
+
+def test_rays_match_every_ray_against_every_edge_on_covent_garden() -> None:
+    # A second method for the grid walk, the fan's box, the polynomial bearings and the
+    # rotated sin/cos table: the same ray lengths from a plain all-pairs intersection.
+    buildings = read_osm_buildings("covent_garden")
+    grid = edge_grid(buildings.geometry.to_numpy())
+    x, y = street_points(buildings, 40, seed=21)
+    heading, fov, reach, _ = random_views(x.size, seed=22)
+    fans = cast_ray_fans(x, y, heading, fov, reach, grid)
+    for i in range(x.size):
+        near = np.minimum(np.hypot(*(grid.start_xy - (x[i], y[i])).T), 1e9) < reach[i] + 500.0
+        k = int(fans.n_rays[i])
+        theta = fans.start_rad[i] + np.arange(k) * fans.step_rad[i]
+        want = brute_force_rays(x[i], y[i], theta, reach[i], grid.start_xy[near], grid.end_xy[near])
+        got = fans.distance_m[fans.offset[i] : fans.offset[i + 1]]
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_fused_areas_are_the_two_step_areas_on_real_scenes() -> None:
+    for area in ("covent_garden", "clerkenwell"):
+        buildings = read_osm_buildings(area)
+        grid = edge_grid(buildings.geometry.to_numpy())
+        x, y = street_points(buildings, 300, seed=23)
+        heading, fov, reach, radii = random_views(x.size, seed=24)
+        inside = np.arange(x.size) % 17 == 0  # some cameras flagged in a building
+        fans = cast_ray_fans(x, y, heading, fov, reach, grid, in_building=inside)
+        two_step = fan_areas_m2(fans, radii)
+        fused = visible_areas_m2(x, y, heading, fov, radii, grid, in_building=inside)
+        np.testing.assert_allclose(fused, two_step, rtol=1e-12, atol=1e-9)
+        assert (fused[inside] == 0.0).all() and (fused[~inside, 0] > 0.0).all()
+
+
+def test_fused_areas_take_radii_as_fan_areas_does() -> None:
+    # one radius per camera (n,) or per camera and level (n, L); the shape comes back
+    grid = edge_grid([SQUARE])
+    x, y = np.array([0.0, 3.0]), np.array([0.0, -2.0])
+    fans = cast_ray_fans(x, y, 0.0, [90.0, 360.0], [50.0, 30.0], grid)
+    one = visible_areas_m2(x, y, 0.0, [90.0, 360.0], [50.0, 30.0], grid)
+    assert one.shape == (2,)
+    np.testing.assert_allclose(one, fan_areas_m2(fans, [50.0, 30.0]), rtol=1e-12)
+    radii = np.array([[50.0, 20.0, 5.0], [30.0, 10.0, 1.0]])
+    levels = visible_areas_m2(x, y, 0.0, [90.0, 360.0], radii, grid)
+    assert levels.shape == (2, 3)
+    np.testing.assert_allclose(levels, fan_areas_m2(fans, radii), rtol=1e-12)
+
+
+def test_fused_open_quarter_circle_is_pi_r2_over_4() -> None:
+    # 90° fan, no buildings in reach: 181 rays, 180 chords; the polygonised arc is
+    # ½r²·180·sin(0.5°), within 2e-5 of πr²/4; at r/2 a quarter of that.
+    r = 40.0
+    grid = edge_grid([shapely.box(500.0, 500.0, 510.0, 510.0)])
+    areas = visible_areas_m2([0.0], [0.0], 45.0, 90.0, [[r, r / 2]], grid)[0]
+    chords = 0.5 * r**2 * 180 * math.sin(math.radians(0.5))
+    assert areas[0] == pytest.approx(chords, rel=1e-12)
+    assert areas[0] == pytest.approx(math.pi * r**2 / 4, rel=2e-5)
+    assert areas[1] == pytest.approx(areas[0] / 4, rel=1e-12)
+
+
+def test_fused_area_behind_a_wall_at_known_distance() -> None:
+    # A long wall 5 m north, 120° fan facing north, reach 60 m: every ray ends on the
+    # wall (5/cos 60° = 10 m < 60 m), so the visible region is the triangle with apex at
+    # the camera and base 2·5·tan 60° on the wall: 25·√3 m². Clipped at 6 m: the
+    # triangle while 5/cos θ ≤ 6 (|θ| ≤ acos(5/6), 5·√11 m²) plus two circular sectors.
+    wall = shapely.box(-200.0, 5.0, 200.0, 6.0)
+    got = visible_areas_m2([0.0], [0.0], 0.0, 120.0, [[60.0, 6.0]], edge_grid([wall]))[0]
+    assert got[0] == pytest.approx(25.0 * math.sqrt(3.0), rel=1e-12)
+    edge = math.acos(5.0 / 6.0)
+    clipped = 5.0 * math.sqrt(11.0) + 36.0 * (math.radians(60.0) - edge)
+    assert got[1] == pytest.approx(clipped, rel=1e-3)
+
+
+def test_polynomial_atan2_is_within_its_tolerance() -> None:
+    angles = np.linspace(-math.pi, math.pi, 20_001)
+    for radius in (1e-3, 1.0, 700.0):
+        xs, ys = radius * np.sin(angles), radius * np.cos(angles)
+        worst = max(
+            abs(math.remainder(fast_atan2(float(px), float(py)) - math.atan2(px, py), 2 * math.pi))
+            for px, py in zip(xs, ys, strict=True)
+        )
+        assert worst < 2e-5 <= BEARING_TOL_RAD / 5
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(rect, min_size=1, max_size=6),
+    view,
+    st.tuples(st.floats(-80, 80), st.floats(-80, 80)),
+    st.sampled_from([4.0, 16.0, 40.0]),
+)
+def test_rays_match_every_ray_against_every_edge(
+    buildings: list[shapely.Polygon],
+    v: tuple[float, float, float],
+    at: tuple[float, float],
+    cell_m: float,
+) -> None:
+    # Cameras anywhere (inside the grid, beside it, beyond it), any opening, any bucket
+    # size: the grid walk gives the all-pairs answer.
+    heading, fov, r = v
+    grid = edge_grid(buildings, cell_m=cell_m)
+    fans = cast_ray_fans([at[0]], [at[1]], heading, fov, r, grid)
+    theta = fans.start_rad[0] + np.arange(int(fans.n_rays[0])) * fans.step_rad[0]
+    want = brute_force_rays(at[0], at[1], theta, r, grid.start_xy, grid.end_xy)
+    np.testing.assert_allclose(fans.distance_m, want, rtol=1e-9, atol=1e-9)

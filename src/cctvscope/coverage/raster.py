@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from cctvscope.coverage.fan_kernels import fast_atan2 as _atan2
 from cctvscope.coverage.raycast import FloatArray, IntArray, RayFans
 
 #: Metrics per zone and level, in this order, as cell counts.
@@ -120,34 +121,6 @@ def paint_coverage(
         priv,
     )
     return CoverageRaster(grid, count, pub, priv)
-
-
-@numba.njit(cache=True, nogil=True)
-def _atan2(y: float, x: float) -> float:  # pragma: no cover - compiled
-    """atan2 by an odd minimax polynomial on [0, 1] and octant folding (|error| < 2e-5 rad).
-
-    Painting evaluates one angle per grid cell; libm's atan2 dominated its time.
-    """
-    ax = abs(x)
-    ay = abs(y)
-    if ax == 0.0 and ay == 0.0:
-        return 0.0
-    swap = ay > ax
-    z = ax / ay if swap else ay / ax
-    z2 = z * z
-    a = z * (
-        0.99997726
-        + z2
-        * (
-            -0.33262347
-            + z2 * (0.19354346 + z2 * (-0.11643287 + z2 * (0.05265332 - z2 * 0.0117212)))
-        )
-    )
-    if swap:
-        a = 0.5 * math.pi - a
-    if x < 0.0:
-        a = math.pi - a
-    return -a if y < 0.0 else a
 
 
 @numba.njit(cache=True, nogil=True)

@@ -10,7 +10,10 @@ the fan polygon (camera, then the ray ends in angular order); its area is
 
 Edges are bucketed on a uniform grid, only front faces within reach are kept,
 and each edge updates only the rays inside its angular span, so the work per
-camera is proportional to the edges near it and the rays they shadow. Building
+camera is proportional to the edges near it and the rays they shadow. When only
+areas are wanted, :func:`visible_areas_m2` casts each fan into scratch space and
+sums its area at every level at once, keeping no rays; it is the same arithmetic
+as :func:`cast_ray_fans` then :func:`fan_areas_m2`. Building
 rings are oriented (exteriors anticlockwise, holes clockwise) so the building
 always lies to the left of an edge: a face is seen from its right side only.
 
@@ -31,6 +34,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 import shapely
+
+from cctvscope.coverage.fan_kernels import Grid, cast_kernel, fan_areas_kernel
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -55,6 +60,12 @@ class EdgeGrid:
     end_xy: FloatArray
     cell_ptr: IntArray
     cell_edges: IntArray
+    # Per listing (bucket order), so a fan reads its buckets' edges in one stream:
+    # start x, y, direction x, y and 1/|direction|² (0 for a point) ...
+    cell_seg: FloatArray
+    # ... and the first bucket (gx, gy) of the edge's box, where a fan whose box
+    # holds several of the edge's buckets takes it, once.
+    cell_first: IntArray
 
     @property
     def n_edges(self) -> int:
@@ -89,21 +100,37 @@ def edge_grid(
     """
     start, end = polygon_edges(polygons)
     if start.shape[0] == 0:
+        none = np.zeros(0, np.int64)
         return EdgeGrid(
-            0.0, 0.0, cell_m, 1, 1, start, end, np.zeros(2, np.int64), np.zeros(0, np.int64)
+            0.0,
+            0.0,
+            cell_m,
+            1,
+            1,
+            start,
+            end,
+            np.zeros(2, np.int64),
+            none,
+            np.zeros((0, 5)),
+            np.zeros((0, 2), np.int64),
         )
     lo = np.minimum(start, end).min(axis=0) - pad_m
     hi = np.maximum(start, end).max(axis=0) + pad_m
     nx = int(np.ceil((hi[0] - lo[0]) / cell_m)) + 1
     ny = int(np.ceil((hi[1] - lo[1]) / cell_m)) + 1
-    ptr, edges = _bucket_edges(start, end, float(lo[0]), float(lo[1]), float(cell_m), nx, ny)
-    return EdgeGrid(float(lo[0]), float(lo[1]), float(cell_m), nx, ny, start, end, ptr, edges)
+    ptr, edges, seg, first = _bucket_edges(
+        start, end, float(lo[0]), float(lo[1]), float(cell_m), nx, ny
+    )
+    return EdgeGrid(
+        float(lo[0]), float(lo[1]), float(cell_m), nx, ny, start, end, ptr, edges, seg, first
+    )
 
 
 @numba.njit(cache=True, nogil=True)
 def _bucket_edges(
     start: FloatArray, end: FloatArray, x0: float, y0: float, cell: float, nx: int, ny: int
-) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:  # pragma: no cover - compiled
+    """Bucket pointers, then per listing: edge, segment row and first bucket (EdgeGrid)."""
     n = start.shape[0]
     counts = np.zeros(nx * ny + 1, np.int64)
     for pass_ in range(2):
@@ -113,20 +140,33 @@ def _bucket_edges(
                 ptr[c + 1] = ptr[c] + counts[c]
             fill = ptr[:-1].copy()
             out = np.empty(ptr[-1], np.int64)
+            seg = np.empty((ptr[-1], 5))
+            first = np.empty((ptr[-1], 2), np.int64)
         for e in range(n):
             ax0 = int((min(start[e, 0], end[e, 0]) - x0) // cell)
             ax1 = int((max(start[e, 0], end[e, 0]) - x0) // cell)
             ay0 = int((min(start[e, 1], end[e, 1]) - y0) // cell)
             ay1 = int((max(start[e, 1], end[e, 1]) - y0) // cell)
+            ex = end[e, 0] - start[e, 0]
+            ey = end[e, 1] - start[e, 1]
+            ee = ex * ex + ey * ey
             for gy in range(max(ay0, 0), min(ay1, ny - 1) + 1):
                 for gx in range(max(ax0, 0), min(ax1, nx - 1) + 1):
                     c = gy * nx + gx
                     if pass_ == 0:
                         counts[c] += 1
-                    else:
-                        out[fill[c]] = e
-                        fill[c] += 1
-    return ptr, out
+                        continue
+                    p = fill[c]
+                    out[p] = e
+                    seg[p, 0] = start[e, 0]
+                    seg[p, 1] = start[e, 1]
+                    seg[p, 2] = ex
+                    seg[p, 3] = ey
+                    seg[p, 4] = 1.0 / ee if ee > 0.0 else 0.0
+                    first[p, 0] = max(ax0, 0)
+                    first[p, 1] = max(ay0, 0)
+                    fill[c] += 1
+    return ptr, out, seg, first
 
 
 @dataclass(frozen=True)
@@ -198,135 +238,111 @@ def cast_ray_fans(
     step_deg
         Angular step between rays [°].
     """
+    x, y, rng, start, step, n, full, inside = _fan_inputs(
+        x_m, y_m, heading_deg, fov_deg, range_m, in_building, step_deg
+    )
+    offset = np.zeros(x.shape[0] + 1, np.int64)
+    np.cumsum(n, out=offset[1:])
+    dist = np.empty(int(offset[-1]), np.float64)
+    no_levels = np.zeros((x.shape[0], 0))
+    cast_kernel(
+        x, y, start, step, n, full, offset, rng, inside, _grid(edges), no_levels, no_levels, dist
+    )
+    return RayFans(x, y, start, step, n, full, offset, dist, inside)
+
+
+def visible_areas_m2(
+    x_m: npt.ArrayLike,
+    y_m: npt.ArrayLike,
+    heading_deg: npt.ArrayLike,
+    fov_deg: npt.ArrayLike,
+    radius_m: npt.ArrayLike,
+    edges: EdgeGrid,
+    *,
+    in_building: npt.ArrayLike | None = None,
+    step_deg: float = RAY_STEP_DEG,
+) -> FloatArray:
+    """Visible area of each camera's fan within each radius [m²].
+
+    ``radius_m`` is one radius per camera, shape (n,), or one per camera and level,
+    shape (n, L); the result has the same shape.
+
+    The same numbers as ``fan_areas_m2(cast_ray_fans(..., range_m=radius_m.max(1)),
+    radius_m)`` in one compiled pass: each fan is cast into a scratch buffer and
+    measured at every radius while it is in cache, and no rays are kept. For
+    callers that need only areas (the six detail levels of a camera estate).
+    """
+    x = np.ascontiguousarray(x_m, dtype=np.float64)
+    r, two_d = _radii(radius_m, x.shape[0])
+    x, y, rng, start, step, n, full, inside = _fan_inputs(
+        x, y_m, heading_deg, fov_deg, r.max(axis=1, initial=0.0), in_building, step_deg
+    )
+    offset = np.zeros(x.shape[0] + 1, np.int64)
+    np.cumsum(n, out=offset[1:])
+    areas = np.zeros_like(r)
+    cast_kernel(
+        x, y, start, step, n, full, offset, rng, inside, _grid(edges), r, areas, np.empty(0)
+    )
+    return areas if two_d else areas[:, 0]
+
+
+def _radii(radius_m: npt.ArrayLike, n: int) -> tuple[FloatArray, bool]:
+    """Radii as a contiguous (n, L) array, and whether they came as (n, L) (else (n,))."""
+    r = np.atleast_1d(np.asarray(radius_m, dtype=np.float64))
+    if r.size == 1 and n != 1:
+        r = np.full(n, float(r[0]))
+    two_d = r.ndim == 2
+    r2 = r if two_d else r[:, None]
+    return np.ascontiguousarray(np.broadcast_to(r2, (n, r2.shape[1]))), two_d
+
+
+_FanInputs = tuple[
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    IntArray,
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.bool_],
+]
+
+
+def _fan_inputs(
+    x_m: npt.ArrayLike,
+    y_m: npt.ArrayLike,
+    heading_deg: npt.ArrayLike,
+    fov_deg: npt.ArrayLike,
+    range_m: npt.ArrayLike,
+    in_building: npt.ArrayLike | None,
+    step_deg: float,
+) -> _FanInputs:
+    """Contiguous float64 positions and reach, fan layout and in-building flags."""
     x = np.ascontiguousarray(x_m, dtype=np.float64)
     y = np.ascontiguousarray(y_m, dtype=np.float64)
     rng = np.ascontiguousarray(np.broadcast_to(range_m, x.shape), dtype=np.float64)
     start, step, n, full = fan_layout(
         np.broadcast_to(heading_deg, x.shape), np.broadcast_to(fov_deg, x.shape), step_deg
     )
-    offset = np.zeros(x.shape[0] + 1, np.int64)
-    np.cumsum(n, out=offset[1:])
     inside = (
         np.zeros(x.shape[0], np.bool_)
         if in_building is None
         else np.ascontiguousarray(in_building, dtype=np.bool_)
     )
-    dist = np.empty(int(offset[-1]), np.float64)
-    _cast(
-        x,
-        y,
-        start,
-        step,
-        n,
-        offset,
-        rng,
-        inside,
-        edges.start_xy,
-        edges.end_xy,
+    return x, y, rng, start, step, n, full, inside
+
+
+def _grid(edges: EdgeGrid) -> Grid:
+    return (
         edges.x0_m,
         edges.y0_m,
         edges.cell_m,
         edges.nx,
         edges.ny,
         edges.cell_ptr,
-        edges.cell_edges,
-        dist,
+        edges.cell_seg,
+        edges.cell_first,
     )
-    return RayFans(x, y, start, step, n, full, offset, dist, inside)
-
-
-@numba.njit(cache=True, nogil=True)
-def _cast(
-    cx_all: FloatArray,
-    cy_all: FloatArray,
-    start: FloatArray,
-    step: FloatArray,
-    n_rays: IntArray,
-    offset: IntArray,
-    rng: FloatArray,
-    inside: npt.NDArray[np.bool_],
-    e0: FloatArray,
-    e1: FloatArray,
-    gx0: float,
-    gy0: float,
-    cell: float,
-    nx: int,
-    ny: int,
-    cell_ptr: IntArray,
-    cell_edges: IntArray,
-    out: FloatArray,
-) -> None:  # pragma: no cover - compiled
-    stamp = np.full(e0.shape[0], -1, np.int64)
-    max_rays = 1
-    for i in range(n_rays.shape[0]):
-        max_rays = max(max_rays, n_rays[i])
-    sin_k = np.empty(max_rays)
-    cos_k = np.empty(max_rays)
-    two_pi = 2.0 * math.pi
-    for i in range(cx_all.shape[0]):
-        o = offset[i]
-        nr = n_rays[i]
-        r = rng[i]
-        if inside[i] or r <= 0.0:
-            for k in range(nr):
-                out[o + k] = 0.0
-            continue
-        for k in range(nr):
-            out[o + k] = r
-        if e0.shape[0] == 0:
-            continue
-        cx = cx_all[i]
-        cy = cy_all[i]
-        a0 = start[i]
-        da = step[i]
-        for k in range(nr):
-            th = a0 + k * da
-            sin_k[k] = math.sin(th)
-            cos_k[k] = math.cos(th)
-        ix0 = max(int((cx - r - gx0) // cell), 0)
-        ix1 = min(int((cx + r - gx0) // cell), nx - 1)
-        iy0 = max(int((cy - r - gy0) // cell), 0)
-        iy1 = min(int((cy + r - gy0) // cell), ny - 1)
-        r2 = r * r
-        for gy in range(iy0, iy1 + 1):
-            for gx in range(ix0, ix1 + 1):
-                c = gy * nx + gx
-                for p in range(cell_ptr[c], cell_ptr[c + 1]):
-                    e = cell_edges[p]
-                    if stamp[e] == i:
-                        continue
-                    stamp[e] = i
-                    ax = e0[e, 0] - cx
-                    ay = e0[e, 1] - cy
-                    ex = e1[e, 0] - e0[e, 0]
-                    ey = e1[e, 1] - e0[e, 1]
-                    # Front face only: the camera must lie to the right of the edge.
-                    if ex * (-ay) - ey * (-ax) >= 0.0:
-                        continue
-                    ee = ex * ex + ey * ey
-                    t = -(ax * ex + ay * ey) / ee if ee > 0.0 else 0.0
-                    t = min(max(t, 0.0), 1.0)
-                    px = ax + t * ex
-                    py = ay + t * ey
-                    if px * px + py * py >= r2:
-                        continue
-                    ra = (math.atan2(ax, ay) - a0) % two_pi
-                    rb = (math.atan2(ax + ex, ay + ey) - a0) % two_pi
-                    w = (rb - ra) % two_pi
-                    lo = ra
-                    if w > math.pi:
-                        lo = rb
-                        w = two_pi - w
-                    for shift in (0.0, two_pi):
-                        kmin = max(math.ceil((lo - shift) / da), 0)
-                        kmax = min(math.floor((lo + w - shift) / da), nr - 1)
-                        for k in range(kmin, kmax + 1):
-                            den = sin_k[k] * ey - cos_k[k] * ex
-                            if den == 0.0:
-                                continue
-                            tt = (ax * ey - ay * ex) / den
-                            if 0.0 <= tt < out[o + k]:
-                                out[o + k] = tt
 
 
 def fan_areas_m2(fans: RayFans, radius_m: npt.ArrayLike) -> FloatArray:
@@ -335,39 +351,10 @@ def fan_areas_m2(fans: RayFans, radius_m: npt.ArrayLike) -> FloatArray:
     ``radius_m`` is one radius per camera, shape (n,), or one per camera and level,
     shape (n, L); the result has the same shape.
     """
-    r = np.atleast_1d(np.asarray(radius_m, dtype=np.float64))
-    if r.size == 1 and len(fans) != 1:
-        r = np.full(len(fans), float(r[0]))
-    two_d = r.ndim == 2
-    r2 = r if two_d else r[:, None]
-    r2 = np.ascontiguousarray(np.broadcast_to(r2, (len(fans), r2.shape[1])))
+    r2, two_d = _radii(radius_m, len(fans))
     out = np.zeros_like(r2)
-    _fan_areas(fans.step_rad, fans.n_rays, fans.full, fans.offset, fans.distance_m, r2, out)
+    fan_areas_kernel(fans.step_rad, fans.n_rays, fans.full, fans.offset, fans.distance_m, r2, out)
     return out if two_d else out[:, 0]
-
-
-@numba.njit(cache=True, nogil=True)
-def _fan_areas(
-    step: FloatArray,
-    n_rays: IntArray,
-    full: npt.NDArray[np.bool_],
-    offset: IntArray,
-    dist: FloatArray,
-    radius: FloatArray,
-    out: FloatArray,
-) -> None:  # pragma: no cover - compiled
-    for i in range(n_rays.shape[0]):
-        o = offset[i]
-        nr = n_rays[i]
-        s = math.sin(step[i])
-        for lv in range(radius.shape[1]):
-            rr = radius[i, lv]
-            acc = 0.0
-            for k in range(nr - 1):
-                acc += min(dist[o + k], rr) * min(dist[o + k + 1], rr)
-            if full[i]:
-                acc += min(dist[o + nr - 1], rr) * min(dist[o], rr)
-            out[i, lv] = 0.5 * s * acc
 
 
 def fan_polygons(fans: RayFans, radius_m: npt.ArrayLike | None = None) -> npt.NDArray[np.object_]:
