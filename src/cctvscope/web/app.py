@@ -31,8 +31,8 @@ from cctvscope.store import web_tables as web_tables  # registers the web tables
 from cctvscope.web.data import EstateData
 from cctvscope.web.deps import AppState, LoginRequiredError, WebError
 from cctvscope.web.jobs import JobRunner
-from cctvscope.web.security import LoginRateLimiter
 from cctvscope.web.settings import WebSettings
+from cctvscope.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -222,7 +222,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         data=EstateData(engine, settings.estate_name, settings.output_dir),
         jobs=jobs,
         templates=templates(),
-        limiter=LoginRateLimiter(
+        limiter=LoginThrottle(
+            engine,
             settings.login_rate_limit,
             settings.login_window_s,
             settings.login_ip_rate_limit,
