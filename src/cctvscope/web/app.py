@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cctvscope import __version__
 from cctvscope.store import init_store
 from cctvscope.store import web_tables as web_tables  # registers the web tables
+from cctvscope.store.engine import connect
 from cctvscope.web.data import EstateData
 from cctvscope.web.deps import AppState, LoginRequiredError, WebError
 from cctvscope.web.jobs import JobRunner
@@ -197,7 +198,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
 
     settings = settings or WebSettings()
-    engine = init_store(settings.database_url)
+    engine = init_store(connect(settings.database_url, pool_size=settings.db_pool_size))
     jobs = JobRunner(engine)
 
     @asynccontextmanager
