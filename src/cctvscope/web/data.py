@@ -68,6 +68,13 @@ class EstateData:
 
     def __init__(self, engine: Engine, estate_name: str, output_dir: Path) -> None:
         self.engine = engine
+        # The version asked on every request is one statement: on PostgreSQL it needs no
+        # BEGIN and ROLLBACK round trips around it (same pool, autocommit connections).
+        self._stamps = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self.estate_name = estate_name
         self.output_dir = output_dir
         self.outputs = AssessmentOutputs(output_dir)
@@ -110,12 +117,12 @@ class EstateData:
 
     def latest_version(self) -> int | None:
         """The newest stored version of the estate, or None."""
-        stamp = latest_version_stamp(self.engine, self.estate_name)
+        stamp = latest_version_stamp(self._stamps, self.estate_name)
         return None if stamp is None else stamp.version
 
     def current(self) -> Loaded:
         """The latest version, loaded (503 when the store holds no such estate)."""
-        stamp = latest_version_stamp(self.engine, self.estate_name)
+        stamp = latest_version_stamp(self._stamps, self.estate_name)
         if stamp is None:
             raise WebError(
                 503, f"no estate {self.estate_name!r} in the store yet — run `cctvscope demo`"
