@@ -77,9 +77,16 @@ def _rows(store, ip: str) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def test_failures_expire_with_their_windows(store):
+def _throttle(store) -> tuple[LoginThrottle, list[float]]:
+    """2 failures per username and IP a minute, 3 per IP in ten minutes, on a clock the
+    test moves (the returned list's one item)."""
     now = [1_800_000_000.0]
     throttle = LoginThrottle(store, 2, 60.0, ip_limit=3, ip_window_s=600.0, clock=lambda: now[0])
+    return throttle, now
+
+
+def test_failures_expire_with_their_windows(store):
+    throttle, now = _throttle(store)
     ip = "203.0.113.5"
     throttle.failed("Ana", ip)
     throttle.failed("ana", ip)
@@ -97,8 +104,7 @@ def test_failures_expire_with_their_windows(store):
 
 
 def test_a_good_login_clears_the_pair_but_not_the_address(store):
-    now = [1_800_000_000.0]
-    throttle = LoginThrottle(store, 2, 60.0, ip_limit=3, ip_window_s=600.0, clock=lambda: now[0])
+    throttle, _ = _throttle(store)
     ip = "203.0.113.6"
     throttle.failed("ana", ip)
     throttle.failed("ana", ip)
