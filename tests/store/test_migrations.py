@@ -45,6 +45,7 @@ STORE_TABLES = {
     "web_sessions",
     "web_jobs",
     "web_uploads",
+    "login_failures",
     "regions",
     "region_areas",
     "region_layers",
@@ -59,7 +60,7 @@ def test_migration_creates_every_table(store):
     assert names >= STORE_TABLES
     assert "alembic_version" in names
     assert set(metadata.tables) == STORE_TABLES
-    assert current_revision(store) == head_revision() == "0013"
+    assert current_revision(store) == head_revision() == "0014"
 
 
 def test_migrated_schema_equals_metadata(store):

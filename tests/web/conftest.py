@@ -16,12 +16,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from cctvscope.store import load_estate
+from cctvscope.store import init_store, load_estate
 from cctvscope.web.accounts import create_token
 from cctvscope.web.app import create_app
 from cctvscope.web.security import SESSION_COOKIE, decode_session
 from cctvscope.web.settings import WebSettings
 from cctvscope.web.testing import build_demo_store, seed_demo_users
+from tests.conftest import throwaway_pg_engine
 
 CAMDEN = "E09000007"
 #: Boroughs whose cameras the test estate keeps: City, Camden, Islington, Westminster.
@@ -133,3 +134,15 @@ def clients(web_env: WebEnv) -> Iterator[dict[str, TestClient]]:
 @pytest.fixture
 def env(web_env: WebEnv) -> WebEnv:
     return web_env
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request, tmp_path) -> Iterator[Engine]:
+    """A fresh store on SQLite, and on PostgreSQL when ``make test`` provides one."""
+    if request.param == "sqlite":
+        engine = init_store(f"sqlite:///{tmp_path / 'accounts.db'}")
+        yield engine
+        engine.dispose()
+        return
+    with throwaway_pg_engine("web") as engine:
+        yield engine

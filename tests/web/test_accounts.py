@@ -14,34 +14,19 @@ from cctvscope.store.web_tables import api_tokens, audit_log, users
 from cctvscope.web import audit
 from cctvscope.web.accounts import add_user, authenticate, create_token, user_for_token
 from cctvscope.web.security import UserRole, token_digest
-from tests.conftest import throwaway_pg_engine
 
 runner = CliRunner()
 
 
-PG_ENV = "CCTVSCOPE_TEST_PG_URL"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request, tmp_path):
-    """A fresh store on SQLite, and on PostgreSQL when ``make test`` provides one."""
-    if request.param == "sqlite":
-        engine = init_store(f"sqlite:///{tmp_path / 'accounts.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with throwaway_pg_engine("web") as engine:
-        yield engine
-
-
 def test_migration_creates_the_web_tables_exactly(store):
-    assert head_revision() == "0013"
+    assert head_revision() == "0014"
     names = set(sa.inspect(store).get_table_names())
     web = {"users", "user_boroughs", "api_tokens", "audit_log", "web_sessions", "web_jobs"}
-    assert web <= names
+    assert web | {"login_failures"} <= names
     assert schema_differences(store) == []
     downgrade_database(store, "0004")
-    assert not {"users", "audit_log", "web_jobs"} & set(sa.inspect(store).get_table_names())
+    gone = {"users", "audit_log", "web_jobs", "login_failures"}
+    assert not gone & set(sa.inspect(store).get_table_names())
     init_store(store)
     assert schema_differences(store) == []
 

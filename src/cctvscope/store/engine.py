@@ -49,8 +49,11 @@ def parse_url(url: str | sa.URL) -> sa.URL:
     return parsed
 
 
-def connect(url: str | sa.URL) -> Engine:
+def connect(url: str | sa.URL, pool_size: int | None = None) -> Engine:
     """An engine for the store at ``url`` (the schema is not touched; see ``init_store``).
+
+    ``pool_size``: connections kept open (as many more may open at a peak, each closed
+    after use); SQLAlchemy's default (5) when None.
 
     For SQLite, the parent directory of the database file is created, foreign keys
     are switched on, the journal is write-ahead (WAL) with a busy timeout
@@ -68,8 +71,11 @@ def connect(url: str | sa.URL) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    pool: dict[str, Any] = {}
+    if pool_size is not None:
+        pool = {"pool_size": pool_size, "max_overflow": pool_size}
     try:
-        engine = sa.create_engine(parsed)
+        engine = sa.create_engine(parsed, **pool)
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"no database driver for {parsed.drivername!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":

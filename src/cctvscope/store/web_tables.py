@@ -134,6 +134,23 @@ errors, so there is nothing to confirm) and every finding as CSV, kept in the st
 any server process takes the confirm (migration 0013); deleted on confirm, at the
 uploader's next preview, or once older than ``upload_keep_s``."""
 
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ip", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("pair_counted", sa.Boolean, nullable=False),
+    sa.Index("ix_login_failures_ip_at", "ip", "at"),
+    sa.Index("ix_login_failures_username_ip", "username", "ip"),
+    sa.Index("ix_login_failures_at", "at"),
+)
+"""Failed logins of the last rate-limit window, one row each (username lower-cased), so that
+every server process over the store counts the same failures (migration 0014). A good login
+clears ``pair_counted`` of its username and address's rows: they still count for the
+address. Rows older than the longest window are deleted as new failures come in."""
+
 WEB_TABLES: tuple[sa.Table, ...] = (
     users,
     user_boroughs,
@@ -142,5 +159,6 @@ WEB_TABLES: tuple[sa.Table, ...] = (
     web_sessions,
     web_jobs,
     web_uploads,
+    login_failures,
 )
 """The web tables, parents first."""

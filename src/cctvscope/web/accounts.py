@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -193,25 +194,56 @@ def create_token(engine: Engine, username: str, label: str = "") -> str:
     return token
 
 
-def _active_user_through(
-    engine: Engine, table: sa.Table, *conditions: sa.ColumnElement[bool]
-) -> User | None:
-    """The active user joined to the one row of ``table`` (tokens, sessions) matching."""
-    query = (
-        sa.select(users)
-        .join(table, table.c.user_id == users.c.id)
+def _user_lookup(table: sa.Table, *conditions: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """The active user joined to the unrevoked row of ``table`` (tokens, sessions) matching
+    ``conditions``, with their boroughs: one row per borough (one with a null borough when
+    none), so that a request's caller is one query."""
+    return (
+        sa.select(users.c.id, users.c.username, users.c.role, users.c.business_id,
+                  users.c.active, user_boroughs.c.borough_code)
+        .select_from(
+            users.join(table, table.c.user_id == users.c.id).outerjoin(
+                user_boroughs, user_boroughs.c.user_id == users.c.id
+            )
+        )
         .where(*conditions, table.c.revoked_at.is_(None), users.c.active)
-    )
+    )  # fmt: skip
+
+
+# Built once: every request asks one of these.
+_TOKEN_USER = _user_lookup(api_tokens, api_tokens.c.token_sha256 == sa.bindparam("digest"))
+_SESSION_USER = _user_lookup(
+    web_sessions,
+    web_sessions.c.id_sha256 == sa.bindparam("digest"),
+    web_sessions.c.user_id == sa.bindparam("user_id"),
+    web_sessions.c.expires_at > sa.bindparam("now"),
+)
+
+
+def _active_user_through(engine: Engine, query: sa.Select[Any], **values: Any) -> User | None:
+    """The user ``query`` (one of the lookups above) finds for ``values``, else None."""
     with engine.connect() as connection:
-        row = connection.execute(query).mappings().first()
-        return None if row is None else _user(connection, row)
+        if connection.dialect.name == "postgresql":
+            # One statement reads a consistent snapshot alone: no BEGIN and ROLLBACK
+            # round trips around it (SQLite's reads begin no server-side work anyway).
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        rows = connection.execute(query, values).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return User(
+        id=int(first.id),
+        username=str(first.username),
+        role=UserRole(first.role),
+        boroughs=frozenset(str(r.borough_code) for r in rows if r.borough_code is not None),
+        business_id=first.business_id,
+        active=bool(first.active),
+    )
 
 
 def user_for_token(engine: Engine, token: str) -> User | None:
     """The active user an unrevoked API token belongs to, else None."""
-    return _active_user_through(
-        engine, api_tokens, api_tokens.c.token_sha256 == token_digest(token)
-    )
+    return _active_user_through(engine, _TOKEN_USER, digest=token_digest(token))
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -238,11 +270,7 @@ def user_for_session(engine: Engine, user_id: int, sid: str | None) -> User | No
     if not sid:
         return None
     return _active_user_through(
-        engine,
-        web_sessions,
-        web_sessions.c.id_sha256 == token_digest(sid),
-        web_sessions.c.user_id == user_id,
-        web_sessions.c.expires_at > _now(),
+        engine, _SESSION_USER, digest=token_digest(sid), user_id=user_id, now=_now()
     )
 
 

@@ -28,11 +28,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cctvscope import __version__
 from cctvscope.store import init_store
 from cctvscope.store import web_tables as web_tables  # registers the web tables
+from cctvscope.store.engine import connect
 from cctvscope.web.data import EstateData
 from cctvscope.web.deps import AppState, LoginRequiredError, WebError
 from cctvscope.web.jobs import JobRunner
-from cctvscope.web.security import LoginRateLimiter
 from cctvscope.web.settings import WebSettings
+from cctvscope.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -197,7 +198,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
 
     settings = settings or WebSettings()
-    engine = init_store(settings.database_url)
+    engine = init_store(connect(settings.database_url, pool_size=settings.db_pool_size))
     jobs = JobRunner(engine)
 
     @asynccontextmanager
@@ -222,7 +223,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         data=EstateData(engine, settings.estate_name, settings.output_dir),
         jobs=jobs,
         templates=templates(),
-        limiter=LoginRateLimiter(
+        limiter=LoginThrottle(
+            engine,
             settings.login_rate_limit,
             settings.login_window_s,
             settings.login_ip_rate_limit,

@@ -22,13 +22,13 @@ from sqlalchemy import Engine
 from cctvscope.web.accounts import User, user_for_session, user_for_token
 from cctvscope.web.security import (
     SESSION_COOKIE,
-    LoginRateLimiter,
     Session,
     UserRole,
     csrf_matches,
     decode_session,
 )
 from cctvscope.web.settings import WebSettings
+from cctvscope.web.throttle import LoginThrottle
 
 if TYPE_CHECKING:
     from cctvscope.web.data import EstateData
@@ -76,7 +76,7 @@ class AppState:
     data: EstateData
     jobs: JobRunner
     templates: Jinja2Templates
-    limiter: LoginRateLimiter
+    limiter: LoginThrottle
 
 
 def app_state(request: Request) -> AppState:

@@ -215,7 +215,8 @@ def search(
         other_places=list(where.others),
         incident_at=None if incident_at is None else incident_at.isoformat(timespec="minutes"),
         cameras=[
-            SearchHit.model_validate({k: clean(r.get(k)) for k in fields}) for r in records(hits)
+            SearchHit.model_validate({k: clean(r.get(k)) for k in fields})
+            for r in records(hits, [f for f in fields if f in hits.columns])
         ],
     )
 

@@ -1,4 +1,6 @@
-"""Passwords (argon2), signed session cookies with a CSRF token, API tokens, login rate limit.
+"""Passwords (argon2), signed session cookies with a CSRF token, API tokens.
+
+The login rate limit is in :mod:`cctvscope.web.throttle` (counted in the store).
 
 The cookie holds the user id, the session's CSRF token, the issue time and (once
 logged in) a random session id, signed with HMAC-SHA256 under the settings' secret
@@ -16,9 +18,7 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -132,76 +132,3 @@ def decode_session(value: str | None, secret: str, max_age_s: float) -> Session 
 def csrf_matches(expected: str, given: str | None) -> bool:
     """Constant-time comparison of the session's CSRF token with the one submitted."""
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
-
-
-class _Windows:
-    """Event times per key in a sliding window, in memory; at most ``max_keys`` keys (the
-    stalest are forgotten first), so a flood of new keys cannot grow it without bound."""
-
-    def __init__(self, window_s: float, max_keys: int) -> None:
-        self.window_s = window_s
-        self.max_keys = max_keys
-        self._times: dict[object, deque[float]] = {}
-
-    def count(self, key: object, now: float) -> int:
-        times = self._times.get(key)
-        if times is None:
-            return 0
-        while times and now - times[0] > self.window_s:
-            times.popleft()
-        if not times:
-            del self._times[key]
-            return 0
-        return len(times)
-
-    def add(self, key: object, now: float) -> None:
-        times = self._times.pop(key, None) or deque()
-        times.append(now)
-        self._times[key] = times  # re-inserted: dict order is least recently failed first
-        while len(self._times) > self.max_keys:
-            del self._times[next(iter(self._times))]
-
-    def forget(self, key: object) -> None:
-        self._times.pop(key, None)
-
-
-class LoginRateLimiter:
-    """Failed logins in sliding windows, in memory, per process: per (username, IP), and
-    per IP across usernames (password spraying: one address trying many accounts).
-
-    A success forgets the (username, IP) failures but not the IP's: a sprayer who guesses
-    one account keeps the address's count.
-    """
-
-    #: Keys tracked per window at most (each a few hundred bytes).
-    MAX_KEYS = 100_000
-
-    def __init__(
-        self, limit: int, window_s: float, ip_limit: int | None = None, ip_window_s: float = 0.0
-    ) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self.ip_limit = ip_limit
-        self._pairs = _Windows(window_s, self.MAX_KEYS)
-        self._ips = _Windows(ip_window_s or window_s, self.MAX_KEYS)
-        self._lock = threading.Lock()
-
-    def blocked(self, username: str, ip: str) -> bool:
-        """Whether this username and IP, or this IP, have used up their failures."""
-        with self._lock:
-            now = time.monotonic()
-            if self._pairs.count((username.lower(), ip), now) >= self.limit:
-                return True
-            return self.ip_limit is not None and self._ips.count(ip, now) >= self.ip_limit
-
-    def failed(self, username: str, ip: str) -> None:
-        """Record one failure."""
-        with self._lock:
-            now = time.monotonic()
-            self._pairs.add((username.lower(), ip), now)
-            self._ips.add(ip, now)
-
-    def succeeded(self, username: str, ip: str) -> None:
-        """Forget the failures of a username and IP after a good login."""
-        with self._lock:
-            self._pairs.forget((username.lower(), ip))

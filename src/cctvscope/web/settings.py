@@ -52,6 +52,14 @@ class WebSettings(BaseSettings):
         "stops a sprayer after 20 guesses; raise it behind a proxy that hides client addresses.",
     )
     login_ip_window_s: float = Field(default=600.0, gt=0, description="Per-IP window [s].")
+    db_pool_size: int = Field(
+        default=16,
+        gt=0,
+        description="Store connections each server process keeps open (as many more may open "
+        "at a peak, each closed after use). Requests run in up to 40 threads a process: with "
+        "SQLAlchemy's default of 5, a busy PostgreSQL server started and ended a backend for "
+        "about one request in three. With --workers N, PostgreSQL must allow 2 x N x this.",
+    )
     upload_max_rows: int = Field(
         default=20_000,
         gt=0,
