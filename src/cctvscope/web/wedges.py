@@ -18,7 +18,7 @@ from fastapi import Request
 
 from cctvscope.coverage.detail import DetailLevel
 from cctvscope.coverage.wedges import wedges_by_level
-from cctvscope.crs import WGS84, wgs84_to_bng
+from cctvscope.crs import WGS84, bng_to_wgs84, wgs84_to_bng
 from cctvscope.model.assumptions import read_assumptions
 from cctvscope.web.accounts import User
 from cctvscope.web.deps import AppState, WebError
@@ -67,6 +67,19 @@ def camera_wedges(state: AppState, request: Request, user: User, camera_id: str)
     return _geojson(visible_camera(state, request, user, camera_id, f"camera {camera_id} wedges"))
 
 
+def _inside_wgs84_box(cams: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame:
+    """Cameras whose position lies in the WGS84 box. The grid is turned against the
+    meridians (about 1° in London), so a box from two corners in BNG misses metres
+    along the edges: pick candidates in the BNG box around all four corners, then
+    keep those inside the box in WGS84."""
+    west, south, east, north = bbox
+    x, y = wgs84_to_bng(np.array([west, east, east, west]), np.array([south, south, north, north]))
+    near = cams[cams["x_m"].between(x.min(), x.max()) & cams["y_m"].between(y.min(), y.max())]
+    lon, lat = bng_to_wgs84(near["x_m"].to_numpy(), near["y_m"].to_numpy())
+    keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    return near[keep]
+
+
 def wedges_in_view(
     state: AppState, request: Request, user: User, bbox: tuple[float, float, float, float]
 ) -> dict[str, Any]:
@@ -75,9 +88,8 @@ def wedges_in_view(
     west, south, east, north = bbox
     if not (west < east and south < north):
         raise WebError(422, "bbox is west,south,east,north with west < east and south < north")
-    x, y = wgs84_to_bng(np.array([west, east]), np.array([south, north]))
     cams = visible_cameras(state.data, user, state.data.current())
-    inside = cams[cams["x_m"].between(x[0], x[1]) & cams["y_m"].between(y[0], y[1])]
+    inside = _inside_wgs84_box(cams, bbox)
     if len(inside) > MAX_WEDGE_CAMERAS:
         raise WebError(
             413, f"{len(inside):,} cameras in view: zoom in (wedges for at most "
