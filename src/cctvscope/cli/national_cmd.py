@@ -161,7 +161,7 @@ def coverage_partitioned(
 def _partition_stored(name: str, database_url: str | None, root: Path) -> PartitionedEstate:
     from cctvscope.cli.validate import existing_store
     from cctvscope.store import init_store
-    from cctvscope.workflows.national import partition_stored_estate
+    from cctvscope.workflows.national_store import partition_stored_estate
 
     engine = init_store(existing_store(database_url))
     return partition_stored_estate(engine, name, root)

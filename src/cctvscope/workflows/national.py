@@ -24,7 +24,7 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from cctvscope.coverage.detail import DetailLevel
 from cctvscope.coverage.national import (
     CAMERA_COLUMNS,
     NationalScenario,
+    TileAreas,
     TileTotals,
     near_buildings,
     near_cameras,
@@ -64,6 +65,7 @@ class PartitionedEstate:
     cameras: int
     buildings: int
     camera_tiles: npt.NDArray[np.int64]  # (n, 2) tiles holding cameras
+    zones: int = 0  # small areas written per tile (zones/, points/), 0 when none
 
     @classmethod
     def open(cls, root: Path) -> PartitionedEstate:
@@ -77,7 +79,13 @@ class PartitionedEstate:
             raise ValueError(f"{path} is not a partitioned estate's manifest")
         tiles = np.asarray(meta["camera_tiles"], dtype=np.int64).reshape(-1, 2)
         return cls(
-            root, meta["name"], float(meta["tile_m"]), meta["cameras"], meta["buildings"], tiles
+            root,
+            meta["name"],
+            float(meta["tile_m"]),
+            meta["cameras"],
+            meta["buildings"],
+            tiles,
+            int(meta.get("zones", 0)),
         )
 
 
@@ -163,7 +171,6 @@ def partition_estate(
     """Write cameras (:data:`CAMERA_COLUMNS`) and footprints (a GeoSeries or array of
     polygons, EPSG:27700) as a partitioned estate; a footprint goes to every tile its box
     meets."""
-    import shapely
 
     _new_root(root)
     cams = cameras.reset_index(drop=True)
@@ -172,44 +179,41 @@ def partition_estate(
             cams[column] = default
     cams = cams[list(CAMERA_COLUMNS)]
     geoms = np.asarray(getattr(buildings, "to_numpy", lambda: buildings)(), dtype=object)
-    b = shapely.bounds(geoms) if geoms.size else np.zeros((0, 4))
-    lo = np.floor(b[:, :2] / tile_m).astype(np.int64)
-    hi = np.floor(b[:, 2:] / tile_m).astype(np.int64)
     cam_tx = np.floor(cams["x_m"].to_numpy(np.float64) / tile_m).astype(np.int64)
     cam_ty = np.floor(cams["y_m"].to_numpy(np.float64) / tile_m).astype(np.int64)
     tiles = sorted(set(zip(cam_tx.tolist(), cam_ty.tolist(), strict=True)))
-    b_tiles: dict[tuple[int, int], list[int]] = {}
-    for i in range(geoms.size):
-        for tx in range(int(lo[i, 0]), int(hi[i, 0]) + 1):
-            for ty in range(int(lo[i, 1]), int(hi[i, 1]) + 1):
-                b_tiles.setdefault((tx, ty), []).append(i)
+    b_tiles = building_tiles(geoms, tile_m)
     for key in sorted(set(tiles) | set(b_tiles)):
         mine = (cam_tx == key[0]) & (cam_ty == key[1])
-        ids = np.asarray(b_tiles.get(key, []), dtype=np.int64)
+        ids = b_tiles.get(key, np.zeros(0, np.int64))
         blds = pd.DataFrame({"building_id": ids, "geometry": geoms[ids]})
         _write_tile(root, key[0], key[1], cams[mine].reset_index(drop=True), blds)
     return _write_manifest(root, name, tile_m, len(cams), int(geoms.size), tiles, {})
 
 
-def partition_stored_estate(
-    engine: Any, name: str, root: Path, *, version: int | None = None, tile_m: float = 1000.0
-) -> PartitionedEstate:
-    """Write a stored estate's cameras and its region's footprints as a partitioned estate.
+def building_tiles(
+    geoms: npt.NDArray[np.object_], tile_m: float
+) -> dict[tuple[int, int], npt.NDArray[np.int64]]:
+    """Positions of the footprints whose box meets each tile (a footprint in every tile
+    its box meets), by tile."""
+    import shapely
 
-    The estate is read whole here (as ``coverage`` reads it); what follows runs tile by
-    tile like any partitioned estate.
-    """
-    from cctvscope.store import load_estate
-    from cctvscope.workflows.region_inputs import region_inputs
-
-    estate = load_estate(engine, name, version)
-    if estate.cameras.empty:
-        raise ValueError(f"estate {name!r} has no cameras")
-    region = region_inputs(engine, estate)
-    footprints = region.buildings.geometry.to_numpy() if region.buildings is not None else []
-    cameras = pd.DataFrame(estate.cameras.drop(columns="geometry"))
-    label = f"{estate.name} v{estate.version}"
-    return partition_estate(label, cameras, footprints, root, tile_m=tile_m)
+    if geoms.size == 0:
+        return {}
+    b = shapely.bounds(geoms)
+    lo = np.floor(b[:, :2] / tile_m).astype(np.int64)
+    span = np.floor(b[:, 2:] / tile_m).astype(np.int64) - lo + 1
+    # One row per (footprint, tile it meets): most footprints meet one tile.
+    count = span[:, 0] * span[:, 1]
+    ids = np.repeat(np.arange(geoms.size, dtype=np.int64), count)
+    k = np.arange(ids.size) - np.repeat(np.cumsum(count) - count, count)
+    tx = lo[ids, 0] + k % span[ids, 0]
+    ty = lo[ids, 1] + k // span[ids, 0]
+    order = np.lexsort((ids, ty, tx))
+    ids, tx, ty = ids[order], tx[order], ty[order]
+    starts = np.flatnonzero(np.r_[True, (tx[1:] != tx[:-1]) | (ty[1:] != ty[:-1])])
+    ends = np.r_[starts[1:], ids.size]
+    return {(int(tx[s]), int(ty[s])): ids[s:e] for s, e in zip(starts, ends, strict=True)}
 
 
 # --- one tile, on a worker -------------------------------------------------------------------
@@ -230,6 +234,7 @@ class TileJob:
     levels: tuple[str, ...]  # DetailLevel names
     usable_range_m: float | None
     halo_m: float = 0.0
+    ptz_tasked_hfov_deg: float | None = None
 
 
 def _levels(job: TileJob) -> tuple[DetailLevel, ...]:
@@ -282,7 +287,7 @@ def tile_max_reach(job: TileJob) -> float:
 
     path = Path(job.root) / "cameras" / _tile_name(job.tx, job.ty)
     cams = pd.read_parquet(path)
-    wide, _ = camera_reach_m(cams, _levels(job), job.usable_range_m)
+    wide, _ = camera_reach_m(cams, _levels(job), job.usable_range_m, job.ptz_tasked_hfov_deg)
     return float(wide[:, 0].max()) if wide.size else 0.0
 
 
@@ -305,16 +310,32 @@ def cover_partition_tile(job: TileJob) -> TileTotals:
     if b_frames:
         blds = pd.concat(b_frames, ignore_index=True).drop_duplicates("building_id")
         geoms = near_buildings(np.asarray(blds.geometry.to_numpy(), dtype=object), core, job.halo_m)
-    wide, _ = camera_reach_m(cams, levels, job.usable_range_m)
+    wide, _ = camera_reach_m(cams, levels, job.usable_range_m, job.ptz_tasked_hfov_deg)
     inside = cameras_in_buildings(cams, gpd.GeoSeries(geoms) if geoms.size else None)
+    areas = _tile_areas(job)
     task = tile_task(
         job.tx, job.ty, cams, wide, inside, geoms,
-        tile_m=t, cell_m=job.cell_m, grid_m=job.grid_m, step_deg=job.step_deg,
+        tile_m=t, cell_m=job.cell_m, grid_m=job.grid_m, step_deg=job.step_deg, areas=areas,
     )  # fmt: skip
     result = cover_tile(task)
     if job.out is not None:
         _write_tile_result(Path(job.out), job, result, cams, levels)
-    return tile_totals(result, len(levels))
+    return tile_totals(result, len(levels), areas.point_zone)
+
+
+def _tile_areas(job: TileJob) -> TileAreas:
+    """The tile's small areas and crime points (``zones/``, ``points/``), if written."""
+    root, name = Path(job.root), _tile_name(job.tx, job.ty)
+    zones = _partition(root / "zones" / name, geo=True)
+    points = _partition(root / "points" / name, geo=False)
+    none = TileAreas.none()
+    return TileAreas(
+        zones["zone"].to_numpy(np.int64) if zones is not None else none.zone_id,
+        np.asarray(zones.geometry.to_numpy(), dtype=object) if zones is not None else none.zones,
+        points["x_m"].to_numpy(np.float64) if points is not None else none.point_x_m,
+        points["y_m"].to_numpy(np.float64) if points is not None else none.point_y_m,
+        points["zone"].to_numpy(np.int64) if points is not None else none.point_zone,
+    )
 
 
 def _write_tile_result(
@@ -358,6 +379,11 @@ class PartitionedCoverage:
     cells: npt.NDArray[np.int64]  # (L, len(ZONE_METRICS))
     visible_m2: npt.NDArray[np.float64]  # (L,)
     cell_m: float
+    # Per small area (the estate's zones): cells (Z, L, metrics), crime points covered (Z, L).
+    zone_cells: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0, 0), np.int64))
+    zone_points_covered: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros((0, 0), np.int64)
+    )
 
     def table(self) -> pd.DataFrame:
         """Per level: covered area and the others of ZONE_METRICS [km²], visible area [km²]."""
@@ -403,6 +429,7 @@ def cover_partitioned(
     out: Path | None,
     levels: tuple[DetailLevel, ...] = tuple(DetailLevel),
     usable_range_m: float | None = None,
+    ptz_tasked_hfov_deg: float | None = None,
     cell_m: float = 1.0,
     grid_m: float = 250.0,
     step_deg: float = RAY_STEP_DEG,
@@ -419,6 +446,7 @@ def cover_partitioned(
     base = TileJob(
         str(estate.root), None if out is None else str(out), 0, 0, t, cell_m, grid_m,
         step_deg, tuple(lv.name for lv in levels), usable_range_m,
+        ptz_tasked_hfov_deg=ptz_tasked_hfov_deg,
     )  # fmt: skip
     halo = [0.0]
 
@@ -435,11 +463,16 @@ def cover_partitioned(
     cells = np.zeros((n_lv, len(ZONE_METRICS)), np.int64)
     visible = np.zeros(n_lv, np.float64)
     cameras = [0]
+    # Per-area sums: the estate's areas by the tiles' partial sums (tiles × areas in all).
+    zone_cells = np.zeros((estate.zones, n_lv, len(ZONE_METRICS)), np.int64)
+    zone_points = np.zeros((estate.zones, n_lv), np.int64)
 
     def add(tile: TileTotals) -> None:
         cells[...] += tile.cells
         visible[...] += tile.visible_m2
         cameras[0] += tile.cameras
+        np.add.at(zone_cells, tile.zone_id, tile.zone_cells)
+        np.add.at(zone_points, tile.point_zone_id, tile.points_covered)
         if on_progress is not None:
             on_progress("cover", 1)
 
@@ -451,7 +484,7 @@ def cover_partitioned(
     )
     result = PartitionedCoverage(
         tuple(lv.label for lv in levels), runs, cameras[0], halo[0],
-        cells, visible, cell_m,
+        cells, visible, cell_m, zone_cells, zone_points,
     )  # fmt: skip
     if out is not None:
         result.table().to_csv(out / "coverage_totals.csv", index=False)
