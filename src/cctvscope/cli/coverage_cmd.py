@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cctvscope.cli.common import (
     DbOption,
+    MaxInFlightOption,
     OutDirOption,
     SchedulerOption,
     ThreadsOption,
@@ -21,7 +22,7 @@ from cctvscope.cli.common import (
     store_url,
 )
 from cctvscope.cli.render import console
-from cctvscope.cli.validate import at_least_one, one_of, positive
+from cctvscope.cli.validate import one_of, positive
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:  # heavy (numba, pandas): imported by the command that runs, not by --help
@@ -99,18 +100,17 @@ def coverage(
     version: VersionOption = None,
     out: OutDirOption = Path("out"),
     executor: Annotated[
-        str, typer.Option(help="inprocess (default) or dask.", callback=one_of("inprocess", "dask"))
+        str,
+        typer.Option(
+            help="inprocess (default) or dask: tile by tile from per-tile files, any size "
+            "(the summary CSV and per-tile results; no GeoPackage or maps).",
+            callback=one_of("inprocess", "dask"),
+        ),
     ] = "inprocess",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 2,
     threads: ThreadsOption = 1,
-    max_in_flight: Annotated[
-        int | None,
-        typer.Option(
-            help="With dask: tiles submitted and unfinished at most (default 4 per worker thread).",
-            callback=at_least_one,
-        ),
-    ] = None,
+    max_in_flight: MaxInFlightOption = None,
     cell_m: Annotated[float, typer.Option(help="Grid cell size [m].", callback=positive)] = 1.0,
     tile_m: Annotated[float, typer.Option(help="BNG tile size [m].", callback=positive)] = 1000.0,
     polygons: Annotated[

@@ -16,7 +16,14 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption, fail, store_url
+from cctvscope.cli.common import (
+    MaxInFlightOption,
+    SchedulerOption,
+    ThreadsOption,
+    WorkersOption,
+    fail,
+    store_url,
+)
 from cctvscope.cli.render import console, err_console
 from cctvscope.errors import CctvscopeError
 
@@ -95,13 +102,7 @@ def coverage_partitioned(
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 2,
     threads: ThreadsOption = 1,
-    max_in_flight: Annotated[
-        int | None,
-        typer.Option(
-            help="Tiles submitted and unfinished at most (default 4 per worker thread).",
-            callback=at_least_one,
-        ),
-    ] = None,
+    max_in_flight: MaxInFlightOption = None,
     cell_m: Annotated[float, typer.Option(help="Grid cell size [m].", callback=positive)] = 1.0,
 ) -> None:
     """Coverage of a partitioned estate, tile by tile: totals here, squares per tile in OUT."""
