@@ -180,11 +180,13 @@ def test_per_area_summary_from_tiles_equals_the_engine(tmp_path, engine_summary)
     pts = inputs.crime_points.to_numpy()
     held = [int(shapely.contains(box, pts).sum()) for box in inputs.lsoas.geometry]
     assert parts.points_held.tolist() == held
-    # What the client received: the halo pass's floats, then one TileTotals per tile whose
-    # arrays are sized by the tile's areas (9 at most here) and levels, never by cameras.
+    # What the client received: the halo pass's reach and box (5 floats) per camera tile,
+    # then one TileTotals per tile whose arrays are sized by the tile's areas (9 at most
+    # here) and levels, never by cameras.
     totals = [r for r in executor.results if isinstance(r, TileTotals)]
     assert len(totals) == result.tiles_run == 16
-    assert all(isinstance(r, float) for r in executor.results if not isinstance(r, TileTotals))
+    halo = [r for r in executor.results if not isinstance(r, TileTotals)]
+    assert len(halo) == 4 and all(len(r) == 2 and len(r[1]) == 4 for r in halo)
     n_lv, n_m = len(result.levels), len(ZONE_METRICS)
     for t in totals:
         assert t.zone_id.size <= 9 and t.zone_cells.shape == (t.zone_id.size, n_lv, n_m)

@@ -10,8 +10,10 @@ writes one from frames in memory (a stored estate).
 
 :func:`cover_partitioned` runs two passes of tile tasks through
 :func:`~cctvscope.coverage.bounded.run_bounded` (at most ``max_in_flight`` unfinished):
-the longest reach (the halo), then coverage. A coverage task is only a tile's address:
-the worker reads the 3 × 3 neighbourhood's partitions, covers the tile
+the longest reach (the halo) with each camera tile's box of positions, then coverage
+of the tiles those boxes grown by the halo meet (:func:`reached_tiles`). A coverage task
+is only a tile's address: the worker reads the 3 × 3 neighbourhood's partitions, covers
+the tile
 (:func:`~cctvscope.coverage.tiles.cover_tile`), writes its aggregation squares and
 camera areas to ``OUT/grid/TX_TY.parquet`` and ``OUT/cameras/TX_TY.parquet`` and
 returns a few totals, which are all the client keeps. Client memory is therefore flat
@@ -281,14 +283,17 @@ def _read_neighbourhood(job: TileJob, kind: str) -> list[pd.DataFrame]:
     return frames
 
 
-def tile_max_reach(job: TileJob) -> float:
-    """Longest reach [m] at the coarsest level of the cameras positioned in the tile."""
+def tile_max_reach(job: TileJob) -> tuple[float, tuple[float, float, float, float]]:
+    """Longest reach [m] at the coarsest level of the cameras positioned in the tile, and
+    the box (xmin, ymin, xmax, ymax) of their positions."""
     from cctvscope.coverage.engine import camera_reach_m
 
     path = Path(job.root) / "cameras" / _tile_name(job.tx, job.ty)
     cams = pd.read_parquet(path)
     wide, _ = camera_reach_m(cams, _levels(job), job.usable_range_m, job.ptz_tasked_hfov_deg)
-    return float(wide[:, 0].max()) if wide.size else 0.0
+    x, y = cams["x_m"].to_numpy(np.float64), cams["y_m"].to_numpy(np.float64)
+    box = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    return (float(wide[:, 0].max()) if wide.size else 0.0), box
 
 
 def cover_partition_tile(job: TileJob) -> TileTotals:
@@ -406,6 +411,27 @@ def coverage_tiles(estate: PartitionedEstate) -> Iterator[tuple[int, int]]:
     return ((int(tx), int(ty)) for tx, ty in unique)
 
 
+def reached_tiles(
+    boxes: npt.NDArray[np.float64], halo_m: float, tile_m: float
+) -> list[tuple[int, int]]:
+    """Tiles met by a box of camera positions grown by the halo: those a camera may reach
+    (as plan_tiles chooses them, but for cameras apart in a box's corners), sorted."""
+    if boxes.size == 0:
+        return []
+    lo = np.floor((boxes[:, :2] - halo_m) / tile_m).astype(np.int64)
+    hi = np.floor((boxes[:, 2:] + halo_m) / tile_m).astype(np.int64)
+    # The halo is shorter than a tile, so a box meets at most 3 × 3 tiles from its corner.
+    found = [
+        np.column_stack([lo[:, 0] + dx, lo[:, 1] + dy])[
+            (lo[:, 0] + dx <= hi[:, 0]) & (lo[:, 1] + dy <= hi[:, 1])
+        ]
+        for dx in range(3)
+        for dy in range(3)
+    ]
+    unique = np.unique(np.concatenate(found), axis=0)
+    return [(int(tx), int(ty)) for tx, ty in unique]
+
+
 @contextlib.contextmanager
 def dask_executor(scheduler: str | None, n_workers: int) -> Iterator[DaskTiles]:
     """A Dask executor on ``scheduler``, or on a LocalCluster of ``n_workers`` processes."""
@@ -449,9 +475,11 @@ def cover_partitioned(
         ptz_tasked_hfov_deg=ptz_tasked_hfov_deg,
     )  # fmt: skip
     halo = [0.0]
+    boxes: list[tuple[float, float, float, float]] = []  # one per tile holding cameras
 
-    def keep_max(reach: float) -> None:
-        halo[0] = max(halo[0], reach)
+    def keep_max(reach_box: tuple[float, tuple[float, float, float, float]]) -> None:
+        halo[0] = max(halo[0], reach_box[0])
+        boxes.append(reach_box[1])
         if on_progress is not None:
             on_progress("halo", 1)
 
@@ -478,7 +506,8 @@ def cover_partitioned(
 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    covered = (_at(base, tx, ty, halo[0]) for tx, ty in coverage_tiles(estate))
+    reached = reached_tiles(np.asarray(boxes, np.float64).reshape(-1, 4), halo[0], t)
+    covered = (_at(base, tx, ty, halo[0]) for tx, ty in reached)
     runs = run_bounded(
         executor, cover_partition_tile, covered, max_in_flight=max_in_flight, on_result=add
     )
