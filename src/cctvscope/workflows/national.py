@@ -263,12 +263,23 @@ def _partition(path: Path, geo: bool) -> pd.DataFrame | None:
 
 @functools.lru_cache(maxsize=PARTITION_CACHE)
 def _read_partition(path: str, geo: bool, _size: int, _mtime_ns: int) -> pd.DataFrame:
-    if geo:
-        import geopandas as gpd
+    """A partition; a GeoParquet's ``geometry`` (WKB) decoded to shapely geometries.
 
-        frame: pd.DataFrame = gpd.read_parquet(path)
-        return frame
-    return pd.read_parquet(path)
+    Read by pyarrow and decoded by shapely directly: GeoPandas' reader (CRS and metadata
+    handling) cost more than the rest of reading a tile's nine partitions.
+    """
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    table = pq.read_table(path)
+    if not geo:
+        plain: pd.DataFrame = table.to_pandas()
+        return plain
+    import shapely
+
+    frame: pd.DataFrame = table.drop_columns(["geometry"]).to_pandas()
+    wkb = table.column("geometry").to_numpy(zero_copy_only=False)
+    frame["geometry"] = shapely.from_wkb(wkb)
+    return frame
 
 
 def _read_neighbourhood(job: TileJob, kind: str) -> list[pd.DataFrame]:
@@ -314,7 +325,8 @@ def cover_partition_tile(job: TileJob) -> TileTotals:
     geoms = np.empty(0, dtype=object)
     if b_frames:
         blds = pd.concat(b_frames, ignore_index=True).drop_duplicates("building_id")
-        geoms = near_buildings(np.asarray(blds.geometry.to_numpy(), dtype=object), core, job.halo_m)
+        all_near = np.asarray(blds["geometry"].to_numpy(), dtype=object)
+        geoms = near_buildings(all_near, core, job.halo_m)
     wide, _ = camera_reach_m(cams, levels, job.usable_range_m, job.ptz_tasked_hfov_deg)
     inside = cameras_in_buildings(cams, gpd.GeoSeries(geoms) if geoms.size else None)
     areas = _tile_areas(job)
@@ -336,7 +348,7 @@ def _tile_areas(job: TileJob) -> TileAreas:
     none = TileAreas.none()
     return TileAreas(
         zones["zone"].to_numpy(np.int64) if zones is not None else none.zone_id,
-        np.asarray(zones.geometry.to_numpy(), dtype=object) if zones is not None else none.zones,
+        np.asarray(zones["geometry"].to_numpy(), dtype=object) if zones is not None else none.zones,
         points["x_m"].to_numpy(np.float64) if points is not None else none.point_x_m,
         points["y_m"].to_numpy(np.float64) if points is not None else none.point_y_m,
         points["zone"].to_numpy(np.int64) if points is not None else none.point_zone,
@@ -346,28 +358,27 @@ def _tile_areas(job: TileJob) -> TileAreas:
 def _write_tile_result(
     out: Path, job: TileJob, result: Any, cams: pd.DataFrame, levels: tuple[DetailLevel, ...]
 ) -> None:
-    labels = [lv.label for lv in levels]
+    # Written by pyarrow from the arrays (a DataFrame first doubled the cost of writing).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    labels = np.array([lv.label for lv in levels], dtype=object)
     n_sq, n_lv = result.grid_key.size, len(labels)
-    grid = pd.DataFrame(
-        {
-            "grid_key": np.repeat(result.grid_key, n_lv),
-            "level": np.tile(labels, n_sq),
-            **{
-                f"{m}_cells": result.grid_cells[:, :, j].ravel() for j, m in enumerate(ZONE_METRICS)
-            },
-        }
-    )
+    grid = {
+        "grid_key": np.repeat(result.grid_key, n_lv),
+        "level": np.tile(labels, n_sq),
+        **{f"{m}_cells": result.grid_cells[:, :, j].ravel() for j, m in enumerate(ZONE_METRICS)},
+    }
     owned = result.owned_index
-    cameras = pd.DataFrame(
-        {
-            "camera_id": np.repeat(cams["camera_id"].to_numpy()[owned], n_lv),
-            "level": np.tile(labels, owned.size),
-            "visible_area_m2": result.visible_m2.ravel(),
-        }
-    )
-    for kind, frame in (("grid", grid), ("cameras", cameras)):
+    cameras = {
+        "camera_id": np.repeat(cams["camera_id"].to_numpy(dtype=object)[owned], n_lv),
+        "level": np.tile(labels, owned.size),
+        "visible_area_m2": result.visible_m2.ravel(),
+    }
+    for kind, columns in (("grid", grid), ("cameras", cameras)):
         (out / kind).mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(out / kind / _tile_name(job.tx, job.ty), index=False)
+        table = pa.table({name: pa.array(values) for name, values in columns.items()})
+        pq.write_table(table, out / kind / _tile_name(job.tx, job.ty))
 
 
 # --- the client ----------------------------------------------------------------------------
