@@ -209,13 +209,22 @@ def building_tiles(
     count = span[:, 0] * span[:, 1]
     ids = np.repeat(np.arange(geoms.size, dtype=np.int64), count)
     k = np.arange(ids.size) - np.repeat(np.cumsum(count) - count, count)
-    tx = lo[ids, 0] + k % span[ids, 0]
-    ty = lo[ids, 1] + k // span[ids, 0]
-    order = np.lexsort((ids, ty, tx))
-    ids, tx, ty = ids[order], tx[order], ty[order]
-    starts = np.flatnonzero(np.r_[True, (tx[1:] != tx[:-1]) | (ty[1:] != ty[:-1])])
+    return by_tile(lo[ids, 0] + k % span[ids, 0], lo[ids, 1] + k // span[ids, 0], ids)
+
+
+def by_tile(
+    tx: npt.ArrayLike, ty: npt.ArrayLike, ids: npt.NDArray[np.int64] | None = None
+) -> dict[tuple[int, int], npt.NDArray[np.int64]]:
+    """``ids`` (default: positions) grouped by their tile (tx, ty), ascending in each."""
+    x, y = np.asarray(tx, np.int64), np.asarray(ty, np.int64)
+    ids = np.arange(x.size, dtype=np.int64) if ids is None else ids
+    if x.size == 0:
+        return {}
+    order = np.lexsort((ids, y, x))
+    ids, x, y = ids[order], x[order], y[order]
+    starts = np.flatnonzero(np.r_[True, (x[1:] != x[:-1]) | (y[1:] != y[:-1])])
     ends = np.r_[starts[1:], ids.size]
-    return {(int(tx[s]), int(ty[s])): ids[s:e] for s, e in zip(starts, ends, strict=True)}
+    return {(int(x[s]), int(y[s])): ids[s:e] for s, e in zip(starts, ends, strict=True)}
 
 
 # --- one tile, on a worker -------------------------------------------------------------------

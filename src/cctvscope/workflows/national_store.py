@@ -53,6 +53,7 @@ from cctvscope.workflows.national import (
     _write_manifest,
     _write_tile,
     building_tiles,
+    by_tile,
     cover_partitioned,
     coverage_tiles,
 )
@@ -186,7 +187,7 @@ def write_area_partitions(
     pts = inputs.crime_points.to_numpy()
     px, py = shapely.get_x(pts), shapely.get_y(pts)
     t = estate.tile_m
-    by_tile = _points_by_tile(np.floor(px / t), np.floor(py / t))
+    points = by_tile(np.floor(px / t), np.floor(py / t))
     (estate.root / "zones").mkdir(exist_ok=True)
     (estate.root / "points").mkdir(exist_ok=True)
     for tx, ty in coverage_tiles(estate):
@@ -196,24 +197,11 @@ def write_area_partitions(
         if zi.size:
             frame = gpd.GeoDataFrame({"zone": zi.astype(np.int64)}, geometry=zones[zi], crs=None)
             frame.to_parquet(estate.root / "zones" / name, index=False)
-        mine = by_tile.get((tx, ty))
+        mine = points.get((tx, ty))
         if mine is not None:
             pd.DataFrame({"x_m": px[mine], "y_m": py[mine], "zone": which[mine]}).to_parquet(
                 estate.root / "points" / name, index=False
             )
-
-
-def _points_by_tile(
-    tx: npt.NDArray[np.float64], ty: npt.NDArray[np.float64]
-) -> dict[tuple[int, int], npt.NDArray[np.int64]]:
-    """Positions of the points in each tile, by tile."""
-    if tx.size == 0:
-        return {}
-    order = np.lexsort((ty, tx))
-    sx, sy = tx[order], ty[order]
-    starts = np.flatnonzero(np.r_[True, (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])])
-    ends = np.r_[starts[1:], order.size]
-    return {(int(sx[s]), int(sy[s])): order[s:e] for s, e in zip(starts, ends, strict=True)}
 
 
 @dataclass(frozen=True)
