@@ -367,10 +367,6 @@ def _tile_areas(job: TileJob) -> TileAreas:
 def _write_tile_result(
     out: Path, job: TileJob, result: Any, cams: pd.DataFrame, levels: tuple[DetailLevel, ...]
 ) -> None:
-    # Written by pyarrow from the arrays (a DataFrame first doubled the cost of writing).
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     labels = np.array([lv.label for lv in levels], dtype=object)
     n_sq, n_lv = result.grid_key.size, len(labels)
     grid = {
@@ -386,8 +382,16 @@ def _write_tile_result(
     }
     for kind, columns in (("grid", grid), ("cameras", cameras)):
         (out / kind).mkdir(parents=True, exist_ok=True)
-        table = pa.table({name: pa.array(values) for name, values in columns.items()})
-        pq.write_table(table, out / kind / _tile_name(job.tx, job.ty))
+        write_columns(out / kind / _tile_name(job.tx, job.ty), columns)
+
+
+def write_columns(path: Path, columns: dict[str, Any]) -> None:
+    """A Parquet file of ``columns`` (name: 1-d array), written by pyarrow from the arrays:
+    making a DataFrame first cost more than the writing (a tile's files are small)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({name: pa.array(values) for name, values in columns.items()}), path)
 
 
 # --- the client ----------------------------------------------------------------------------

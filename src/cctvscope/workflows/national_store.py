@@ -56,6 +56,7 @@ from cctvscope.workflows.national import (
     by_tile,
     cover_partitioned,
     coverage_tiles,
+    write_columns,
 )
 from cctvscope.workflows.region_inputs import RegionInputs, region_inputs
 
@@ -116,7 +117,7 @@ class _TileWriter:
         path = self.root / "cameras" / _tile_name(*self.key)
         if self.key in self.written:  # out of order (never from the store): add to the file
             frame = pd.concat([pd.read_parquet(path), frame], ignore_index=True)
-        frame.to_parquet(path, index=False)
+        write_columns(path, {c: frame[c].to_numpy() for c in frame.columns})
         self.written.add(self.key)
         self.pending = []
 
@@ -180,8 +181,6 @@ def write_area_partitions(
 ) -> None:
     """Write ``zones/`` (id and polygon of each small area meeting the tile) and ``points/``
     (crime points in the tile, with their area ``which``) for every tile a camera may reach."""
-    import geopandas as gpd
-
     zones = np.asarray(inputs.lsoas.geometry.to_numpy(), dtype=object)
     tree = shapely.STRtree(zones)
     pts = inputs.crime_points.to_numpy()
@@ -194,14 +193,13 @@ def write_area_partitions(
         name = _tile_name(tx, ty)
         core = shapely.box(tx * t, ty * t, (tx + 1) * t, (ty + 1) * t)
         zi = np.sort(tree.query(core, predicate="intersects"))
-        if zi.size:
-            frame = gpd.GeoDataFrame({"zone": zi.astype(np.int64)}, geometry=zones[zi], crs=None)
-            frame.to_parquet(estate.root / "zones" / name, index=False)
+        if zi.size:  # polygons as WKB, read back as the footprints are
+            columns = {"zone": zi.astype(np.int64), "geometry": shapely.to_wkb(zones[zi])}
+            write_columns(estate.root / "zones" / name, columns)
         mine = points.get((tx, ty))
         if mine is not None:
-            pd.DataFrame({"x_m": px[mine], "y_m": py[mine], "zone": which[mine]}).to_parquet(
-                estate.root / "points" / name, index=False
-            )
+            columns = {"x_m": px[mine], "y_m": py[mine], "zone": which[mine]}
+            write_columns(estate.root / "points" / name, columns)
 
 
 @dataclass(frozen=True)
