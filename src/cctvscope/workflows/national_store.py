@@ -6,9 +6,10 @@ from the store a batch at a time, sorted by BNG tile
 (:func:`~cctvscope.store.camera_batches.camera_batches`), and each tile's file is
 written when the next tile begins, so the client holds one batch and one tile. The
 region's footprints (its stored layer, or London's bundled areas) are written per tile
-the same way, and so are its small areas (``zones/``: those meeting each tile that a
-camera may reach) and crime points (``points/``: those in each such tile, with the
-area holding each).
+the same way (GeoParquet), and so are its small areas (``zones/``: id and WKB polygon
+of those meeting each tile that a camera may reach) and crime points (``points/``:
+those in each such tile, with the area holding each). The region's layers themselves
+are read whole (region-sized, not estate-sized).
 
 :func:`cover_stored_estate` then covers it with
 :func:`~cctvscope.workflows.national.cover_partitioned`: each worker returns, besides the
