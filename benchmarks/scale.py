@@ -12,7 +12,14 @@ tiles, wall, CPU (client and scheduler; all workers), peak RSS of the client pro
 before the cluster closes). The in-run baseline is the engine's own Dask path
 (``plan_tiles`` + ``run_tiles``: every task built in the client, all submitted at
 once), run for the sizes up to ``--baseline-max``. The fitted exponent is the slope of
-log(wall) and of log(CPU) against log(N) over the sizes run: 1 is linear. The machine
+log(wall) and of log(CPU) against log(N) over the sizes run: 1 is linear.
+
+With ``--store DB --estate NAME`` it also runs ``coverage --estate NAME --executor dask``'s
+path (``cover_stored_estate``: the stored estate's cameras streamed by tile into
+partitions, its region's layers written per tile, the per-area summary reduced from the
+tiles) and prints it as a ``stored`` row; with ``--local`` too, the in-process engine
+on the same estate (``run_coverage``: the estate whole in the client) as ``stored, local``.
+``--cell-m`` (default 1) sets the grid of these rows. The machine
 is shared, so CPU seconds are the figure to compare. Prints a table; tests never
 assert on it.
 """
@@ -102,6 +109,45 @@ def _baseline(root: Path, workers: int) -> dict[str, float]:
     return {"tiles": len(results), "wall_s": time.perf_counter() - start}
 
 
+def _stored(db: str, name: str, workers: int, out: Path, cell_m: float) -> dict[str, float]:
+    """``coverage --estate NAME --executor dask``'s path on a stored estate."""
+    from cctvscope.coverage.engine import CoverageOptions
+    from cctvscope.store import init_store
+    from cctvscope.workflows.national import dask_executor
+    from cctvscope.workflows.national_store import cover_stored_estate
+
+    engine = init_store(f"sqlite:///{db}")
+    start = time.perf_counter()
+    with dask_executor(None, workers) as dask:
+        result = cover_stored_estate(
+            engine, name, out, dask, options=CoverageOptions(cell_m=cell_m),
+            max_in_flight=4 * workers,
+        )  # fmt: skip
+        wall = time.perf_counter() - start
+        per_worker = list(dask.client.run(_usage).values())
+    figures = {"tiles": result.coverage.tiles_run, "wall_s": wall, "n": result.coverage.cameras}
+    return figures | _worker_figures(per_worker)
+
+
+def _stored_local(db: str, name: str, cell_m: float) -> dict[str, float]:
+    """``coverage --estate NAME`` (in process): the estate whole in the client."""
+    from cctvscope.coverage.engine import CoverageOptions
+    from cctvscope.store import init_store, load_estate
+    from cctvscope.workflows.coverage import run_coverage
+    from cctvscope.workflows.region_inputs import region_inputs
+
+    engine = init_store(f"sqlite:///{db}")
+    start = time.perf_counter()
+    estate = load_estate(engine, name)
+    options = CoverageOptions(cell_m=cell_m, unions=False)
+    result = run_coverage(estate, options, region=region_inputs(engine, estate))
+    return {
+        "tiles": result.n_tiles,
+        "wall_s": time.perf_counter() - start,
+        "n": len(estate.cameras),
+    }
+
+
 def _worker_figures(per_worker: list[tuple[float, float]]) -> dict[str, float]:
     return {
         "worker_peak_mib": max(p for p, _c in per_worker),
@@ -110,11 +156,17 @@ def _worker_figures(per_worker: list[tuple[float, float]]) -> dict[str, float]:
 
 
 def _child(mode: str, root: str, workers: int, out: str) -> None:
-    figures = (
-        _partitioned(Path(root), workers, Path(out))
-        if mode == "partitioned"
-        else _baseline(Path(root), workers)
-    )
+    if mode.startswith("stored"):  # root: "DB|NAME|CELL_M"
+        db, name, cell = root.split("|")
+        figures = (
+            _stored(db, name, workers, Path(out), float(cell))
+            if mode == "stored"
+            else _stored_local(db, name, float(cell))
+        )
+    elif mode == "partitioned":
+        figures = _partitioned(Path(root), workers, Path(out))
+    else:
+        figures = _baseline(Path(root), workers)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     figures |= {
         "client_peak_mib": usage.ru_maxrss / 1024,
@@ -153,11 +205,15 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cameras", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    parser.add_argument("--cameras", type=int, nargs="*", default=[10_000, 30_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/cctvscope-scale"))
     parser.add_argument("--baseline-max", type=int, default=30_000)
+    parser.add_argument("--store", type=Path, help="SQLite store holding --estate")
+    parser.add_argument("--estate", help="A stored estate: coverage --executor dask's path")
+    parser.add_argument("--local", action="store_true", help="and the in-process engine on it")
+    parser.add_argument("--cell-m", type=float, default=1.0, help="grid of the stored rows")
     parser.add_argument("--child", nargs=4, metavar=("MODE", "ROOT", "WORKERS", "OUT"))
     args = parser.parse_args()
     # benchmarks/coverage.py would shadow the coverage package numba looks for.
@@ -172,6 +228,13 @@ def main() -> None:
     # Every size measured is kept in WORK/results-W.jsonl, so sizes run on different days
     # (1M takes most of an hour on two workers) make one table and one fit.
     kept = args.work / f"results-{args.workers}.jsonl"
+    if args.store is not None and args.estate is not None:
+        spec = f"{args.store.resolve()}|{args.estate}|{args.cell_m:g}"
+        modes = ["stored", "stored, local"] if args.local else ["stored"]
+        for mode in modes:
+            out = args.work / f"out-stored-{time.time_ns()}"
+            got = child_json(__file__, "--child", mode, spec, str(args.workers), str(out))
+            _keep(kept, f"{mode} {args.cell_m:g} m", int(got.pop("n")), got)
     for n in args.cameras:
         root = _scenario(args.work, n, args.seed)
         out = args.work / f"out-{n}-{time.time_ns()}"
@@ -185,14 +248,16 @@ def main() -> None:
         (r["path"], r["cameras"], r) for r in sorted(rows, key=lambda r: (r["path"], r["cameras"]))
     ]
     print(f"\n{args.workers} workers; CPU = client + workers (partitioned), client only (baseline)")
-    head = f"{'path':<18} {'cameras':>9} {'tiles':>6} {'wall s':>8} {'CPU s':>8} "
+    head = f"{'path':<22} {'cameras':>9} {'tiles':>6} {'wall s':>8} {'CPU s':>8} "
     print(head + f"{'client MiB':>11} {'worker MiB':>11}")
     for path, n, r in rows:
         cpu = r["client_cpu_s"] + r.get("worker_cpu_s", 0.0)
         worker = f"{r['worker_peak_mib']:>11.0f}" if "worker_peak_mib" in r else f"{'-':>11}"
-        print(f"{path:<18} {n:>9,} {int(r['tiles']):>6} {r['wall_s']:>8.1f} {cpu:>8.1f} "
+        print(f"{path:<22} {n:>9,} {int(r['tiles']):>6} {r['wall_s']:>8.1f} {cpu:>8.1f} "
               f"{r['client_peak_mib']:>11.0f} {worker}")  # fmt: skip
     part = [(n, r) for p, n, r in rows if p == "partitioned"]
+    if len(part) < 2:
+        return
     ns = [float(n) for n, _r in part]
     wall = _slope(ns, [r["wall_s"] for _n, r in part])
     cpu = _slope(ns, [r["client_cpu_s"] + r["worker_cpu_s"] for _n, r in part])

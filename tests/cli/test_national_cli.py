@@ -75,3 +75,49 @@ def test_coverage_partitioned_of_a_stored_estate(tmp_path, tiny_estate):
     assert neither.exit_code == 2 and "--estate NAME" in neither.output
     missing = runner.invoke(app, [*args[:-2], "--out", str(tmp_path / "o3"), "--estate", "nope"])
     assert missing.exit_code == 2 and "nope" in missing.output
+
+
+def _central_london(tiny_estate, n: int = 60):
+    """``tiny_estate``'s cameras repeated ``n`` times over Covent Garden and Clerkenwell (where
+    London's bundled footprints are), across four BNG tiles."""
+    from cctvscope.model.frames import with_points
+
+    rng = np.random.default_rng(5)
+    rows = tiny_estate.cameras.drop(columns="geometry").iloc[np.arange(n) % 4]
+    rows = rows.reset_index(drop=True).assign(
+        camera_id=[f"c{i:03d}" for i in range(n)],
+        x_m=rng.uniform(529_800, 531_800, n),
+        y_m=rng.uniform(180_600, 182_400, n),
+        heading_deg=rng.uniform(0.0, 360.0, n),
+    )
+    return tiny_estate.replace_tables(cameras=with_points(rows))
+
+
+def test_coverage_on_dask_gives_the_in_process_summary(tmp_path, tiny_estate):
+    from cctvscope.store import init_store, save_estate
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    save_estate(init_store(url), _central_london(tiny_estate))
+    common = ["coverage", "--estate", "tiny", "--database-url", url, "--cell-m", "5"]
+    local = runner.invoke(
+        app, [*common, "--out", str(tmp_path / "local"), "--no-maps", "--no-polygons"]
+    )
+    assert local.exit_code == 0, local.output
+    args = [*common, "--out", str(tmp_path / "dask"), "--executor", "dask", "--workers", "1"]
+    dask = runner.invoke(app, [*args, "--max-in-flight", "2"])
+    assert dask.exit_code == 0, dask.output
+    assert "tiny v1: 60 cameras" in dask.output
+    key = ["area_type", "area_code", "level"]
+    want = pd.read_csv(tmp_path / "local" / "coverage_summary.csv").set_index(key).sort_index()
+    got = pd.read_csv(tmp_path / "dask" / "coverage_summary.csv").set_index(key).sort_index()
+    assert list(got.index) == list(want.index)
+    # Every area's figures: the dask path sums the tiles' per-area partial sums, the local
+    # path the engine's; CSVs hold 6 significant figures, hence the tolerance.
+    numbers = [c for c in want.columns if c.endswith(("_km2", "_covered", "crime_points"))]
+    np.testing.assert_allclose(got[numbers].to_numpy(), want[numbers].to_numpy(), rtol=1e-5)
+    boroughs = got.xs("borough", level="area_type")
+    assert (boroughs["covered_km2"] > 0).sum() >= 2  # the cameras span two boroughs
+    assert (got["crime_points_covered"] > 0).any()
+    # Run again into the same folder: the earlier partitions and tiles are replaced.
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output

@@ -232,3 +232,14 @@ def test_bounded_in_flight_is_honoured(small):
     assert fake.most == 5 and not fake.unfinished
     with pytest.raises(ValueError, match="max_in_flight"):
         run_bounded(fake, abs, iter([1]), max_in_flight=0, on_result=print)
+
+
+def test_reached_tiles_by_hand():
+    from cctvscope.workflows.national import reached_tiles
+
+    boxes = np.array([[100.0, 100.0, 200.0, 200.0], [980.0, 10.0, 990.0, 20.0]])
+    # First: 50-250 m both ways, inside tile (0, 0). Second: x 950-1020 m (tiles 0, 1),
+    # y -20-50 m (tiles -1, 0).
+    assert reached_tiles(boxes, 30.0, 1000.0) == [(0, -1), (0, 0), (1, -1), (1, 0)]
+    assert reached_tiles(boxes[:1], 50.0, 1000.0) == [(0, 0)]
+    assert reached_tiles(boxes[:0], 50.0, 1000.0) == []

@@ -64,6 +64,13 @@ WorkersOption = Annotated[
     int, typer.Option(help="LocalCluster worker processes.", callback=at_least_one)
 ]
 ThreadsOption = Annotated[int, typer.Option(help="In-process threads.", callback=at_least_one)]
+MaxInFlightOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Tiles submitted and unfinished at most (default 4 per worker thread).",
+        callback=at_least_one,
+    ),
+]
 
 # A place, as WGS84 or as British National Grid; each name the commands used before still works.
 LonOption = Annotated[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cctvscope.cli.common import (
     DbOption,
+    MaxInFlightOption,
     OutDirOption,
     SchedulerOption,
     ThreadsOption,
@@ -25,6 +26,8 @@ from cctvscope.cli.validate import one_of, positive
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:  # heavy (numba, pandas): imported by the command that runs, not by --help
+    import pandas as pd
+
     from cctvscope.coverage.engine import CoverageOptions, CoverageResult
     from cctvscope.model.estate import Estate
     from cctvscope.workflows.region_inputs import RegionInputs
@@ -58,7 +61,11 @@ def coverage_table(result: CoverageResult) -> Table:
 
     Crime columns the region cannot give (no crime layer) are left out of the table.
     """
-    s = result.summary
+    return summary_view(result.summary)
+
+
+def summary_view(s: pd.DataFrame) -> Table:
+    """:func:`coverage_table` of a coverage summary frame."""
     region_rows = s[s["area_type"] == "london"]
     title = str(region_rows["area_name"].iloc[0]) if len(region_rows) else "Region"
     table = Table(title=f"{title} coverage (area and crime inside coverage)")
@@ -93,11 +100,17 @@ def coverage(
     version: VersionOption = None,
     out: OutDirOption = Path("out"),
     executor: Annotated[
-        str, typer.Option(help="inprocess (default) or dask.", callback=one_of("inprocess", "dask"))
+        str,
+        typer.Option(
+            help="inprocess (default) or dask: tile by tile from per-tile files, any size "
+            "(the summary CSV and per-tile results; no GeoPackage or maps).",
+            callback=one_of("inprocess", "dask"),
+        ),
     ] = "inprocess",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 2,
     threads: ThreadsOption = 1,
+    max_in_flight: MaxInFlightOption = None,
     cell_m: Annotated[float, typer.Option(help="Grid cell size [m].", callback=positive)] = 1.0,
     tile_m: Annotated[float, typer.Option(help="BNG tile size [m].", callback=positive)] = 1000.0,
     polygons: Annotated[
@@ -124,6 +137,10 @@ def coverage(
             polygons=polygons,
         )
         engine = init_store(store_url(database_url))
+        if executor == "dask":
+            # Any size: the estate is streamed into per-tile files and covered tile by tile.
+            dask_coverage(engine, estate_name, version, out, options, max_in_flight)
+            return
         estate = load_estate(engine, estate_name, version)
         region = region_inputs(engine, estate)
         with Progress(
@@ -155,6 +172,60 @@ def coverage(
         f"{result.n_tiles:,} tiles of {options.tile_m:g} m (halo {result.halo_m:.0f} m); "
         f"{len(result.gaps)} gaps; wrote {', '.join(p.name for p in paths[:4])} "
         f"and {max(0, len(paths) - 4)} maps in {out}"
+    )
+    if result.synthetic_share > 0:
+        console.print(
+            f"[yellow]Note:[/yellow] {100 * result.synthetic_share:.0f} % of cameras are "
+            "synthetic; coverage figures are illustrative."
+        )
+
+
+def dask_coverage(
+    engine: Any,
+    name: str,
+    version: int | None,
+    out: Path,
+    options: CoverageOptions,
+    max_in_flight: int | None,
+) -> None:
+    """``coverage --executor dask``: tile by tile from partitioned files, bounded in flight;
+    writes per-tile results and ``coverage_summary.csv`` and prints the summary."""
+    from cctvscope.reporting.coverage import real_input_share_column
+    from cctvscope.reporting.safe_csv import write_csv
+    from cctvscope.workflows.national import dask_executor
+    from cctvscope.workflows.national_store import cover_stored_estate
+
+    with (
+        Progress(
+            TextColumn("[bold]coverage[/bold] {task.description} tiles {task.completed}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+        dask_executor(options.scheduler, options.n_workers) as dask,
+    ):
+        steps = {step: progress.add_task(step, total=None) for step in ("halo", "cover")}
+        result = cover_stored_estate(
+            engine,
+            name,
+            out,
+            dask,
+            version=version,
+            options=options,
+            max_in_flight=max_in_flight or 4 * max(1, dask.threads),
+            on_progress=lambda step, n: progress.advance(steps[step], n),
+        )
+    frame = result.summary.copy()
+    frame["synthetic_share_of_cameras"] = round(result.synthetic_share, 4)
+    frame["share_real_inputs"] = real_input_share_column(frame, *result.real_input_shares)
+    write_csv(frame, out / "coverage_summary.csv", float_format="%.6g")
+    console.print(summary_view(result.summary))
+    for message in result.missing:
+        console.print(message)
+    cov = result.coverage
+    console.print(
+        f"{result.name}: {cov.cameras:,} cameras on {cov.tiles_run:,} tiles of "
+        f"{options.tile_m:g} m (halo {cov.halo_m:.0f} m); wrote coverage_summary.csv, "
+        f"coverage_totals.csv and per-tile grid/ and cameras/ in {out}"
     )
     if result.synthetic_share > 0:
         console.print(

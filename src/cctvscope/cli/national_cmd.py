@@ -16,7 +16,14 @@ import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cctvscope.cli.common import SchedulerOption, ThreadsOption, WorkersOption, fail, store_url
+from cctvscope.cli.common import (
+    MaxInFlightOption,
+    SchedulerOption,
+    ThreadsOption,
+    WorkersOption,
+    fail,
+    store_url,
+)
 from cctvscope.cli.render import console, err_console
 from cctvscope.errors import CctvscopeError
 
@@ -95,13 +102,7 @@ def coverage_partitioned(
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 2,
     threads: ThreadsOption = 1,
-    max_in_flight: Annotated[
-        int | None,
-        typer.Option(
-            help="Tiles submitted and unfinished at most (default 4 per worker thread).",
-            callback=at_least_one,
-        ),
-    ] = None,
+    max_in_flight: MaxInFlightOption = None,
     cell_m: Annotated[float, typer.Option(help="Grid cell size [m].", callback=positive)] = 1.0,
 ) -> None:
     """Coverage of a partitioned estate, tile by tile: totals here, squares per tile in OUT."""
@@ -161,7 +162,7 @@ def coverage_partitioned(
 def _partition_stored(name: str, database_url: str | None, root: Path) -> PartitionedEstate:
     from cctvscope.cli.validate import existing_store
     from cctvscope.store import init_store
-    from cctvscope.workflows.national import partition_stored_estate
+    from cctvscope.workflows.national_store import partition_stored_estate
 
     engine = init_store(existing_store(database_url))
     return partition_stored_estate(engine, name, root)

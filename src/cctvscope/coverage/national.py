@@ -13,14 +13,17 @@ cameras and buildings of its 3 × 3 neighbourhood, choosing them as
 :func:`~cctvscope.coverage.engine.plan_tiles` does over a whole estate (cameras within
 the core grown by the halo, buildings whose box meets that square), so a tile covered
 from partitions gives what the in-memory engine gives. :func:`tile_totals` reduces a
-tile's result to a few numbers, which is all a client needs to keep.
+tile's result to a few numbers, which is all a client needs to keep: with a tile's
+:class:`TileAreas` (the small areas meeting it, the crime points in it), those numbers
+include each of those areas' covered cells and crime points covered, partial sums the
+client adds into per-area totals (tiles × areas, never cameras).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -155,6 +158,28 @@ def near_buildings(
     return near
 
 
+#: Zone id of a tile's core in its task (the areas' ids are >= 0).
+CORE_ZONE = -1
+
+
+@dataclass(frozen=True)
+class TileAreas:
+    """A tile's small areas (ids and polygons of those meeting its core, as
+    :func:`~cctvscope.coverage.engine.plan_tiles` chooses them) and the crime points in
+    its core, each with the id of the area holding it (−1: none)."""
+
+    zone_id: IntArray
+    zones: npt.NDArray[np.object_]
+    point_x_m: FloatArray
+    point_y_m: FloatArray
+    point_zone: IntArray
+
+    @classmethod
+    def none(cls) -> TileAreas:
+        e = np.zeros(0, np.int64)
+        return cls(e, np.empty(0, dtype=object), np.zeros(0), np.zeros(0), e)
+
+
 def tile_task(
     tx: int,
     ty: int,
@@ -167,11 +192,14 @@ def tile_task(
     cell_m: float,
     grid_m: float,
     step_deg: float,
+    areas: TileAreas | None = None,
 ) -> TileTask:
     """One tile's task from cameras (already chosen by :func:`near_cameras`) and buildings.
 
-    The tile's core is its one zone; there are no crime points, unions or polygons.
+    The tile's core is its first zone (id :data:`CORE_ZONE`), then ``areas``' zones by
+    their ids, with ``areas``' crime points; there are no unions or polygons.
     """
+    areas = areas or TileAreas.none()
     fov = np.where(
         cameras["ptz"].fillna(False).to_numpy(bool),
         360.0,
@@ -194,37 +222,74 @@ def tile_task(
         private=cameras["owner_type"].astype(str).to_numpy() == "private",
         in_building=in_building,
         buildings=buildings,
-        zone_index=np.zeros(1, np.int64),
-        zones=np.array([core], dtype=object),
-        point_index=np.zeros(0, np.int64),
-        point_x_m=np.zeros(0),
-        point_y_m=np.zeros(0),
+        zone_index=np.r_[CORE_ZONE, areas.zone_id].astype(np.int64),
+        zones=np.array([core, *areas.zones], dtype=object),
+        point_index=np.arange(areas.point_x_m.size, dtype=np.int64),
+        point_x_m=areas.point_x_m,
+        point_y_m=areas.point_y_m,
         unions=False,
         polygons=False,
     )
 
 
+def _no_zones(n_levels: int) -> tuple[IntArray, IntArray]:
+    return np.zeros(0, np.int64), np.zeros((0, n_levels, len(ZONE_METRICS)), np.int64)
+
+
 @dataclass(frozen=True)
 class TileTotals:
-    """What a client keeps of one tile: a few numbers, whatever the tile held."""
+    """What a client keeps of one tile: a few numbers per tile and per area it meets,
+    whatever number of cameras the tile held."""
 
     tx: int
     ty: int
     cameras: int  # cameras positioned in the core
     cells: IntArray  # (L, len(ZONE_METRICS)) cell counts over the core
     visible_m2: FloatArray  # (L,) visible area of the core's cameras
+    zone_id: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # (k,) areas
+    zone_cells: IntArray = field(default_factory=lambda: _no_zones(0)[1])  # (k, L, metrics)
+    point_zone_id: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # (p,)
+    points_covered: IntArray = field(default_factory=lambda: np.zeros((0, 0), np.int64))  # (p, L)
 
     @classmethod
     def empty(cls, tx: int, ty: int, n_levels: int) -> TileTotals:
-        return cls(tx, ty, 0, np.zeros((n_levels, len(ZONE_METRICS)), np.int64), np.zeros(n_levels))
+        zone_id, zone_cells = _no_zones(n_levels)
+        cells = np.zeros((n_levels, len(ZONE_METRICS)), np.int64)
+        no_points = np.zeros((0, n_levels), np.int64)
+        return cls(tx, ty, 0, cells, np.zeros(n_levels), zone_id, zone_cells, zone_id, no_points)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays (what travels from a worker to the client)."""
+        arrays = (self.cells, self.visible_m2, self.zone_id, self.zone_cells)
+        return sum(a.nbytes for a in (*arrays, self.point_zone_id, self.points_covered))
 
 
-def tile_totals(result: TileResult, n_levels: int) -> TileTotals:
-    """A tile's result reduced to :class:`TileTotals`."""
+def tile_totals(
+    result: TileResult, n_levels: int, point_zone: IntArray | None = None
+) -> TileTotals:
+    """A tile's result reduced to :class:`TileTotals`: the core's cells, and per area
+    (ids >= 0) its covered cells and, with ``point_zone`` (the area of each of the task's
+    crime points), the crime points it holds covered at each level or better."""
+    core = result.zone_index == CORE_ZONE
     cells = (
-        result.zone_cells[0]
-        if result.zone_cells.shape[0]
+        result.zone_cells[core][0]
+        if core.any()
         else np.zeros((n_levels, len(ZONE_METRICS)), np.int64)
     )
     visible = result.visible_m2.sum(axis=0) if result.visible_m2.size else np.zeros(n_levels)
-    return TileTotals(result.tx, result.ty, int(result.owned_index.size), cells, visible)
+    zone_id, zone_cells = result.zone_index[~core], result.zone_cells[~core]
+    if not zone_id.size:
+        zone_id, zone_cells = _no_zones(n_levels)
+    p_zone, p_cov = np.zeros(0, np.int64), np.zeros((0, n_levels), np.int64)
+    if point_zone is not None and point_zone.size:
+        held = point_zone >= 0
+        p_zone, inverse = np.unique(point_zone[held], return_inverse=True)
+        level = result.point_level[held]
+        p_cov = np.zeros((p_zone.size, n_levels), np.int64)
+        for lv in range(n_levels):
+            np.add.at(p_cov[:, lv], inverse, level >= lv)
+    return TileTotals(
+        result.tx, result.ty, int(result.owned_index.size), cells, visible,
+        zone_id.astype(np.int64), zone_cells.astype(np.int64), p_zone.astype(np.int64), p_cov,
+    )  # fmt: skip

@@ -100,19 +100,34 @@ def summary_table(
 
     ``which``: each crime point's LSOA (:func:`point_lsoas`), found here when omitted.
     """
+    n_lsoa, n_levels = len(inputs.lsoas), len(labels)
+    which = point_lsoas(inputs) if which is None else which
+    ok = which >= 0
+    pts = np.bincount(which[ok], minlength=n_lsoa)
+    covered_pts = np.stack(
+        [np.bincount(which[ok & (point_level >= lv)], minlength=n_lsoa) for lv in range(n_levels)],
+        axis=1,
+    ).reshape(n_lsoa, n_levels)
+    return summary_from_counts(inputs, lsoa_m2, pts, covered_pts, labels)
+
+
+def summary_from_counts(
+    inputs: CoverageInputs,
+    lsoa_m2: npt.NDArray[np.float64] | npt.NDArray[np.int64],
+    points: npt.NDArray[np.int64],
+    points_covered: npt.NDArray[np.int64],
+    labels: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`summary_table` from per-LSOA sums: metric areas (n, L, metrics) [m²], crime
+    points held (n,) and held covered at each level or better (n, L)."""
     lsoas = inputs.lsoas
     n_lsoa, n_levels = len(lsoas), len(labels)
     area_m2 = shapely.area(lsoas.geometry.to_numpy())
     crime = (
         lsoas["total"].to_numpy(np.float64) if "total" in lsoas else np.zeros(n_lsoa, np.float64)
     )
-    which = point_lsoas(inputs) if which is None else which
-    ok = which >= 0
-    pts = np.bincount(which[ok], minlength=n_lsoa).astype(np.float64)
-    covered_pts = np.stack(
-        [np.bincount(which[ok & (point_level >= lv)], minlength=n_lsoa) for lv in range(n_levels)],
-        axis=1,
-    ).astype(np.float64)
+    pts = np.asarray(points, dtype=np.float64)
+    covered_pts = np.asarray(points_covered, dtype=np.float64)
     m2 = np.asarray(lsoa_m2, dtype=np.float64)
     # Per LSOA and level: metric areas [m²], crime points covered, LSOA crime covered.
     lsoa_crime_cov = crime[:, None] * np.divide(

@@ -30,6 +30,14 @@ def _real_input_shares(summary: pd.DataFrame, cameras: pd.DataFrame) -> pd.Serie
     by_borough = real_value_shares(cams, cams["borough_code"], COVERAGE_ATTRIBUTES)
     overall = real_value_shares(cams, pd.Series("all", index=cams.index), COVERAGE_ATTRIBUTES)
     region = float(overall.iloc[0]) if len(overall) else float("nan")
+    return real_input_share_column(summary, by_borough, region)
+
+
+def real_input_share_column(
+    summary: pd.DataFrame, by_borough: pd.Series, region: float
+) -> pd.Series:
+    """Per summary row: its borough's share of real inputs (``by_borough``, by code), the
+    region rows ``region``, small-area rows empty."""
     shares = summary["area_code"].map(by_borough).astype(float)
     is_region = summary["area_type"].astype(str).isin(["london", "region"])
     return shares.where(~is_region, region).round(4)

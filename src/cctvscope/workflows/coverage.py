@@ -114,17 +114,37 @@ def region_coverage_inputs(
     )
 
 
+def unknown_crime_columns(region: RegionInputs) -> list[str]:
+    """Summary columns the region's layers cannot give: crime points', small-area crime's."""
+    drop: list[str] = []
+    if region.crime_points is None:
+        drop += POINT_CRIME_COLUMNS
+    if region.lsoa_crime() is None:
+        drop += AREA_CRIME_COLUMNS
+    return drop
+
+
+def with_assumed_reach(
+    options: CoverageOptions, assumptions: Assumptions | None
+) -> CoverageOptions:
+    """``options`` with the assumptions' usable range and PTZ tasked angle where not set."""
+    if options.usable_range_m is not None and options.ptz_tasked_hfov_deg is not None:
+        return options
+    a = assumptions or read_assumptions()
+    return replace(
+        options,
+        usable_range_m=options.usable_range_m or assumed_usable_range_m(a),
+        ptz_tasked_hfov_deg=options.ptz_tasked_hfov_deg or assumed_ptz_tasked_hfov_deg(a),
+    )
+
+
 def without_unknown_crime(result: CoverageResult, region: RegionInputs) -> CoverageResult:
     """``result`` with the crime columns the region cannot give dropped (not left as zeros).
 
     No crime points: the point counts and shares go, and there are no gaps (a gap is
     a square of high crime); no small-area crime: the LSOA crime columns go.
     """
-    drop: list[str] = []
-    if region.crime_points is None:
-        drop += POINT_CRIME_COLUMNS
-    if region.lsoa_crime() is None:
-        drop += AREA_CRIME_COLUMNS
+    drop = unknown_crime_columns(region)
     if not drop:
         return result
     grid_drop = [c for c in result.grid.columns if c.startswith("crime_points")]
@@ -171,14 +191,7 @@ def run_coverage(
             f"estate {estate.name!r} has no cameras: import them with "
             f"`cctvscope import cameras FILE --estate {estate.name}`"
         )
-    options = options or CoverageOptions()
-    if options.usable_range_m is None or options.ptz_tasked_hfov_deg is None:
-        a = assumptions or read_assumptions()
-        options = replace(
-            options,
-            usable_range_m=options.usable_range_m or assumed_usable_range_m(a),
-            ptz_tasked_hfov_deg=options.ptz_tasked_hfov_deg or assumed_ptz_tasked_hfov_deg(a),
-        )
+    options = with_assumed_reach(options or CoverageOptions(), assumptions)
     if inputs is not None:
         return compute_coverage(estate.cameras, inputs, options, on_progress=on_progress)
     region = london_or_given(estate, region)

@@ -10,8 +10,10 @@ writes one from frames in memory (a stored estate).
 
 :func:`cover_partitioned` runs two passes of tile tasks through
 :func:`~cctvscope.coverage.bounded.run_bounded` (at most ``max_in_flight`` unfinished):
-the longest reach (the halo), then coverage. A coverage task is only a tile's address:
-the worker reads the 3 × 3 neighbourhood's partitions, covers the tile
+the longest reach (the halo) with each camera tile's box of positions, then coverage
+of the tiles those boxes grown by the halo meet (:func:`reached_tiles`). A coverage task
+is only a tile's address: the worker reads the 3 × 3 neighbourhood's partitions, covers
+the tile
 (:func:`~cctvscope.coverage.tiles.cover_tile`), writes its aggregation squares and
 camera areas to ``OUT/grid/TX_TY.parquet`` and ``OUT/cameras/TX_TY.parquet`` and
 returns a few totals, which are all the client keeps. Client memory is therefore flat
@@ -24,7 +26,7 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from cctvscope.coverage.detail import DetailLevel
 from cctvscope.coverage.national import (
     CAMERA_COLUMNS,
     NationalScenario,
+    TileAreas,
     TileTotals,
     near_buildings,
     near_cameras,
@@ -64,6 +67,7 @@ class PartitionedEstate:
     cameras: int
     buildings: int
     camera_tiles: npt.NDArray[np.int64]  # (n, 2) tiles holding cameras
+    zones: int = 0  # small areas written per tile (zones/, points/), 0 when none
 
     @classmethod
     def open(cls, root: Path) -> PartitionedEstate:
@@ -77,7 +81,13 @@ class PartitionedEstate:
             raise ValueError(f"{path} is not a partitioned estate's manifest")
         tiles = np.asarray(meta["camera_tiles"], dtype=np.int64).reshape(-1, 2)
         return cls(
-            root, meta["name"], float(meta["tile_m"]), meta["cameras"], meta["buildings"], tiles
+            root,
+            meta["name"],
+            float(meta["tile_m"]),
+            meta["cameras"],
+            meta["buildings"],
+            tiles,
+            int(meta.get("zones", 0)),
         )
 
 
@@ -163,7 +173,6 @@ def partition_estate(
     """Write cameras (:data:`CAMERA_COLUMNS`) and footprints (a GeoSeries or array of
     polygons, EPSG:27700) as a partitioned estate; a footprint goes to every tile its box
     meets."""
-    import shapely
 
     _new_root(root)
     cams = cameras.reset_index(drop=True)
@@ -172,44 +181,50 @@ def partition_estate(
             cams[column] = default
     cams = cams[list(CAMERA_COLUMNS)]
     geoms = np.asarray(getattr(buildings, "to_numpy", lambda: buildings)(), dtype=object)
-    b = shapely.bounds(geoms) if geoms.size else np.zeros((0, 4))
-    lo = np.floor(b[:, :2] / tile_m).astype(np.int64)
-    hi = np.floor(b[:, 2:] / tile_m).astype(np.int64)
     cam_tx = np.floor(cams["x_m"].to_numpy(np.float64) / tile_m).astype(np.int64)
     cam_ty = np.floor(cams["y_m"].to_numpy(np.float64) / tile_m).astype(np.int64)
     tiles = sorted(set(zip(cam_tx.tolist(), cam_ty.tolist(), strict=True)))
-    b_tiles: dict[tuple[int, int], list[int]] = {}
-    for i in range(geoms.size):
-        for tx in range(int(lo[i, 0]), int(hi[i, 0]) + 1):
-            for ty in range(int(lo[i, 1]), int(hi[i, 1]) + 1):
-                b_tiles.setdefault((tx, ty), []).append(i)
+    b_tiles = building_tiles(geoms, tile_m)
     for key in sorted(set(tiles) | set(b_tiles)):
         mine = (cam_tx == key[0]) & (cam_ty == key[1])
-        ids = np.asarray(b_tiles.get(key, []), dtype=np.int64)
+        ids = b_tiles.get(key, np.zeros(0, np.int64))
         blds = pd.DataFrame({"building_id": ids, "geometry": geoms[ids]})
         _write_tile(root, key[0], key[1], cams[mine].reset_index(drop=True), blds)
     return _write_manifest(root, name, tile_m, len(cams), int(geoms.size), tiles, {})
 
 
-def partition_stored_estate(
-    engine: Any, name: str, root: Path, *, version: int | None = None, tile_m: float = 1000.0
-) -> PartitionedEstate:
-    """Write a stored estate's cameras and its region's footprints as a partitioned estate.
+def building_tiles(
+    geoms: npt.NDArray[np.object_], tile_m: float
+) -> dict[tuple[int, int], npt.NDArray[np.int64]]:
+    """Positions of the footprints whose box meets each tile (a footprint in every tile
+    its box meets), by tile."""
+    import shapely
 
-    The estate is read whole here (as ``coverage`` reads it); what follows runs tile by
-    tile like any partitioned estate.
-    """
-    from cctvscope.store import load_estate
-    from cctvscope.workflows.region_inputs import region_inputs
+    if geoms.size == 0:
+        return {}
+    b = shapely.bounds(geoms)
+    lo = np.floor(b[:, :2] / tile_m).astype(np.int64)
+    span = np.floor(b[:, 2:] / tile_m).astype(np.int64) - lo + 1
+    # One row per (footprint, tile it meets): most footprints meet one tile.
+    count = span[:, 0] * span[:, 1]
+    ids = np.repeat(np.arange(geoms.size, dtype=np.int64), count)
+    k = np.arange(ids.size) - np.repeat(np.cumsum(count) - count, count)
+    return by_tile(lo[ids, 0] + k % span[ids, 0], lo[ids, 1] + k // span[ids, 0], ids)
 
-    estate = load_estate(engine, name, version)
-    if estate.cameras.empty:
-        raise ValueError(f"estate {name!r} has no cameras")
-    region = region_inputs(engine, estate)
-    footprints = region.buildings.geometry.to_numpy() if region.buildings is not None else []
-    cameras = pd.DataFrame(estate.cameras.drop(columns="geometry"))
-    label = f"{estate.name} v{estate.version}"
-    return partition_estate(label, cameras, footprints, root, tile_m=tile_m)
+
+def by_tile(
+    tx: npt.ArrayLike, ty: npt.ArrayLike, ids: npt.NDArray[np.int64] | None = None
+) -> dict[tuple[int, int], npt.NDArray[np.int64]]:
+    """``ids`` (default: positions) grouped by their tile (tx, ty), ascending in each."""
+    x, y = np.asarray(tx, np.int64), np.asarray(ty, np.int64)
+    ids = np.arange(x.size, dtype=np.int64) if ids is None else ids
+    if x.size == 0:
+        return {}
+    order = np.lexsort((ids, y, x))
+    ids, x, y = ids[order], x[order], y[order]
+    starts = np.flatnonzero(np.r_[True, (x[1:] != x[:-1]) | (y[1:] != y[:-1])])
+    ends = np.r_[starts[1:], ids.size]
+    return {(int(x[s]), int(y[s])): ids[s:e] for s, e in zip(starts, ends, strict=True)}
 
 
 # --- one tile, on a worker -------------------------------------------------------------------
@@ -230,6 +245,7 @@ class TileJob:
     levels: tuple[str, ...]  # DetailLevel names
     usable_range_m: float | None
     halo_m: float = 0.0
+    ptz_tasked_hfov_deg: float | None = None
 
 
 def _levels(job: TileJob) -> tuple[DetailLevel, ...]:
@@ -256,12 +272,23 @@ def _partition(path: Path, geo: bool) -> pd.DataFrame | None:
 
 @functools.lru_cache(maxsize=PARTITION_CACHE)
 def _read_partition(path: str, geo: bool, _size: int, _mtime_ns: int) -> pd.DataFrame:
-    if geo:
-        import geopandas as gpd
+    """A partition; a GeoParquet's ``geometry`` (WKB) decoded to shapely geometries.
 
-        frame: pd.DataFrame = gpd.read_parquet(path)
-        return frame
-    return pd.read_parquet(path)
+    Read by pyarrow and decoded by shapely directly: GeoPandas' reader (CRS and metadata
+    handling) cost more than the rest of reading a tile's nine partitions.
+    """
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    table = pq.read_table(path)
+    if not geo:
+        plain: pd.DataFrame = table.to_pandas()
+        return plain
+    import shapely
+
+    frame: pd.DataFrame = table.drop_columns(["geometry"]).to_pandas()
+    wkb = table.column("geometry").to_numpy(zero_copy_only=False)
+    frame["geometry"] = shapely.from_wkb(wkb)
+    return frame
 
 
 def _read_neighbourhood(job: TileJob, kind: str) -> list[pd.DataFrame]:
@@ -276,14 +303,17 @@ def _read_neighbourhood(job: TileJob, kind: str) -> list[pd.DataFrame]:
     return frames
 
 
-def tile_max_reach(job: TileJob) -> float:
-    """Longest reach [m] at the coarsest level of the cameras positioned in the tile."""
+def tile_max_reach(job: TileJob) -> tuple[float, tuple[float, float, float, float]]:
+    """Longest reach [m] at the coarsest level of the cameras positioned in the tile, and
+    the box (xmin, ymin, xmax, ymax) of their positions."""
     from cctvscope.coverage.engine import camera_reach_m
 
     path = Path(job.root) / "cameras" / _tile_name(job.tx, job.ty)
     cams = pd.read_parquet(path)
-    wide, _ = camera_reach_m(cams, _levels(job), job.usable_range_m)
-    return float(wide[:, 0].max()) if wide.size else 0.0
+    wide, _ = camera_reach_m(cams, _levels(job), job.usable_range_m, job.ptz_tasked_hfov_deg)
+    x, y = cams["x_m"].to_numpy(np.float64), cams["y_m"].to_numpy(np.float64)
+    box = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    return (float(wide[:, 0].max()) if wide.size else 0.0), box
 
 
 def cover_partition_tile(job: TileJob) -> TileTotals:
@@ -304,44 +334,64 @@ def cover_partition_tile(job: TileJob) -> TileTotals:
     geoms = np.empty(0, dtype=object)
     if b_frames:
         blds = pd.concat(b_frames, ignore_index=True).drop_duplicates("building_id")
-        geoms = near_buildings(np.asarray(blds.geometry.to_numpy(), dtype=object), core, job.halo_m)
-    wide, _ = camera_reach_m(cams, levels, job.usable_range_m)
+        all_near = np.asarray(blds["geometry"].to_numpy(), dtype=object)
+        geoms = near_buildings(all_near, core, job.halo_m)
+    wide, _ = camera_reach_m(cams, levels, job.usable_range_m, job.ptz_tasked_hfov_deg)
     inside = cameras_in_buildings(cams, gpd.GeoSeries(geoms) if geoms.size else None)
+    areas = _tile_areas(job)
     task = tile_task(
         job.tx, job.ty, cams, wide, inside, geoms,
-        tile_m=t, cell_m=job.cell_m, grid_m=job.grid_m, step_deg=job.step_deg,
+        tile_m=t, cell_m=job.cell_m, grid_m=job.grid_m, step_deg=job.step_deg, areas=areas,
     )  # fmt: skip
     result = cover_tile(task)
     if job.out is not None:
         _write_tile_result(Path(job.out), job, result, cams, levels)
-    return tile_totals(result, len(levels))
+    return tile_totals(result, len(levels), areas.point_zone)
+
+
+def _tile_areas(job: TileJob) -> TileAreas:
+    """The tile's small areas and crime points (``zones/``, ``points/``), if written."""
+    root, name = Path(job.root), _tile_name(job.tx, job.ty)
+    zones = _partition(root / "zones" / name, geo=True)
+    points = _partition(root / "points" / name, geo=False)
+    none = TileAreas.none()
+    return TileAreas(
+        zones["zone"].to_numpy(np.int64) if zones is not None else none.zone_id,
+        np.asarray(zones["geometry"].to_numpy(), dtype=object) if zones is not None else none.zones,
+        points["x_m"].to_numpy(np.float64) if points is not None else none.point_x_m,
+        points["y_m"].to_numpy(np.float64) if points is not None else none.point_y_m,
+        points["zone"].to_numpy(np.int64) if points is not None else none.point_zone,
+    )
 
 
 def _write_tile_result(
     out: Path, job: TileJob, result: Any, cams: pd.DataFrame, levels: tuple[DetailLevel, ...]
 ) -> None:
-    labels = [lv.label for lv in levels]
+    labels = np.array([lv.label for lv in levels], dtype=object)
     n_sq, n_lv = result.grid_key.size, len(labels)
-    grid = pd.DataFrame(
-        {
-            "grid_key": np.repeat(result.grid_key, n_lv),
-            "level": np.tile(labels, n_sq),
-            **{
-                f"{m}_cells": result.grid_cells[:, :, j].ravel() for j, m in enumerate(ZONE_METRICS)
-            },
-        }
-    )
+    grid = {
+        "grid_key": np.repeat(result.grid_key, n_lv),
+        "level": np.tile(labels, n_sq),
+        **{f"{m}_cells": result.grid_cells[:, :, j].ravel() for j, m in enumerate(ZONE_METRICS)},
+    }
     owned = result.owned_index
-    cameras = pd.DataFrame(
-        {
-            "camera_id": np.repeat(cams["camera_id"].to_numpy()[owned], n_lv),
-            "level": np.tile(labels, owned.size),
-            "visible_area_m2": result.visible_m2.ravel(),
-        }
-    )
-    for kind, frame in (("grid", grid), ("cameras", cameras)):
+    cameras = {
+        "camera_id": np.repeat(cams["camera_id"].to_numpy(dtype=object)[owned], n_lv),
+        "level": np.tile(labels, owned.size),
+        "visible_area_m2": result.visible_m2.ravel(),
+    }
+    for kind, columns in (("grid", grid), ("cameras", cameras)):
         (out / kind).mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(out / kind / _tile_name(job.tx, job.ty), index=False)
+        write_columns(out / kind / _tile_name(job.tx, job.ty), columns)
+
+
+def write_columns(path: Path, columns: dict[str, Any]) -> None:
+    """A Parquet file of ``columns`` (name: 1-d array), written by pyarrow from the arrays:
+    making a DataFrame first cost more than the writing (a tile's files are small)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({name: pa.array(values) for name, values in columns.items()}), path)
 
 
 # --- the client ----------------------------------------------------------------------------
@@ -358,6 +408,11 @@ class PartitionedCoverage:
     cells: npt.NDArray[np.int64]  # (L, len(ZONE_METRICS))
     visible_m2: npt.NDArray[np.float64]  # (L,)
     cell_m: float
+    # Per small area (the estate's zones): cells (Z, L, metrics), crime points covered (Z, L).
+    zone_cells: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0, 0), np.int64))
+    zone_points_covered: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros((0, 0), np.int64)
+    )
 
     def table(self) -> pd.DataFrame:
         """Per level: covered area and the others of ZONE_METRICS [km²], visible area [km²]."""
@@ -378,6 +433,27 @@ def coverage_tiles(estate: PartitionedEstate) -> Iterator[tuple[int, int]]:
     grown = (tiles[:, None, :] + offsets[None, :, :]).reshape(-1, 2)
     unique = np.unique(grown, axis=0)
     return ((int(tx), int(ty)) for tx, ty in unique)
+
+
+def reached_tiles(
+    boxes: npt.NDArray[np.float64], halo_m: float, tile_m: float
+) -> list[tuple[int, int]]:
+    """Tiles met by a box of camera positions grown by the halo: those a camera may reach
+    (as plan_tiles chooses them, but for cameras apart in a box's corners), sorted."""
+    if boxes.size == 0:
+        return []
+    lo = np.floor((boxes[:, :2] - halo_m) / tile_m).astype(np.int64)
+    hi = np.floor((boxes[:, 2:] + halo_m) / tile_m).astype(np.int64)
+    # The halo is shorter than a tile, so a box meets at most 3 × 3 tiles from its corner.
+    found = [
+        np.column_stack([lo[:, 0] + dx, lo[:, 1] + dy])[
+            (lo[:, 0] + dx <= hi[:, 0]) & (lo[:, 1] + dy <= hi[:, 1])
+        ]
+        for dx in range(3)
+        for dy in range(3)
+    ]
+    unique = np.unique(np.concatenate(found), axis=0)
+    return [(int(tx), int(ty)) for tx, ty in unique]
 
 
 @contextlib.contextmanager
@@ -403,6 +479,7 @@ def cover_partitioned(
     out: Path | None,
     levels: tuple[DetailLevel, ...] = tuple(DetailLevel),
     usable_range_m: float | None = None,
+    ptz_tasked_hfov_deg: float | None = None,
     cell_m: float = 1.0,
     grid_m: float = 250.0,
     step_deg: float = RAY_STEP_DEG,
@@ -419,11 +496,14 @@ def cover_partitioned(
     base = TileJob(
         str(estate.root), None if out is None else str(out), 0, 0, t, cell_m, grid_m,
         step_deg, tuple(lv.name for lv in levels), usable_range_m,
+        ptz_tasked_hfov_deg=ptz_tasked_hfov_deg,
     )  # fmt: skip
     halo = [0.0]
+    boxes: list[tuple[float, float, float, float]] = []  # one per tile holding cameras
 
-    def keep_max(reach: float) -> None:
-        halo[0] = max(halo[0], reach)
+    def keep_max(reach_box: tuple[float, tuple[float, float, float, float]]) -> None:
+        halo[0] = max(halo[0], reach_box[0])
+        boxes.append(reach_box[1])
         if on_progress is not None:
             on_progress("halo", 1)
 
@@ -435,23 +515,29 @@ def cover_partitioned(
     cells = np.zeros((n_lv, len(ZONE_METRICS)), np.int64)
     visible = np.zeros(n_lv, np.float64)
     cameras = [0]
+    # Per-area sums: the estate's areas by the tiles' partial sums (tiles × areas in all).
+    zone_cells = np.zeros((estate.zones, n_lv, len(ZONE_METRICS)), np.int64)
+    zone_points = np.zeros((estate.zones, n_lv), np.int64)
 
     def add(tile: TileTotals) -> None:
         cells[...] += tile.cells
         visible[...] += tile.visible_m2
         cameras[0] += tile.cameras
+        np.add.at(zone_cells, tile.zone_id, tile.zone_cells)
+        np.add.at(zone_points, tile.point_zone_id, tile.points_covered)
         if on_progress is not None:
             on_progress("cover", 1)
 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    covered = (_at(base, tx, ty, halo[0]) for tx, ty in coverage_tiles(estate))
+    reached = reached_tiles(np.asarray(boxes, np.float64).reshape(-1, 4), halo[0], t)
+    covered = (_at(base, tx, ty, halo[0]) for tx, ty in reached)
     runs = run_bounded(
         executor, cover_partition_tile, covered, max_in_flight=max_in_flight, on_result=add
     )
     result = PartitionedCoverage(
         tuple(lv.label for lv in levels), runs, cameras[0], halo[0],
-        cells, visible, cell_m,
+        cells, visible, cell_m, zone_cells, zone_points,
     )  # fmt: skip
     if out is not None:
         result.table().to_csv(out / "coverage_totals.csv", index=False)
