@@ -25,6 +25,7 @@ from cctvscope.workflows.police_search import (
     police_lookup,
     police_search,
     search_point,
+    search_point_rows,
 )
 from tests.conftest import make_camera
 
@@ -118,6 +119,26 @@ def test_cached_answers_equal_fresh_answers(engine, estate, tmp_path):
     # The cache holds only what the police may search: Shop B's cameras are not in it.
     assert not shop_b & set(again.attributes["camera_id"])
     assert len(again.attributes) == N_CAMERAS - len(shop_b)
+
+
+def test_rows_without_pandas_equal_the_fresh_tables_records(engine, tmp_path):
+    # search_point_rows (the CLI's table, no pandas) against a fresh lookup's DataFrame:
+    # the same cameras, order, distances and retention, both when built and when cached.
+    cache = tmp_path / "cache"
+    estate = load_estate(engine, "tiny")
+    want = [w.to_dict("records") for w in _fresh(engine)]
+    assert sum(len(w) for w in want) > N_CAMERAS  # many points see several cameras
+    assert any(r["within_retention"] is False for w in want for r in w)
+    for _ in ("built", "cached"):
+        got = [
+            search_point_rows(engine, "tiny", x, y, cache_dir=cache, incident_at=INCIDENT, now=NOW)
+            for x, y in _points(estate)
+        ]
+        assert got == want
+        assert not police_search(engine, "tiny", cache_dir=cache).built
+    without = search_point_rows(engine, "tiny", *_points(estate)[0], cache_dir=cache)
+    assert [r["camera_id"] for r in without] == [r["camera_id"] for r in want[0]]
+    assert all("retention_ends_at" not in r for r in without)
 
 
 def test_the_key_is_read_from_the_consenting_ids_alone(engine, tmp_path):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import socket
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -44,8 +45,6 @@ from cctvscope.cli.validate import (
 from cctvscope.errors import CctvscopeError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from cctvscope.workflows.evidence import JointCoverage, WorkedExample
 
 evidence_app = typer.Typer(
@@ -469,14 +468,16 @@ def integration_summary(example: WorkedExample, joint: JointCoverage) -> str:
     )
 
 
-def _hits_table(found: pd.DataFrame, where: str, incident: dt.datetime | None) -> Table:
+def _hits_table(
+    found: Sequence[Mapping[Any, Any]], where: str, incident: dt.datetime | None
+) -> Table:
     """The cameras that could have seen ``where``, with their footage of ``incident``."""
     table = Table(title=f"Cameras that could have seen {where}")
     for col in ("camera", "level", "distance m", "owner", "holder", "retention days"):
         table.add_column(col)
     if incident is not None:
         table.add_column(f"footage of {incident:%Y-%m-%d %H:%M} UTC")
-    for row in found.to_dict("records"):
+    for row in found:
         cells = [
             str(row["camera_id"]),
             str(row["level"]),
@@ -549,7 +550,11 @@ def cameras_at_cmd(
     first search of a version builds it (seconds), later ones read it.
     """
     from cctvscope.store import init_store
-    from cctvscope.workflows.police_search import default_cache_dir, search_point
+    from cctvscope.workflows.police_search import (
+        default_cache_dir,
+        search_point,
+        search_point_rows,
+    )
 
     if (x is None or y is None) and lon is not None and lat is not None:
         x, y = bng_point(lon, lat)  # checked before the store is read
@@ -564,17 +569,18 @@ def cameras_at_cmd(
         where = ""
         if x is None or y is None:
             x, y, where = _place_point(engine, estate, str(place))
-        found = search_point(
-            engine,
-            estate,
-            x,
-            y,
-            cache_dir=cache_dir or default_cache_dir(url),
-            incident_at=incident,
-        )
+        cache = cache_dir or default_cache_dir(url)
+        found = None
+        if out is None:  # the table alone needs no pandas (issue 18)
+            rows: Sequence[Mapping[Any, Any]] = search_point_rows(
+                engine, estate, x, y, cache_dir=cache, incident_at=incident
+            )
+        else:  # the CSV is written from the table
+            found = search_point(engine, estate, x, y, cache_dir=cache, incident_at=incident)
+            rows = found.to_dict("records")
     except CctvscopeError as exc:
         raise _fail(exc) from exc
-    console.print(_hits_table(found, f"{where}({x:.0f}, {y:.0f})", incident))
-    if out is not None:
+    console.print(_hits_table(rows, f"{where}({x:.0f}, {y:.0f})", incident))
+    if out is not None and found is not None:
         found.to_csv(out, index=False)
         console.print(f"wrote {out} ({len(found)} cameras)")

@@ -10,10 +10,13 @@ needs only NumPy and pandas, so that a one-point police search imports little.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Columns of a lookup answer as a table (``CameraHits.to_frame``; ``point`` first for many).
 LOOKUP_COLUMNS = ("camera_id", "level", "distance_m", "owner_type", "operator")
@@ -74,6 +77,8 @@ class CameraHits:
 
     def to_frame(self, *, with_point: bool = False) -> pd.DataFrame:
         """The answer as a table: :data:`LOOKUP_COLUMNS`, after ``point`` when ``with_point``."""
+        import pandas as pd
+
         columns = ("point", *LOOKUP_COLUMNS) if with_point else LOOKUP_COLUMNS
         out = pd.DataFrame({c: getattr(self, c) for c in columns})
         if out.empty:  # pandas infers ``str`` for text columns only when there are values

@@ -17,10 +17,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from pydantic import ValidationError
 
@@ -47,6 +46,9 @@ from cctvscope.store.repository import (
     load_estate,
     save_estate,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Share of the synthetic businesses taken to consent to being contacted (assumption).
 SEED_CONSENT_CONTACT_SHARE = 0.8
@@ -246,6 +248,8 @@ def _validated_camera(data: Mapping[str, Any], estate: Estate, assumptions: Assu
 
 
 def _with_camera(estate: Estate, camera: Camera, *, replace_id: str | None = None) -> Estate:
+    import pandas as pd
+
     cameras = estate.cameras
     if replace_id is not None:
         cameras = cameras[cameras["camera_id"] != replace_id]
@@ -292,6 +296,8 @@ def list_registrations(engine: EngineOrUrl, estate_name: str, actor: Actor) -> p
     cameras (whatever their consents); the police every camera whose business
     consents to share footage; an analyst none. Columns: :data:`REGISTRATION_COLUMNS`.
     """
+    import pandas as pd
+
     where = registration_where(actor.role, actor.business_id)
     with (
         _engine(engine) as eng,
@@ -575,6 +581,8 @@ def seed_registrations(
     business. Consents are drawn per *business* (a site consents or not as a whole)
     with the given shares, which are assumptions (``docs/private-cameras.md``).
     """
+    import pandas as pd
+
     shares = (consent_contact_share, consent_share_share, verified_share)
     if not all(0.0 <= v <= 1.0 for v in shares):
         raise ValueError("consent_contact_share, consent_share_share, verified_share: [0, 1]")

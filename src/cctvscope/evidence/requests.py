@@ -27,16 +27,18 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from cctvscope.errors import CctvscopeError, InputError
 from cctvscope.store.engine import as_engine
 from cctvscope.store.evidence_tables import evidence_items, evidence_requests, request_cameras
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STATES: tuple[str, ...] = ("requested", "acknowledged", "supplied", "refused", "expired")
 """Every request state."""
@@ -157,6 +159,10 @@ def _text(value: Any) -> str | None:
 
 
 def _retention(value: Any) -> int | None:
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)  # the usual case, without pandas (a cached police search)
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return None
     return int(value)
@@ -431,6 +437,8 @@ def record_item(
 
 def request_items(engine: Engine | str, request_id: int) -> pd.DataFrame:
     """The files recorded against a request, in intake order."""
+    import pandas as pd
+
     engine = as_engine(engine)
     with engine.connect() as connection:
         rows = (
@@ -455,6 +463,8 @@ def sla_summary(engine: Engine | str) -> pd.DataFrame:
     requests (linear interpolation, NaN when none); ``open`` counts requests still
     ``requested`` or ``acknowledged``.
     """
+    import pandas as pd
+
     rows: list[dict[str, Any]] = []
     groups: dict[tuple[str, str], list[RequestRecord]] = {}
     for record in list_requests(engine):

@@ -16,11 +16,14 @@ the same decision, so the two paths cannot drift apart again.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 
 from cctvscope.store.registry_tables import private_registrations
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class PrivateScope(StrEnum):
@@ -60,6 +63,8 @@ def visible_registrations(
 ) -> pd.Series:
     """Which rows of a registrations frame (``business_id``, ``consent_share``) ``role``
     may see: the same decision as :func:`registration_where`."""
+    import pandas as pd
+
     scope = private_scope(role)
     if scope is PrivateScope.OWN:
         return registrations["business_id"].astype(str) == (business_id or "")

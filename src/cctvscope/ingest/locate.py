@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import shapely
 
 from cctvscope.crs import looks_like_wgs84, wgs84_to_bng
@@ -22,6 +21,7 @@ from cctvscope.ingest.camera_fields import parse_number
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 #: Points within this distance of a borough are snapped to it [m]: boundaries are
 #: generalised to 20 m and clipped to mean high water at the Thames.

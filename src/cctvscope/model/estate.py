@@ -7,7 +7,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import shapely
 
 from cctvscope.model.entities import ENTITY_TYPES, Region
@@ -15,6 +14,7 @@ from cctvscope.model.frames import POINT_TABLES, empty_frame
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 FINDING_COLUMNS = ["table", "record_id", "row", "field", "value", "reason", "source"]
 """Columns of the estate's stored import warnings."""
@@ -31,6 +31,15 @@ ID_COLUMNS: dict[str, list[str]] = {
 }
 
 TABLES: tuple[str, ...] = tuple(ID_COLUMNS)
+
+
+def no_findings() -> pd.DataFrame:
+    """An empty table of import warnings (pandas on first use: a cached police search
+    never makes an estate)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=FINDING_COLUMNS)
+
 
 REGION_METADATA_KEY = "region"
 """Estate metadata key naming the stored region the estate was made from (absent for
@@ -58,7 +67,7 @@ class Estate:
     contracts: pd.DataFrame
     evidence_stats: pd.DataFrame
     cost_items: pd.DataFrame
-    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINDING_COLUMNS))
+    findings: pd.DataFrame = field(default_factory=lambda: no_findings())
     version: int | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
@@ -121,6 +130,7 @@ def table_csv_chunks(
     geometry built from them, one piece's points at a time.
     """
     import geopandas as gpd  # on first use: a cached police search never needs it
+    import pandas as pd
 
     frame = pd.DataFrame(table).reset_index(drop=True)
     order = frame[ids].sort_values(ids).index.to_numpy()

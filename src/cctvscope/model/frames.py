@@ -17,7 +17,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from cctvscope.crs import BNG
@@ -25,6 +24,7 @@ from cctvscope.model.entities import Entity
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 E = TypeVar("E", bound=Entity)
 
@@ -81,6 +81,8 @@ def records_to_frame(
     ``objects``: text columns hold the records' own strings (a camera import's ids are
     then those of the file's cells, not a second string per row), not Arrow text.
     """
+    import pandas as pd
+
     columns = list(entity.model_fields)
     rows = [[_to_cell(getattr(r, c)) for c in columns] for r in records]
     frame = pd.DataFrame(rows, columns=columns, dtype=object if objects else None)
@@ -89,6 +91,8 @@ def records_to_frame(
 
 def normalise_frame(entity: type[Entity], frame: pd.DataFrame) -> pd.DataFrame:
     """Give an estate table its canonical column order and dtypes."""
+    import pandas as pd
+
     out = pd.DataFrame(index=frame.index)
     for name, info in entity.model_fields.items():
         # A column the frame lacks takes the field's default, so that tables built
@@ -144,6 +148,8 @@ def shared_objects(col: pd.Series) -> pd.Series:
     the same few owner types, codecs and sources on every row, so each distinct value is
     made once and referenced from every row that holds it.
     """
+    import pandas as pd
+
     if col.dtype == object:
         return col.where(col.notna(), None)
     codes, uniques = pd.factorize(col)
@@ -153,6 +159,8 @@ def shared_objects(col: pd.Series) -> pd.Series:
 
 
 def _date_cell(value: Any) -> dt.date | None:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
     if isinstance(value, dt.datetime):
@@ -165,6 +173,8 @@ def _date_cell(value: Any) -> dt.date | None:
 
 def frame_to_records(entity: type[E], frame: pd.DataFrame) -> list[E]:
     """Validate each row of an estate table back into entity records."""
+    import pandas as pd
+
     names = list(entity.model_fields)
     records: list[E] = []
     for row in frame[names].itertuples(index=False, name=None):
@@ -195,6 +205,8 @@ def with_points(frame: pd.DataFrame, *, copy: bool = True) -> gpd.GeoDataFrame:
 
 def empty_frame(entity: type[Entity], *, points: bool = False) -> pd.DataFrame:
     """An empty table with the entity's columns (and geometry when ``points``)."""
+    import pandas as pd
+
     frame = normalise_frame(entity, pd.DataFrame(columns=list(entity.model_fields)))
     return with_points(frame) if points else frame
 

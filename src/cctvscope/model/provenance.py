@@ -19,11 +19,15 @@ Checks treat ``default`` as unknown; ``catalogue`` and ``measured`` count as rea
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from cctvscope.model.entities import Camera
 from cctvscope.model.enums import AttributeSource, Provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Camera fields that record where the other fields come from (never set by a source).
 SOURCE_FIELDS: tuple[str, ...] = (
@@ -92,6 +96,8 @@ def attribute_sources(
 
     The index is the camera table's; ``camera_id`` is the first column.
     """
+    import pandas as pd
+
     synthetic = (cameras["provenance"].astype(str) == str(Provenance.SYNTHETIC)).to_numpy()
     catalogue = (
         cameras["catalogue_fields"]
@@ -142,6 +148,8 @@ def real_value_shares(
     cameras: pd.DataFrame, keys: pd.Series, attributes: tuple[str, ...] = MEASURED_ATTRIBUTES
 ) -> pd.Series:
     """Share of real, catalogue or measured values per group of ``keys`` (aligned with cameras)."""
+    import pandas as pd
+
     if cameras.empty:
         return pd.Series(dtype=float)
     sources = attribute_sources(cameras, attributes)[list(attributes)].to_numpy()
@@ -153,6 +161,8 @@ def source_counts(
     cameras: pd.DataFrame, attributes: tuple[str, ...] = CAMERA_ATTRIBUTES
 ) -> pd.DataFrame:
     """Per attribute: how many cameras have it from each source (columns: the sources)."""
+    import pandas as pd
+
     sources = attribute_sources(cameras, attributes)
     counts = {
         name: sources[name].value_counts().reindex([s.value for s in AttributeSource])

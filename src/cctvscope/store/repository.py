@@ -21,7 +21,6 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import shapely
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -46,6 +45,7 @@ from cctvscope.store.tables import (
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 EngineOrUrl = Engine | str | sa.URL
 
@@ -182,6 +182,8 @@ def _geometry(name: str, frame: pd.DataFrame, normal: pd.DataFrame) -> gpd.GeoSe
 
 def _column_values(kind: str, series: pd.Series) -> list[Any]:
     """A column as plain Python values for the driver (NaN and NA become NULL)."""
+    import pandas as pd
+
     if kind == "float":
         return [None if math.isnan(v) else v for v in series.to_numpy(float).tolist()]
     if kind == "int":
@@ -233,6 +235,8 @@ def _finding_row_batches(frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
 
 
 def _finding_rows(frame: pd.DataFrame, first: int = 0) -> list[dict[str, Any]]:
+    import pandas as pd
+
     rows = []
     values_of = frame[FINDING_COLUMNS].itertuples(index=False, name=None)
     for position, values in enumerate(values_of, start=first):
@@ -385,6 +389,7 @@ def _find_estate(connection: sa.Connection, name: str, version: int | None) -> s
 
 def _read_table(connection: sa.Connection, name: str, estate_id: int) -> pd.DataFrame:
     import geopandas as gpd  # on first use: a cached police search never needs it
+    import pandas as pd
 
     table = ESTATE_TABLES[name]
     entity = ENTITY_TYPES[name]
@@ -405,6 +410,8 @@ def _read_table(connection: sa.Connection, name: str, estate_id: int) -> pd.Data
 
 def _read_findings(connection: sa.Connection, estate_id: int) -> pd.DataFrame:
     """Stored findings, object columns with None for missing values."""
+    import pandas as pd
+
     columns = [findings.c[c] for c in FINDING_COLUMNS]
     rows = connection.execute(
         sa.select(*columns).where(findings.c.estate_id == estate_id).order_by(findings.c.position)

@@ -27,17 +27,18 @@ import json
 import re
 import shutil
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from cctvscope import __version__
+from cctvscope.coverage.hits import LOOKUP_COLUMNS
 from cctvscope.coverage.packed_lookup import PACKED_ARRAYS, PackedLookup, PackedLookupError
 from cctvscope.evidence.registry import (
     Actor,
@@ -50,6 +51,8 @@ from cctvscope.model.assumptions import default_assumptions_path, read_assumptio
 from cctvscope.store import estate_info, load_estate
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from cctvscope.coverage.hits import CameraHits
     from cctvscope.coverage.lookup import CameraLookup
     from cctvscope.model.estate import Estate
@@ -79,11 +82,41 @@ class PoliceSearch:
     """A police lookup of one estate version, with what a search reports per camera."""
 
     lookup: PackedLookup
-    attributes: pd.DataFrame
+    columns: CachedColumns
     estate_name: str
     version: int
     key: str
     built: bool  # True when this call built it (nothing usable was cached)
+
+    @cached_property
+    def attributes(self) -> pd.DataFrame:
+        """:data:`ATTRIBUTE_COLUMNS` of the searchable cameras, as a table (pandas on first
+        use: a search answered for the CLI needs only :attr:`columns`)."""
+        return self.columns.to_frame()
+
+
+@dataclass(frozen=True)
+class CachedColumns:
+    """A cached lookup's :data:`ATTRIBUTE_COLUMNS` as stored: values and pandas dtype names."""
+
+    values: Mapping[str, list[Any]]
+    dtypes: Mapping[str, str]
+    frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, attrs: pd.DataFrame) -> CachedColumns:
+        """The columns of ``attrs`` (kept as the table :meth:`to_frame` returns)."""
+        values = {c: attrs[c].tolist() for c in attrs.columns}
+        return cls(values, {c: str(attrs[c].dtype) for c in attrs.columns}, attrs)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The columns as a table, each made in its stored dtype (inferring, then
+        converting, cost twice as much)."""
+        if self.frame is not None:
+            return self.frame
+        import pandas as pd
+
+        return pd.DataFrame({c: pd.Series(v, dtype=self.dtypes[c]) for c, v in self.values.items()})
 
 
 def usable_range_m() -> float:
@@ -107,6 +140,8 @@ def police_lookup(engine: Engine, estate: Estate) -> CameraLookup:
 
 def camera_attributes(estate: Estate) -> pd.DataFrame:
     """:data:`ATTRIBUTE_COLUMNS` of every camera of the estate."""
+    import pandas as pd
+
     frame = pd.DataFrame(estate.cameras.drop(columns="geometry"))
     return frame[list(ATTRIBUTE_COLUMNS)].reset_index(drop=True)
 
@@ -135,6 +170,8 @@ def candidates_at(
     footage of that moment is kept (``retention_ends_at``) and whether it still is at
     ``now`` (``within_retention``: None where the retention is unknown).
     """
+    import pandas as pd
+
     hits = lookup.cameras_at(x_m, y_m).to_frame()
     if attributes is not None and attributes.index.is_unique:
         extra = attributes.reindex(pd.Index(hits["camera_id"].to_numpy()))
@@ -233,8 +270,8 @@ def police_search(
     folder = cache_dir / _safe(estate_name) / key
     if not rebuild:
         try:
-            lookup, attrs = read_cached(folder, key)
-            return PoliceSearch(lookup, attrs, info.name, info.version, key, built=False)
+            lookup, columns = read_cached(folder, key)
+            return PoliceSearch(lookup, columns, info.name, info.version, key, built=False)
         except (OSError, EOFError, ValueError, KeyError, TypeError):
             pass  # missing or damaged: built again below
     registrations = list_registrations(engine, estate_name, Actor.police())
@@ -250,7 +287,7 @@ def police_search(
     # A cache that cannot be written (read-only, full): answer without keeping it.
     with contextlib.suppress(OSError):
         write_cached(folder, key, packed, attrs)
-    return PoliceSearch(packed, attrs, info.name, info.version, key, built=True)
+    return PoliceSearch(packed, CachedColumns.of(attrs), info.name, info.version, key, built=True)
 
 
 def search_point(
@@ -275,6 +312,53 @@ def search_point(
         return candidates_at(
             search.lookup, search.attributes, x_m, y_m, incident_at=incident_at, now=now
         )
+
+
+def search_point_rows(
+    engine: Engine,
+    estate_name: str,
+    x_m: float,
+    y_m: float,
+    *,
+    cache_dir: Path,
+    incident_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`search_point`'s rows (its ``to_dict("records")``), made without pandas: what
+    a warm ``cameras-at`` prints needs no table (issue 18)."""
+    search = police_search(engine, estate_name, cache_dir=cache_dir)
+    try:
+        hits = search.lookup.cameras_at(x_m, y_m)
+    except PackedLookupError:
+        search = police_search(engine, estate_name, cache_dir=cache_dir, rebuild=True)
+        hits = search.lookup.cameras_at(x_m, y_m)
+    return candidate_rows(hits, search.columns.values, incident_at=incident_at, now=now)
+
+
+def candidate_rows(
+    hits: CameraHits,
+    attributes: Mapping[str, list[Any]],
+    *,
+    incident_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`candidates_at`'s rows from a lookup's answer and the cameras' attribute
+    columns (None where a hit camera has no attributes)."""
+    wanted = set(hits.camera_id.tolist())
+    where = {c: i for i, c in enumerate(attributes["camera_id"]) if c in wanted}
+    extra = [c for c in attributes if c != "camera_id"]
+    moment = now or dt.datetime.now(dt.UTC)
+    rows: list[dict[str, Any]] = []
+    for hit in zip(*(getattr(hits, c).tolist() for c in LOOKUP_COLUMNS), strict=True):
+        row = dict(zip(LOOKUP_COLUMNS, hit, strict=True))
+        i = where.get(row["camera_id"])
+        row.update({c: None if i is None else attributes[c][i] for c in extra})
+        if incident_at is not None:
+            ends = retention_ends_at(incident_at, row["retention_days"])
+            row["retention_ends_at"] = ends
+            row["within_retention"] = None if ends is None else moment <= ends
+        rows.append(row)
+    return rows
 
 
 def write_cached(folder: Path, key: str, packed: PackedLookup, attrs: pd.DataFrame) -> None:
@@ -315,7 +399,7 @@ def write_cached(folder: Path, key: str, packed: PackedLookup, attrs: pd.DataFra
             shutil.rmtree(old, ignore_errors=True)
 
 
-def read_cached(folder: Path, key: str) -> tuple[PackedLookup, pd.DataFrame]:
+def read_cached(folder: Path, key: str) -> tuple[PackedLookup, CachedColumns]:
     """A packed lookup and its attributes from ``folder``.
 
     Raises ``OSError`` when a file is missing, ``ValueError`` (``PackedLookupError``
@@ -335,10 +419,9 @@ def read_cached(folder: Path, key: str) -> tuple[PackedLookup, pd.DataFrame]:
         else:  # the WKB buffer: mapped, read only where a query looks
             arrays[name] = np.load(path, mmap_mode="r", allow_pickle=False)
     text = json.loads(_checked(folder / _ATTRIBUTES, files[_ATTRIBUTES]))
-    # Each column made in its stored dtype (inferring, then converting, cost twice as much).
-    columns, dtypes = text["columns"], text["dtypes"]
-    attrs = pd.DataFrame({c: pd.Series(v, dtype=dtypes[c]) for c, v in columns.items()})
-    return PackedLookup.from_arrays(arrays), attrs
+    if set(text["columns"]) != set(text["dtypes"]):
+        raise ValueError(f"{folder / _ATTRIBUTES} is damaged")
+    return PackedLookup.from_arrays(arrays), CachedColumns(text["columns"], text["dtypes"])
 
 
 def _checked(path: Path, entry: dict[str, object]) -> bytes:
