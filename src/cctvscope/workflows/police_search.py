@@ -27,11 +27,11 @@ import json
 import re
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 import sqlalchemy as sa
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from cctvscope.coverage.lookup import CameraLookup
     from cctvscope.model.estate import Estate
     from cctvscope.store import EstateInfo
+
+T = TypeVar("T")
 
 #: What a search reports about each camera besides the lookup's columns.
 ATTRIBUTE_COLUMNS = ("camera_id", "borough_code", "retention_days", "export_formats")
@@ -302,16 +304,12 @@ def search_point(
 ) -> pd.DataFrame:
     """:func:`candidates_at` on the cached police lookup; a cache found damaged while
     answering is rebuilt and the question asked again."""
-    search = police_search(engine, estate_name, cache_dir=cache_dir)
-    try:
-        return candidates_at(
-            search.lookup, search.attributes, x_m, y_m, incident_at=incident_at, now=now
-        )
-    except PackedLookupError:
-        search = police_search(engine, estate_name, cache_dir=cache_dir, rebuild=True)
-        return candidates_at(
-            search.lookup, search.attributes, x_m, y_m, incident_at=incident_at, now=now
-        )
+    return _answer(
+        engine,
+        estate_name,
+        cache_dir,
+        lambda s: candidates_at(s.lookup, s.attributes, x_m, y_m, incident_at=incident_at, now=now),
+    )
 
 
 def search_point_rows(
@@ -326,13 +324,25 @@ def search_point_rows(
 ) -> list[dict[str, Any]]:
     """:func:`search_point`'s rows (its ``to_dict("records")``), made without pandas: what
     a warm ``cameras-at`` prints needs no table (issue 18)."""
-    search = police_search(engine, estate_name, cache_dir=cache_dir)
+    return _answer(
+        engine,
+        estate_name,
+        cache_dir,
+        lambda s: candidate_rows(
+            s.lookup.cameras_at(x_m, y_m), s.columns.values, incident_at=incident_at, now=now
+        ),
+    )
+
+
+def _answer(
+    engine: Engine, estate_name: str, cache_dir: Path, ask: Callable[[PoliceSearch], T]
+) -> T:
+    """``ask`` of the cached police lookup; a cache found damaged while answering is
+    rebuilt and the question asked again."""
     try:
-        hits = search.lookup.cameras_at(x_m, y_m)
+        return ask(police_search(engine, estate_name, cache_dir=cache_dir))
     except PackedLookupError:
-        search = police_search(engine, estate_name, cache_dir=cache_dir, rebuild=True)
-        hits = search.lookup.cameras_at(x_m, y_m)
-    return candidate_rows(hits, search.columns.values, incident_at=incident_at, now=now)
+        return ask(police_search(engine, estate_name, cache_dir=cache_dir, rebuild=True))
 
 
 def candidate_rows(
